@@ -1,0 +1,301 @@
+//! The command line: argument parsing (clap) and one function per subcommand. `run` is what the
+//! binary calls; tests call it in-process.
+
+use crate::config::{self, CONFIG_FILE, Config};
+use crate::error::{Error, Result};
+use crate::finding::FailOn;
+use crate::report::{self, Render, Report, Skipped};
+use crate::rules::{self, RuleSet, SourceFile};
+use crate::{change::FileKind, engine, source};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// deploy-guard: a deploy-risk gate for the change being merged or pushed.
+#[derive(Debug, Parser)]
+#[command(name = "deploy-guard", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Judge a change: a range (default), the index (--staged) or the working tree (--worktree).
+    Check(CheckArgs),
+    /// List the rules in effect: id, severity, one-line summary.
+    Rules(ConfigArg),
+    /// Print a rule's documentation: why it matters, examples, how to fix and suppress it.
+    Explain {
+        /// The rule id, e.g. cors/wildcard-origin.
+        rule: String,
+        #[command(flatten)]
+        config: ConfigArg,
+    },
+    /// Run the examples embedded in rule files (the built-in and configured rules by default).
+    TestRules {
+        /// Rule or config files whose rules' examples to run.
+        files: Vec<PathBuf>,
+    },
+    /// Write a commented starter .deploy-guard.toml at the repository root.
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ConfigArg {
+    /// Configuration file to use instead of the repository's .deploy-guard.toml.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Base revision; the change is merge-base(base, head) → head. Default: the branch's
+    /// upstream, origin/HEAD, origin/main|master, main|master.
+    #[arg(long, value_name = "REV")]
+    base: Option<String>,
+    /// Head revision.
+    #[arg(long, value_name = "REV", default_value = "HEAD")]
+    head: String,
+    /// Judge the staged change (HEAD → index).
+    #[arg(long, conflicts_with_all = ["worktree", "base"])]
+    staged: bool,
+    /// Judge the uncommitted change (HEAD → working tree, untracked files included).
+    #[arg(long, conflicts_with_all = ["base"])]
+    worktree: bool,
+    #[command(flatten)]
+    config: ConfigArg,
+    /// Output format (default: human).
+    #[arg(long, value_enum, value_name = "FMT")]
+    format: Option<Format>,
+    /// Lowest severity that fails the run (default: the config's fail_on, else error).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    fail_on: Option<FailOn>,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// For people at a terminal.
+    Human,
+    /// The stable JSON report (version 1).
+    Json,
+}
+
+/// Where a run writes, and whether stdout is a terminal (for colour).
+pub struct Io<'a> {
+    /// Reports go here.
+    pub out: &'a mut dyn Write,
+    /// Progress lines and errors go here.
+    pub err: &'a mut dyn Write,
+    /// Whether `out` is a terminal.
+    pub out_is_terminal: bool,
+}
+
+/// Runs the command line `args` (program name first) in directory `cwd`; returns the exit code.
+pub fn run<I, T>(args: I, cwd: &Path, io: &mut Io) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let text = e.render().to_string();
+            let _ = if e.use_stderr() {
+                write!(io.err, "{text}")
+            } else {
+                write!(io.out, "{text}")
+            };
+            return code;
+        }
+    };
+    match dispatch(cli.command, cwd, io) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(io.err, "error: {e}\n  help: {}", e.cure());
+            2
+        }
+    }
+}
+
+fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
+    match command {
+        Command::Check(args) => check(args, cwd, io),
+        Command::Rules(c) => list_rules(&rules_in_effect(cwd, c.config.as_deref())?, io),
+        Command::Explain { rule, config } => {
+            let set = rules_in_effect(cwd, config.config.as_deref())?;
+            let rule = set
+                .get(&rule)
+                .ok_or_else(|| Error::Rule(format!("unknown rule '{rule}'")))?;
+            write_out(io, &rules::docs::rule_markdown(rule))?;
+            Ok(0)
+        }
+        Command::TestRules { files } => test_rules(&files, cwd, io),
+        Command::Init { force } => init(cwd, force, io),
+    }
+}
+
+fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
+    let repo = source::open_repository(cwd)?;
+    let src = if args.staged {
+        source::Source::Staged
+    } else if args.worktree {
+        source::Source::Worktree
+    } else {
+        source::Source::Range {
+            base: args.base,
+            head: args.head,
+        }
+    };
+    let (changes, resolved) = source::load(&repo, &src)?;
+    let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
+    let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
+    let rules = config.rule_set(rules::builtin()?)?;
+    let findings = engine::judge(&changes, &rules);
+    let skipped = changes
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Binary)
+        .map(|f| Skipped {
+            path: f.path.clone(),
+            reason: "binary".into(),
+        })
+        .collect();
+    let report = Report {
+        base: changes.base.clone(),
+        head: changes.head.clone(),
+        findings,
+        skipped,
+        files_changed: changes.files.len(),
+        fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),
+    };
+    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let printer: Box<dyn Render> = match args.format.unwrap_or(Format::Human) {
+        Format::Human => Box::new(report::Human { color }),
+        Format::Json => Box::new(report::Json),
+    };
+    printer.render(&report, io.out).map_err(stdout_error)?;
+    Ok(i32::from(report.fails()))
+}
+
+/// The built-in rules plus the configuration of the repository around `cwd` (its working
+/// tree's file), or of `explicit`. Outside a repository: the built-ins alone.
+fn rules_in_effect(cwd: &Path, explicit: Option<&Path>) -> Result<RuleSet> {
+    let config = match (source::open_repository(cwd), explicit) {
+        (Ok(repo), _) => config::load(&repo, explicit, None)?,
+        (Err(_), Some(path)) => Config::parse(read_source(path)?)?,
+        (Err(_), None) => Config::default(),
+    };
+    config.rule_set(rules::builtin()?)
+}
+
+fn list_rules(set: &RuleSet, io: &mut Io) -> Result<i32> {
+    let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut text = String::new();
+    for r in set.rules() {
+        text.push_str(&format!(
+            "{:<width$}  {:<7}  {}\n",
+            r.id,
+            r.severity.as_str(),
+            r.summary
+        ));
+    }
+    write_out(io, &text)?;
+    Ok(0)
+}
+
+fn test_rules(files: &[PathBuf], cwd: &Path, io: &mut Io) -> Result<i32> {
+    let mut outcomes = Vec::new();
+    if files.is_empty() {
+        outcomes.push(rules::examples::run(&rules_in_effect(cwd, None)?));
+    }
+    for path in files {
+        let file = read_source(&cwd.join(path))?;
+        let name = file.name.clone();
+        let set = Config::parse(file)?.rule_set(rules::builtin()?)?;
+        let mut outcome = rules::examples::run(&set);
+        let own: std::collections::HashSet<_> = set
+            .rules()
+            .iter()
+            .filter(|r| r.origin == name)
+            .map(|r| r.id.clone())
+            .collect();
+        outcome.failures.retain(|f| own.contains(&f.rule));
+        outcome.without_examples.retain(|id| own.contains(id));
+        outcome.passed = set
+            .rules()
+            .iter()
+            .filter(|r| own.contains(&r.id))
+            .map(|r| r.examples.len())
+            .sum::<usize>()
+            - outcome.failures.len();
+        outcomes.push(outcome);
+    }
+    let mut text = String::new();
+    let (mut passed, mut failed) = (0, 0);
+    for outcome in &outcomes {
+        passed += outcome.passed;
+        failed += outcome.failures.len();
+        for f in &outcome.failures {
+            text.push_str(&format!(
+                "FAIL {} example {} ({}): {}\n",
+                f.rule, f.example, f.path, f.reason
+            ));
+        }
+        for id in &outcome.without_examples {
+            text.push_str(&format!("note: {id} has no examples\n"));
+        }
+    }
+    text.push_str(&format!("test-rules: {passed} passed, {failed} failed\n"));
+    write_out(io, &text)?;
+    Ok(i32::from(failed > 0))
+}
+
+/// The starter configuration `init` writes; a test keeps it valid.
+pub const STARTER_CONFIG: &str = include_str!("starter.toml");
+
+fn init(cwd: &Path, force: bool, io: &mut Io) -> Result<i32> {
+    let repo = source::open_repository(cwd)?;
+    let root = repo.workdir().ok_or_else(|| {
+        Error::Usage("this repository is bare; run init in a working tree".into())
+    })?;
+    let path = root.join(CONFIG_FILE);
+    if path.exists() && !force {
+        return Err(Error::Usage(format!(
+            "{} already exists; pass --force to overwrite it",
+            path.display()
+        )));
+    }
+    std::fs::write(&path, STARTER_CONFIG).map_err(|source| Error::Io {
+        path: path.clone(),
+        source,
+    })?;
+    let _ = writeln!(io.err, "wrote {}", path.display());
+    Ok(0)
+}
+
+fn read_source(path: &Path) -> Result<SourceFile> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+fn write_out(io: &mut Io, text: &str) -> Result<()> {
+    io.out.write_all(text.as_bytes()).map_err(stdout_error)
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        source,
+    }
+}

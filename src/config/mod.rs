@@ -1,0 +1,197 @@
+//! `.deploy-guard.toml`: where it is read from (the trust model), what it may say, and how it
+//! turns the built-in rules into the rule set in effect.
+
+use crate::error::{Error, Result};
+use crate::finding::{FailOn, Severity};
+use crate::rules::spec::RuleSpec;
+use crate::rules::{RuleDraft, RuleSet, SourceFile};
+use git2::Repository;
+use globset::GlobBuilder;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use toml::Spanned;
+
+/// The configuration file's name, at the repository root.
+pub const CONFIG_FILE: &str = ".deploy-guard.toml";
+
+/// The configuration as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigSpec {
+    fail_on: Option<FailOn>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    rules: BTreeMap<Spanned<String>, RuleOverride>,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// `[rules."<id>"]`: changes to a rule that is already defined.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleOverride {
+    severity: Option<Severity>,
+    paths: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+/// A parsed, not yet applied configuration. The default is "built-in rules, fail on errors".
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    file: Option<Arc<SourceFile>>,
+    spec: ConfigSpec,
+}
+
+impl Config {
+    /// Parses a configuration file; errors name file, line and column.
+    pub fn parse(file: SourceFile) -> Result<Config> {
+        let spec = file.parse()?;
+        Ok(Config {
+            file: Some(Arc::new(file)),
+            spec,
+        })
+    }
+
+    /// Where the configuration came from, for messages (`None`: built-in defaults).
+    pub fn source_name(&self) -> Option<&str> {
+        self.file.as_deref().map(|f| f.name.as_str())
+    }
+
+    /// The configured `fail_on`, if any (the command line wins over it).
+    pub fn fail_on(&self) -> Option<FailOn> {
+        self.spec.fail_on
+    }
+
+    /// Applies custom rules, overrides and `disable` to `builtin`, and compiles the result.
+    pub fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
+        let mut drafts = builtin;
+        let Some(file) = &self.file else {
+            return RuleSet::compile(drafts);
+        };
+        drafts.extend(self.spec.rule.iter().map(|spec| RuleDraft {
+            spec: spec.clone(),
+            file: file.clone(),
+        }));
+        for (id, change) in &self.spec.rules {
+            let Some(draft) = drafts
+                .iter_mut()
+                .find(|d| d.spec.id.get_ref() == id.get_ref())
+            else {
+                return Err(file.error(
+                    id.span(),
+                    format!("[rules.\"{}\"]: no rule has this id", id.get_ref()),
+                ));
+            };
+            apply_override(file, draft, change)?;
+        }
+        for pattern in &self.spec.disable {
+            let matcher = GlobBuilder::new(pattern.get_ref())
+                .build()
+                .map_err(|e| {
+                    file.error(
+                        pattern.span(),
+                        format!("disable: bad glob '{}': {}", pattern.get_ref(), e.kind()),
+                    )
+                })?
+                .compile_matcher();
+            let before = drafts.len();
+            drafts.retain(|d| !matcher.is_match(d.spec.id.get_ref()));
+            let is_glob = pattern.get_ref().contains(['*', '?', '[', '{']);
+            if before == drafts.len() && !is_glob {
+                return Err(file.error(
+                    pattern.span(),
+                    format!("disable: no rule has the id '{}'", pattern.get_ref()),
+                ));
+            }
+        }
+        RuleSet::compile(drafts)
+    }
+}
+
+fn apply_override(
+    file: &Arc<SourceFile>,
+    draft: &mut RuleDraft,
+    change: &RuleOverride,
+) -> Result<()> {
+    // Globs from the config are checked here, against the config file, so their errors point
+    // at the config rather than at the rule's own file.
+    crate::rules::check_globs(file, change.paths.as_deref().unwrap_or_default())?;
+    crate::rules::check_globs(file, &change.exclude)?;
+    if let Some(severity) = change.severity {
+        draft.spec.severity = Spanned::new(draft.spec.severity.span(), severity);
+    }
+    if let Some(paths) = &change.paths {
+        draft.spec.paths = paths.clone();
+    }
+    draft.spec.exclude.extend(change.exclude.iter().cloned());
+    Ok(())
+}
+
+/// Loads the configuration in effect: `explicit` if given; else the file in `commit` (the
+/// trusted base of a range); else the working tree's file; else the defaults.
+pub fn load(
+    repo: &Repository,
+    explicit: Option<&Path>,
+    commit: Option<git2::Oid>,
+) -> Result<Config> {
+    if let Some(path) = explicit {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        return Config::parse(SourceFile::new(path.display().to_string(), text));
+    }
+    if let Some(commit) = commit {
+        let tree = repo.find_commit(commit)?.tree()?;
+        let Ok(entry) = tree.get_path(Path::new(CONFIG_FILE)) else {
+            return Ok(Config::default());
+        };
+        let blob = entry.to_object(repo)?.peel_to_blob()?;
+        let text = String::from_utf8_lossy(blob.content()).into_owned();
+        let short = &commit.to_string()[..12];
+        return Config::parse(SourceFile::new(format!("{short}:{CONFIG_FILE}"), text));
+    }
+    let Some(root) = repo.workdir() else {
+        return Ok(Config::default());
+    };
+    let path = root.join(CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Config::parse(SourceFile::new(CONFIG_FILE, text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+        Err(source) => Err(Error::Io { path, source }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> Result<RuleSet> {
+        Config::parse(SourceFile::new("c.toml", text))?.rule_set(crate::rules::builtin()?)
+    }
+
+    fn message(r: Result<RuleSet>) -> String {
+        r.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn unknown_key_is_positioned() {
+        assert!(message(config("fail_on = \"error\"\nfial = 1\n")).starts_with("c.toml:2:1:"));
+    }
+
+    #[test]
+    fn override_of_unknown_rule_names_it() {
+        let m = message(config("[rules.\"cors/nope\"]\nseverity = \"info\"\n"));
+        assert!(m.starts_with("c.toml:1:") && m.contains("cors/nope"), "{m}");
+    }
+
+    #[test]
+    fn disable_unknown_exact_id_fails_but_unmatched_glob_is_fine() {
+        assert!(message(config("disable = [\"cors/typo\"]\n")).contains("cors/typo"));
+        assert!(config("disable = [\"nothing/*\"]\n").is_ok());
+    }
+}

@@ -1,0 +1,106 @@
+//! The library's error type: every failure carries what went wrong and what to do about it,
+//! because a gate that stops a deploy must tell the person how to get unstuck.
+
+use std::path::PathBuf;
+
+/// A position in a configuration or rule file, for errors that point at a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file as the user would name it (a path, or `REV:.deploy-guard.toml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub column: usize,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Everything that can stop the gate from judging a change. All of these exit 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The working directory is not inside a git repository.
+    #[error("not a git repository: {0}")]
+    NotARepository(PathBuf),
+    /// A revision given by the user (or found by default) does not resolve.
+    #[error("unknown revision '{rev}'")]
+    UnknownRevision {
+        /// The revision as written.
+        rev: String,
+    },
+    /// No `--base` was given and none of the usual candidates exists.
+    #[error(
+        "no base revision to compare against: no upstream, origin/HEAD, origin/main|master or main|master"
+    )]
+    NoDefaultBase,
+    /// Base and head share no history, or the shared part was not fetched.
+    #[error("no common ancestor between {base} and {head}{}", if *.shallow { " (the clone is shallow)" } else { "" })]
+    NoMergeBase {
+        /// The base revision.
+        base: String,
+        /// The head revision.
+        head: String,
+        /// Whether the repository is a shallow clone.
+        shallow: bool,
+    },
+    /// A configuration or rule file is malformed.
+    #[error("{location}: {message}")]
+    Config {
+        /// Where the problem is.
+        location: Location,
+        /// What is wrong, naming the key or rule id.
+        message: String,
+    },
+    /// A rule's definition is invalid outside any file position (e.g. an unknown rule id given on the command line).
+    #[error("{0}")]
+    Rule(String),
+    /// Reading or writing a file failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// libgit2 reported a failure while reading the repository.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    /// The command line asks for something that cannot be done as asked.
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    /// One line telling the user what to do next.
+    pub fn cure(&self) -> String {
+        match self {
+            Error::NotARepository(_) => {
+                "run deploy-guard inside a git checkout (or `git init` one)".into()
+            }
+            Error::UnknownRevision { .. } => {
+                "check the spelling, or fetch it first (`git fetch origin <branch>`); in CI use `fetch-depth: 0`".into()
+            }
+            Error::NoDefaultBase => {
+                "pass --base REV (for example --base origin/main), or set an upstream with `git branch -u origin/main`".into()
+            }
+            Error::NoMergeBase { shallow: true, .. } => {
+                "fetch full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)".into()
+            }
+            Error::NoMergeBase { .. } => {
+                "pass a --base that shares history with --head".into()
+            }
+            Error::Config { .. } => "fix the configuration at that position; `deploy-guard init` writes a commented example".into(),
+            Error::Rule(_) => "run `deploy-guard rules` to list the rule ids in effect".into(),
+            Error::Io { .. } => "check that the path exists and is readable".into(),
+            Error::Git(_) => "check that the repository is intact (`git fsck`) and that the revisions exist".into(),
+            Error::Usage(_) => "see `deploy-guard --help`".into(),
+        }
+    }
+}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,95 @@
+//! The terminal report: verdict first, then findings grouped by file with the offending line.
+
+use super::{Render, Report};
+use crate::finding::Severity;
+use std::io;
+
+/// Prints the human report; `color` adds ANSI colours (only ever on a terminal).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Human {
+    /// Whether to emit ANSI colour codes.
+    pub color: bool,
+}
+
+impl Human {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        let code = match s {
+            Severity::Error => "1;31",
+            Severity::Warning => "1;33",
+            Severity::Info => "1;34",
+        };
+        self.paint(code, &format!("{:<7}", s.as_str()))
+    }
+}
+
+impl Render for Human {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+        let verdict_code = match report.verdict() {
+            super::Verdict::Blocked => "1;31",
+            super::Verdict::NeedsReview => "1;33",
+            super::Verdict::Clear => "1;32",
+        };
+        writeln!(
+            out,
+            "deploy-guard: {}",
+            self.paint(verdict_code, &report.verdict_line())
+        )?;
+        let mut current: Option<&str> = None;
+        for f in &report.findings {
+            if current != Some(f.path.as_str()) {
+                writeln!(out, "\n{}", self.paint("1", &printable(&f.path)))?;
+                current = Some(&f.path);
+            }
+            let place = match (f.line, f.side) {
+                (Some(l), Some(_)) => format!("-{l}"),
+                (Some(l), None) => l.to_string(),
+                (None, _) => "-".into(),
+            };
+            let sev = match &f.suppressed {
+                Some(_) => self.paint("2", &format!("{:<7}", "allowed")),
+                None => self.severity(f.severity),
+            };
+            writeln!(
+                out,
+                "  {place:>5}  {sev}  {}  {}",
+                f.rule,
+                printable(&f.message)
+            )?;
+            if let Some(snippet) = &f.snippet {
+                writeln!(out, "         │ {}", printable(snippet))?;
+            }
+            if let Some(reason) = &f.suppressed {
+                writeln!(out, "         allowed: {}", printable(reason))?;
+            }
+        }
+        if !report.skipped.is_empty() {
+            writeln!(out)?;
+            for s in &report.skipped {
+                writeln!(out, "skipped {} ({})", printable(&s.path), s.reason)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Text from file names and contents with control characters made visible, so nothing in a
+/// change can send escape sequences to the reader's terminal.
+pub fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                format!("\\u{{{:x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}

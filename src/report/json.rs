@@ -1,0 +1,36 @@
+//! The JSON report: the stable, versioned contract of design section 3.
+
+use super::{Render, Report, Skipped, Summary, Verdict};
+use crate::finding::Finding;
+use std::io;
+
+/// Prints the `"version": 1` JSON report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Json;
+
+#[derive(serde::Serialize)]
+struct Document<'a> {
+    version: u32,
+    base: Option<&'a str>,
+    head: Option<&'a str>,
+    verdict: Verdict,
+    findings: &'a [Finding],
+    skipped: &'a [Skipped],
+    summary: Summary,
+}
+
+impl Render for Json {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
+        let doc = Document {
+            version: 1,
+            base: report.base.as_deref(),
+            head: report.head.as_deref(),
+            verdict: report.verdict(),
+            findings: &report.findings,
+            skipped: &report.skipped,
+            summary: report.summary(),
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}

@@ -1,0 +1,160 @@
+//! Reports: the outcome of one run ([`Report`]) and the printers that render it in each format.
+
+mod human;
+mod json;
+
+pub use human::Human;
+pub use json::Json;
+
+use crate::finding::{FailOn, Finding, Severity};
+use std::collections::BTreeMap;
+use std::io;
+
+/// A file the gate did not read as text, and why. Listed so nothing is skipped silently.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Repository-relative path.
+    pub path: String,
+    /// Why it was not scanned (`binary`, …).
+    pub reason: String,
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    /// Unsuppressed errors.
+    pub error: usize,
+    /// Unsuppressed warnings.
+    pub warning: usize,
+    /// Unsuppressed infos.
+    pub info: usize,
+    /// Suppressed findings of any severity.
+    pub suppressed: usize,
+    /// Paths in the change.
+    pub files_changed: usize,
+}
+
+/// The one-word outcome every report leads with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// At least one unsuppressed finding at or above the fail-on level: the run exits 1.
+    Blocked,
+    /// Not blocked, but warnings (or errors under `--fail-on never`) want a reviewer.
+    NeedsReview,
+    /// Nothing that needs attention.
+    Clear,
+}
+
+impl Verdict {
+    /// How the verdict reads in prose.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Blocked => "blocked",
+            Verdict::NeedsReview => "needs review",
+            Verdict::Clear => "clear",
+        }
+    }
+}
+
+/// Everything one `check` run found, ready to print in any format.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// The base commit id, if any.
+    pub base: Option<String>,
+    /// The head commit id, if any (none for the index or working tree).
+    pub head: Option<String>,
+    /// All findings, suppressed ones included, sorted by path and line.
+    pub findings: Vec<Finding>,
+    /// Files not read as text.
+    pub skipped: Vec<Skipped>,
+    /// Number of changed paths.
+    pub files_changed: usize,
+    /// The threshold that decides the exit code.
+    pub fail_on: FailOn,
+}
+
+impl Report {
+    /// Unsuppressed findings.
+    pub fn active(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Counts by severity (unsuppressed) plus suppressed and changed files.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files_changed: self.files_changed,
+            ..Summary::default()
+        };
+        for f in &self.findings {
+            match (&f.suppressed, f.severity) {
+                (Some(_), _) => s.suppressed += 1,
+                (None, Severity::Error) => s.error += 1,
+                (None, Severity::Warning) => s.warning += 1,
+                (None, Severity::Info) => s.info += 1,
+            }
+        }
+        s
+    }
+
+    /// Unsuppressed findings per category, for the verdict line.
+    pub fn per_category(&self) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for f in self.active() {
+            *counts.entry(f.category()).or_insert(0) += 1;
+        }
+        counts
+    }
+
+    /// Whether the run fails: some unsuppressed finding at or above `fail_on`.
+    pub fn fails(&self) -> bool {
+        self.active().any(|f| self.fail_on.fails(f.severity))
+    }
+
+    /// The verdict the reports lead with.
+    pub fn verdict(&self) -> Verdict {
+        if self.fails() {
+            Verdict::Blocked
+        } else if self.active().any(|f| f.severity >= Severity::Warning) {
+            Verdict::NeedsReview
+        } else {
+            Verdict::Clear
+        }
+    }
+
+    /// "blocked: 1 error, 0 warnings, 2 info (cors: 1, docs: 2)".
+    pub fn verdict_line(&self) -> String {
+        let s = self.summary();
+        let mut line = format!(
+            "{}: {} error{}, {} warning{}, {} info",
+            self.verdict().label(),
+            s.error,
+            plural(s.error),
+            s.warning,
+            plural(s.warning),
+            s.info
+        );
+        let categories = self.per_category();
+        if !categories.is_empty() {
+            let parts: Vec<_> = categories
+                .iter()
+                .map(|(c, n)| format!("{c}: {n}"))
+                .collect();
+            line.push_str(&format!(" ({})", parts.join(", ")));
+        }
+        if s.suppressed > 0 {
+            line.push_str(&format!("; {} suppressed", s.suppressed));
+        }
+        line
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// A report printer for one format.
+pub trait Render {
+    /// Writes the whole report to `out`.
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
+}

@@ -1,0 +1,297 @@
+//! Compiling drafts into a [`RuleSet`]: every glob and regex is built once, and path filters
+//! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
+
+use super::RuleDraft;
+use super::spec::{Example, RuleSpec};
+use super::template::Template;
+use crate::change::Status;
+use crate::error::{Error, Result};
+use crate::finding::Severity;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::{Regex, RegexSet};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+use toml::Spanned;
+
+static RULE_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$").expect("valid regex")
+});
+
+/// A compiled rule: its documentation and its matchers.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// `category/name`.
+    pub id: String,
+    /// Severity after configuration overrides.
+    pub severity: Severity,
+    /// One line for listings.
+    pub summary: String,
+    /// The message as written (placeholders unrendered), for documentation.
+    pub message_source: String,
+    /// Why it matters and how to fix it.
+    pub help: String,
+    /// A page with more detail.
+    pub url: Option<String>,
+    /// Where the rule was defined (`rules/cors.toml`, `.deploy-guard.toml`, …).
+    pub origin: String,
+    /// Path globs as written (after overrides).
+    pub paths: Vec<String>,
+    /// Excluded path globs as written (after overrides).
+    pub exclude: Vec<String>,
+    /// Statuses the rule applies to; empty = all.
+    pub status: Vec<Status>,
+    /// Worked examples.
+    pub examples: Vec<Example>,
+    pub(crate) message: Template,
+    pub(crate) added: Option<Regex>,
+    pub(crate) removed: Option<Regex>,
+    pub(crate) filename: Option<Regex>,
+}
+
+impl Rule {
+    /// The category, the part of the id before `/`.
+    pub fn category(&self) -> &str {
+        self.id.split('/').next().unwrap_or(&self.id)
+    }
+}
+
+/// Every rule in effect, compiled, with merged path filters and line-pattern sets.
+#[derive(Debug, Clone)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    include: GlobSet,
+    include_owner: Vec<usize>,
+    exclude: GlobSet,
+    exclude_owner: Vec<usize>,
+    unfiltered: Vec<usize>,
+    added: RegexSet,
+    added_owner: Vec<usize>,
+    removed: RegexSet,
+    removed_owner: Vec<usize>,
+}
+
+impl RuleSet {
+    /// Compiles drafts; fails with a positioned error on a bad id, glob, regex, message or a
+    /// duplicate id.
+    pub fn compile(drafts: Vec<RuleDraft>) -> Result<RuleSet> {
+        let mut seen = HashSet::new();
+        let mut rules = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let id = draft.spec.id.get_ref();
+            if !seen.insert(id.clone()) {
+                return Err(draft.file.error(
+                    draft.spec.id.span(),
+                    format!("rule '{id}' is defined twice; give each rule its own id"),
+                ));
+            }
+            rules.push(compile_rule(draft)?);
+        }
+        RuleSet::from_rules(rules)
+    }
+
+    fn from_rules(rules: Vec<Rule>) -> Result<RuleSet> {
+        let mut include = GlobSetBuilder::new();
+        let mut include_owner = Vec::new();
+        let mut exclude = GlobSetBuilder::new();
+        let mut exclude_owner = Vec::new();
+        let mut unfiltered = Vec::new();
+        let (mut added, mut added_owner) = (Vec::new(), Vec::new());
+        let (mut removed, mut removed_owner) = (Vec::new(), Vec::new());
+        for (i, rule) in rules.iter().enumerate() {
+            if rule.paths.is_empty() {
+                unfiltered.push(i);
+            }
+            for g in &rule.paths {
+                include.add(path_glob(g).map_err(Error::Rule)?);
+                include_owner.push(i);
+            }
+            for g in &rule.exclude {
+                exclude.add(path_glob(g).map_err(Error::Rule)?);
+                exclude_owner.push(i);
+            }
+            if let Some(re) = &rule.added {
+                added.push(re.as_str().to_string());
+                added_owner.push(i);
+            }
+            if let Some(re) = &rule.removed {
+                removed.push(re.as_str().to_string());
+                removed_owner.push(i);
+            }
+        }
+        let set_err = |e: globset::Error| Error::Rule(e.to_string());
+        let regex_err = |e: regex::Error| Error::Rule(e.to_string());
+        Ok(RuleSet {
+            include: include.build().map_err(set_err)?,
+            exclude: exclude.build().map_err(set_err)?,
+            added: RegexSet::new(&added).map_err(regex_err)?,
+            removed: RegexSet::new(&removed).map_err(regex_err)?,
+            rules,
+            include_owner,
+            exclude_owner,
+            unfiltered,
+            added_owner,
+            removed_owner,
+        })
+    }
+
+    /// All rules, in definition order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// Which rules' path filters admit `path` (indexed like [`RuleSet::rules`]).
+    pub fn applicable(&self, path: &str) -> Vec<bool> {
+        let mut on = vec![false; self.rules.len()];
+        for &i in &self.unfiltered {
+            on[i] = true;
+        }
+        let candidate = globset::Candidate::new(path);
+        for g in self.include.matches_candidate(&candidate) {
+            on[self.include_owner[g]] = true;
+        }
+        for g in self.exclude.matches_candidate(&candidate) {
+            on[self.exclude_owner[g]] = false;
+        }
+        on
+    }
+
+    /// Indices of rules whose `added` pattern matches `line`.
+    pub fn added_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
+        self.added
+            .matches(line)
+            .into_iter()
+            .map(|i| self.added_owner[i])
+    }
+
+    /// Indices of rules whose `removed` pattern matches `line`.
+    pub fn removed_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
+        self.removed
+            .matches(line)
+            .into_iter()
+            .map(|i| self.removed_owner[i])
+    }
+}
+
+/// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file
+/// name at any depth; a leading `/` anchors at the repository root.
+pub(crate) fn path_glob(glob: &str) -> Result<Glob, String> {
+    let normalised = match glob.strip_prefix('/') {
+        Some(anchored) => anchored.to_string(),
+        None if !glob.contains('/') => format!("**/{glob}"),
+        None => glob.to_string(),
+    };
+    GlobBuilder::new(&normalised)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .map_err(|e| format!("bad glob '{glob}': {}", e.kind()))
+}
+
+/// Checks a list of path globs, pointing at the first bad one.
+pub(crate) fn check_globs(file: &super::SourceFile, globs: &[Spanned<String>]) -> Result<()> {
+    for g in globs {
+        path_glob(g.get_ref()).map_err(|m| file.error(g.span(), m))?;
+    }
+    Ok(())
+}
+
+fn compile_rule(draft: RuleDraft) -> Result<Rule> {
+    let RuleDraft { spec, file } = draft;
+    let RuleSpec {
+        id,
+        severity,
+        summary,
+        message,
+        help,
+        url,
+        paths,
+        exclude,
+        added,
+        removed,
+        filename,
+        status,
+        examples,
+    } = spec;
+    if !RULE_ID.is_match(id.get_ref()) {
+        return Err(file.error(
+            id.span(),
+            format!(
+                "rule id '{}' must be 'category/name' in lower-case kebab (e.g. 'team/debug-on')",
+                id.get_ref()
+            ),
+        ));
+    }
+    let rule_id = id.into_inner();
+    check_globs(&file, &paths)?;
+    check_globs(&file, &exclude)?;
+    let regex = |field: &str, re: Option<Spanned<String>>| -> Result<Option<Regex>> {
+        re.map(|re| {
+            Regex::new(re.get_ref()).map_err(|e| {
+                let detail = e.to_string().lines().last().unwrap_or_default().to_string();
+                file.error(
+                    re.span(),
+                    format!("rule '{rule_id}': `{field}` is not a valid regex: {detail}"),
+                )
+            })
+        })
+        .transpose()
+    };
+    let added = regex("added", added)?;
+    let removed = regex("removed", removed)?;
+    let filename = regex("filename", filename)?;
+    let template = Template::parse(message.get_ref())
+        .map_err(|m| file.error(message.span(), format!("rule '{rule_id}': {m}")))?;
+    let capture_source = added.as_ref().or(removed.as_ref());
+    for group in template.groups() {
+        let known = capture_source.is_some_and(|re| match group.parse::<usize>() {
+            Ok(i) => i < re.captures_len(),
+            Err(_) => re.capture_names().flatten().any(|n| n == group),
+        });
+        if !known {
+            return Err(file.error(
+                message.span(),
+                format!(
+                    "rule '{rule_id}': message uses {{{group}}}, which is not a capture group of its `added`/`removed` regex"
+                ),
+            ));
+        }
+    }
+    let message_source = message.into_inner();
+    Ok(Rule {
+        summary: summary.unwrap_or_else(|| message_source.clone()),
+        severity: severity.into_inner(),
+        help,
+        url,
+        origin: file.name.clone(),
+        paths: paths.into_iter().map(Spanned::into_inner).collect(),
+        exclude: exclude.into_iter().map(Spanned::into_inner).collect(),
+        status,
+        examples,
+        message: template,
+        added,
+        removed,
+        filename,
+        message_source,
+        id: rule_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_without_slash_match_at_any_depth() {
+        let g = path_glob("*.js").unwrap().compile_matcher();
+        assert!(g.is_match("a/b/c.js") && g.is_match("c.js"));
+        let g = path_glob("src/*.js").unwrap().compile_matcher();
+        assert!(g.is_match("src/c.js") && !g.is_match("src/x/c.js"));
+        let g = path_glob("/Dockerfile").unwrap().compile_matcher();
+        assert!(g.is_match("Dockerfile") && !g.is_match("x/Dockerfile"));
+    }
+}

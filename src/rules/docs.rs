@@ -1,0 +1,93 @@
+//! Rule documentation, generated from the rule definitions themselves: `deploy-guard explain`
+//! prints it and `docs/rules/catalogue.md` is built from it, so the two cannot drift.
+
+use super::spec::Expect;
+use super::{Rule, RuleSet};
+use std::fmt::Write;
+
+/// The full documentation of one rule, in Markdown.
+pub fn rule_markdown(rule: &Rule) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## `{}`\n", rule.id);
+    let _ = writeln!(out, "**Severity:** {}  ", rule.severity.as_str());
+    let _ = writeln!(out, "**Summary:** {}  ", rule.summary);
+    let _ = writeln!(out, "**Defined in:** `{}`\n", rule.origin);
+    let _ = writeln!(out, "**Message:** {}\n", rule.message_source);
+    if !rule.help.trim().is_empty() {
+        let _ = writeln!(out, "{}\n", rule.help.trim());
+    }
+    if !rule.paths.is_empty() {
+        let _ = writeln!(out, "**Applies to:** {}\n", code_list(&rule.paths));
+    }
+    if !rule.exclude.is_empty() {
+        let _ = writeln!(out, "**Never applies to:** {}\n", code_list(&rule.exclude));
+    }
+    if let Some(url) = &rule.url {
+        let _ = writeln!(out, "**More:** <{url}>\n");
+    }
+    for (i, ex) in rule.examples.iter().enumerate() {
+        let verdict = match ex.expect.get_ref() {
+            Expect::Match => "fires",
+            Expect::Clean => "stays quiet",
+        };
+        let _ = writeln!(out, "**Example {}** ({verdict}): `{}`\n", i + 1, ex.path);
+        if let Some(before) = &ex.before {
+            let _ = writeln!(out, "Before:\n\n{}", fenced(before));
+        }
+        match &ex.after {
+            Some(after) => {
+                let _ = writeln!(out, "After:\n\n{}", fenced(after));
+            }
+            None => {
+                let _ = writeln!(out, "After: (deleted)\n");
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "**Suppress one occurrence:** add a comment on the line or the line above:\n`deploy-guard: allow {} -- <reason>`.  \n**Turn off:** `disable = [\"{}\"]` in `.deploy-guard.toml`, or change its severity under `[rules.\"{}\"]`.\n",
+        rule.id, rule.id, rule.id
+    );
+    out
+}
+
+/// The catalogue of every rule in `rules`, in Markdown.
+pub fn catalogue(rules: &RuleSet) -> String {
+    let mut out = String::from(
+        "# Built-in rule catalogue\n\n<!-- Generated from rules/*.toml by `cargo test` (UPDATE_DOCS=1 rewrites it). Do not edit by hand. -->\n\n| id | severity | summary |\n| --- | --- | --- |\n",
+    );
+    for rule in rules.rules() {
+        let _ = writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} |",
+            rule.id,
+            anchor(&rule.id),
+            rule.severity.as_str(),
+            rule.summary.replace('|', "\\|")
+        );
+    }
+    out.push('\n');
+    for rule in rules.rules() {
+        out.push_str(&rule_markdown(rule));
+    }
+    out
+}
+
+fn anchor(id: &str) -> String {
+    id.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect()
+}
+
+fn code_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|p| format!("`{p}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn fenced(text: &str) -> String {
+    let fence = if text.contains("```") { "````" } else { "```" };
+    format!("{fence}\n{}\n{fence}\n", text.trim_end_matches('\n'))
+}

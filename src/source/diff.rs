@@ -1,0 +1,191 @@
+//! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
+//! lines, and reads whole blobs only when a rule asks for them.
+
+use crate::change::{ChangeSet, ChangedFile, Content, FileKind, Side, Status, display_path};
+use crate::error::{Error, Result};
+use git2::{
+    Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
+};
+
+/// Where the head side of a diff lives, which decides how its content is read later.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HeadSide {
+    Objects,
+    Worktree,
+}
+
+fn options() -> DiffOptions {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0)
+        .interhunk_lines(0)
+        .include_typechange(true)
+        .ignore_submodules(false);
+    opts
+}
+
+/// The change from `base` to `head`, as `git diff base head` shows it, with renames detected.
+pub fn between_commits(repo: &Repository, base: &Commit, head: &Commit) -> Result<ChangeSet> {
+    let diff = repo.diff_tree_to_tree(
+        Some(&base.tree()?),
+        Some(&head.tree()?),
+        Some(&mut options()),
+    )?;
+    Ok(ChangeSet {
+        base: Some(base.id().to_string()),
+        head: Some(head.id().to_string()),
+        files: collect(diff, HeadSide::Objects)?,
+    })
+}
+
+/// The staged change: HEAD → index.
+pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
+    let (head_id, tree) = head_tree(repo)?;
+    let index = repo.index()?;
+    let diff = repo.diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut options()))?;
+    Ok(ChangeSet {
+        base: head_id,
+        head: None,
+        files: collect(diff, HeadSide::Objects)?,
+    })
+}
+
+/// The uncommitted change: HEAD → working tree, untracked files that are not ignored included.
+pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
+    if repo.is_bare() {
+        return Err(Error::Usage(
+            "--worktree needs a working tree, and this repository is bare".into(),
+        ));
+    }
+    let (head_id, tree) = head_tree(repo)?;
+    let mut opts = options();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .show_untracked_content(true);
+    let diff = repo.diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut opts))?;
+    Ok(ChangeSet {
+        base: head_id,
+        head: None,
+        files: collect(diff, HeadSide::Worktree)?,
+    })
+}
+
+/// HEAD's commit id and tree, or nothing in a repository without commits.
+fn head_tree(repo: &Repository) -> Result<(Option<String>, Option<git2::Tree<'_>>)> {
+    match repo.head() {
+        Ok(head) => {
+            let commit = head.peel_to_commit()?;
+            Ok((Some(commit.id().to_string()), Some(commit.tree()?)))
+        }
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => Ok((None, None)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
+    diff.find_similar(Some(
+        DiffFindOptions::new()
+            .renames(true)
+            .for_untracked(head_side == HeadSide::Worktree),
+    ))?;
+    let mut files = Vec::with_capacity(diff.deltas().len());
+    for idx in 0..diff.deltas().len() {
+        let patch = Patch::from_diff(&diff, idx)?;
+        let Some(delta) = diff.get_delta(idx) else {
+            continue;
+        };
+        let Some(status) = status_of(&delta)? else {
+            continue;
+        };
+        let mut file = describe(&delta, status, head_side);
+        if let Some(patch) = patch.filter(|_| file.kind != FileKind::Binary) {
+            if patch.delta().flags().is_binary() {
+                file.kind = FileKind::Binary;
+            } else {
+                read_lines(&patch, &mut file)?;
+            }
+        }
+        files.push(file);
+    }
+    Ok(files)
+}
+
+/// Maps libgit2's delta status to ours; `None` for entries that are not changes.
+fn status_of(delta: &DiffDelta) -> Result<Option<Status>> {
+    Ok(Some(match delta.status() {
+        Delta::Added | Delta::Untracked | Delta::Copied => Status::Added,
+        Delta::Deleted => Status::Deleted,
+        Delta::Modified | Delta::Conflicted => Status::Modified,
+        Delta::Renamed => Status::Renamed,
+        Delta::Typechange => Status::Typechange,
+        Delta::Unmodified | Delta::Ignored => return Ok(None),
+        Delta::Unreadable => {
+            let path = delta.new_file().path_bytes().unwrap_or_default();
+            return Err(Error::Io {
+                path: display_path(path).into(),
+                source: std::io::Error::other("unreadable in the working tree"),
+            });
+        }
+    }))
+}
+
+fn describe(delta: &DiffDelta, status: Status, head_side: HeadSide) -> ChangedFile {
+    let (old, new) = (delta.old_file(), delta.new_file());
+    let main = if status == Status::Deleted {
+        delta.old_file()
+    } else {
+        delta.new_file()
+    };
+    let path = display_path(main.path_bytes().unwrap_or_default());
+    let kind = match main.mode() {
+        FileMode::Link => FileKind::Symlink,
+        FileMode::Commit => FileKind::Submodule,
+        _ if delta.flags().is_binary() => FileKind::Binary,
+        _ => FileKind::Text,
+    };
+    let mut file = ChangedFile::new(path.clone(), status, kind);
+    if status == Status::Renamed {
+        file.old_path = Some(display_path(old.path_bytes().unwrap_or_default()));
+    }
+    if old.exists() && !old.id().is_zero() {
+        file.base = Content::Blob(old.id());
+    }
+    if new.exists() {
+        file.head = match head_side {
+            HeadSide::Objects => Content::Blob(new.id()),
+            HeadSide::Worktree => Content::Worktree(path_buf(new.path_bytes().unwrap_or_default())),
+        };
+    }
+    file
+}
+
+#[cfg(unix)]
+fn path_buf(bytes: &[u8]) -> std::path::PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    std::ffi::OsStr::from_bytes(bytes).into()
+}
+
+#[cfg(not(unix))]
+fn path_buf(bytes: &[u8]) -> std::path::PathBuf {
+    String::from_utf8_lossy(bytes).into_owned().into()
+}
+
+fn read_lines(patch: &Patch, file: &mut ChangedFile) -> Result<()> {
+    for h in 0..patch.num_hunks() {
+        let (hunk, count) = patch.hunk(h)?;
+        file.push_hunk(
+            hunk.old_start(),
+            hunk.old_lines(),
+            hunk.new_start(),
+            hunk.new_lines(),
+        );
+        for l in 0..count {
+            let line = patch.line_in_hunk(h, l)?;
+            match (line.origin(), line.old_lineno(), line.new_lineno()) {
+                ('+', _, Some(n)) => file.push_line(Side::Head, n, line.content()),
+                ('-', Some(n), _) => file.push_line(Side::Base, n, line.content()),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}

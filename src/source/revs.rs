@@ -1,0 +1,58 @@
+//! Turning revision names into commits, and finding the base when none is given.
+
+use crate::error::{Error, Result};
+use git2::{Commit, Repository};
+
+/// A base revision found without `--base`, with the name it was found under.
+pub struct DefaultBase<'r> {
+    /// The name that resolved, e.g. `origin/main`.
+    pub name: String,
+    /// The commit it names.
+    pub commit: Commit<'r>,
+}
+
+/// Resolves any revision expression git understands to a commit.
+pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>> {
+    let unknown = || Error::UnknownRevision {
+        rev: rev.to_string(),
+    };
+    // A revision starting with '-' would be read as an option by git tools; refuse it plainly.
+    if rev.is_empty() || rev.starts_with('-') {
+        return Err(unknown());
+    }
+    repo.revparse_single(rev)
+        .and_then(|obj| obj.peel_to_commit())
+        .map_err(|_| unknown())
+}
+
+/// The local default base: the current branch's upstream, then `origin/HEAD`, then
+/// `origin/main|master`, then `main|master`.
+pub fn default_base(repo: &Repository) -> Result<DefaultBase<'_>> {
+    let mut candidates = Vec::new();
+    if let Ok(head) = repo.head()
+        && head.is_branch()
+        && let Ok(name) = head.shorthand()
+        && let Ok(branch) = repo.find_branch(name, git2::BranchType::Local)
+        && let Ok(upstream) = branch.upstream()
+        && let Ok(Some(up)) = upstream.name()
+    {
+        candidates.push(up.to_string());
+    }
+    candidates.extend(
+        [
+            "origin/HEAD",
+            "origin/main",
+            "origin/master",
+            "main",
+            "master",
+        ]
+        .map(String::from),
+    );
+    candidates
+        .into_iter()
+        .find_map(|name| {
+            let commit = resolve_commit(repo, &name).ok()?;
+            Some(DefaultBase { name, commit })
+        })
+        .ok_or(Error::NoDefaultBase)
+}

@@ -42,6 +42,9 @@ pub fn judge_file(file: &ChangedFile, rules: &RuleSet, out: &mut Vec<Finding>) {
                     continue;
                 }
                 let rule = &all[r];
+                if rule.unless.as_ref().is_some_and(|u| u.is_match(text)) {
+                    continue;
+                }
                 if let Some(removed) = &rule.removed {
                     let seen = *removed_seen[r]
                         .get_or_insert_with(|| file.removed().any(|(_, t)| removed.is_match(t)));
@@ -54,8 +57,10 @@ pub fn judge_file(file: &ChangedFile, rules: &RuleSet, out: &mut Vec<Finding>) {
         }
         for (line, text) in file.removed() {
             for r in rules.removed_matches(text) {
-                if gate[r] && all[r].added.is_none() {
-                    out.push(line_finding(&all[r], file, line, text, prose));
+                let rule = &all[r];
+                let excused = rule.unless.as_ref().is_some_and(|u| u.is_match(text));
+                if gate[r] && rule.added.is_none() && !excused {
+                    out.push(line_finding(rule, file, line, text, prose));
                 }
             }
         }
@@ -159,5 +164,31 @@ mod tests {
     fn snippet_is_trimmed_and_bounded() {
         assert_eq!(snippet("  x  "), "x");
         assert_eq!(snippet(&"é".repeat(300)).chars().count(), SNIPPET_CHARS + 1);
+    }
+}
+
+#[cfg(test)]
+mod unless_tests {
+    use crate::change::{ChangeSet, ChangedFile};
+    use crate::config::Config;
+    use crate::rules::SourceFile;
+
+    #[test]
+    fn unless_carves_out_look_alikes() {
+        let config = "[[rule]]\nid = \"t/debug\"\nseverity = \"error\"\nmessage = \"debug on\"\nadded = 'DEBUG\\s*=\\s*true'\nunless = '^\\s*#'\n";
+        let rules = Config::parse(SourceFile::new("c.toml", config))
+            .and_then(|c| c.rule_set(Vec::new()))
+            .unwrap();
+        let file =
+            ChangedFile::from_contents("a.env", None, Some("# DEBUG = true\nDEBUG = true\n"));
+        let changes = ChangeSet {
+            files: vec![file],
+            ..ChangeSet::default()
+        };
+        let lines: Vec<_> = super::judge(&changes, &rules)
+            .iter()
+            .map(|f| f.line)
+            .collect();
+        assert_eq!(lines, vec![Some(2)]);
     }
 }

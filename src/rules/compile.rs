@@ -45,6 +45,7 @@ pub struct Rule {
     pub(crate) message: Template,
     pub(crate) added: Option<Regex>,
     pub(crate) removed: Option<Regex>,
+    pub(crate) unless: Option<Regex>,
     pub(crate) filename: Option<Regex>,
 }
 
@@ -213,6 +214,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         exclude,
         added,
         removed,
+        unless,
         filename,
         status,
         examples,
@@ -243,6 +245,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     };
     let added = regex("added", added)?;
     let removed = regex("removed", removed)?;
+    let unless = regex("unless", unless)?;
     let filename = regex("filename", filename)?;
     let template = Template::parse(message.get_ref())
         .map_err(|m| file.error(message.span(), format!("rule '{rule_id}': {m}")))?;
@@ -275,6 +278,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         message: template,
         added,
         removed,
+        unless,
         filename,
         message_source,
         id: rule_id,

@@ -38,6 +38,9 @@ pub struct RuleSpec {
     pub added: Option<Spanned<String>>,
     /// Regex that must match a removed line (with `added`: somewhere in the file's removed lines).
     pub removed: Option<Spanned<String>>,
+    /// Regex that must NOT match the line `added` (or `removed`, without `added`) matched:
+    /// the way to carve look-alikes out of a pattern.
+    pub unless: Option<Spanned<String>>,
     /// Regex on the changed path (head path; base path for deletions).
     pub filename: Option<Spanned<String>>,
     /// Statuses the rule applies to; empty means all.

@@ -1,9 +1,11 @@
 //! Sources of changes: a git range, the index, or the working tree, all turned into one
 //! [`ChangeSet`] with git2.
 
+mod content;
 mod diff;
 mod revs;
 
+pub use content::ContentReader;
 pub use revs::{DefaultBase, resolve_commit};
 
 use crate::change::ChangeSet;

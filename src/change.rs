@@ -242,6 +242,20 @@ fn hunk_start(start0: usize, len: usize) -> u32 {
     }
 }
 
+/// Where the full list of head paths comes from (for whole-tree checks such as case collisions).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum HeadTree {
+    /// A commit's tree.
+    Commit(git2::Oid),
+    /// The repository's index (staged and worktree checks).
+    Index,
+    /// A list held in memory (rule examples); the changed files are added to it.
+    Listed(Vec<String>),
+    /// Nothing beyond the changed files themselves.
+    #[default]
+    ChangedOnly,
+}
+
 /// A whole change: what was compared and every changed path.
 #[derive(Debug, Clone, Default)]
 pub struct ChangeSet {
@@ -251,6 +265,8 @@ pub struct ChangeSet {
     pub head: Option<String>,
     /// Every changed path.
     pub files: Vec<ChangedFile>,
+    /// Where the head tree's full path list comes from.
+    pub tree: HeadTree,
 }
 
 /// Shows a path's bytes as text: valid UTF-8 as is, anything else as `\xNN`, so a path that is

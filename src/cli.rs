@@ -158,8 +158,8 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
     let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
-    let findings = engine::judge(&changes, &rules);
-    let skipped = changes
+    let judgement = engine::judge(&changes, &rules, &source::ContentReader::new(&repo))?;
+    let mut skipped: Vec<Skipped> = changes
         .files
         .iter()
         .filter(|f| f.kind == FileKind::Binary)
@@ -168,10 +168,11 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
             reason: "binary".into(),
         })
         .collect();
+    skipped.extend(judgement.skipped);
     let report = Report {
         base: changes.base.clone(),
         head: changes.head.clone(),
-        findings,
+        findings: judgement.findings,
         skipped,
         files_changed: changes.files.len(),
         fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),

@@ -82,3 +82,12 @@ impl Finding {
         self.rule.split('/').next().unwrap_or(&self.rule)
     }
 }
+
+/// A file the gate did not read (fully), and why. Listed so nothing is skipped silently.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    /// Repository-relative path.
+    pub path: String,
+    /// Why it was not (fully) scanned (`binary`, …).
+    pub reason: String,
+}

@@ -6,18 +6,10 @@ mod json;
 pub use human::Human;
 pub use json::Json;
 
+pub use crate::finding::Skipped;
 use crate::finding::{FailOn, Finding, Severity};
 use std::collections::BTreeMap;
 use std::io;
-
-/// A file the gate did not read as text, and why. Listed so nothing is skipped silently.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Skipped {
-    /// Repository-relative path.
-    pub path: String,
-    /// Why it was not scanned (`binary`, …).
-    pub reason: String,
-}
 
 /// Counts for the summary line and the JSON `summary` object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]

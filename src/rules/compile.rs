@@ -2,11 +2,13 @@
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
 use super::RuleDraft;
-use super::spec::{Example, RuleSpec};
+use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
 use crate::change::Status;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::matchers::image::ImageClass;
+use crate::matchers::structured::Structure;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexSet};
 use std::collections::HashSet;
@@ -47,6 +49,13 @@ pub struct Rule {
     pub(crate) removed: Option<Regex>,
     pub(crate) unless: Option<Regex>,
     pub(crate) filename: Option<Regex>,
+    pub(crate) image: Vec<ImageClass>,
+    pub(crate) structure: Option<Structure>,
+    /// The whole-tree path check this rule runs, if any.
+    pub check: Option<PathCheck>,
+    pub(crate) without_change: Option<GlobSet>,
+    pub(crate) with_change: Option<GlobSet>,
+    pub(crate) with_finding: Option<GlobSet>,
 }
 
 impl Rule {
@@ -218,6 +227,14 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         filename,
         status,
         examples,
+        image,
+        query,
+        dockerfile,
+        terraform,
+        check,
+        without_change,
+        with_change,
+        with_finding,
     } = spec;
     if !RULE_ID.is_match(id.get_ref()) {
         return Err(file.error(
@@ -228,6 +245,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
             ),
         ));
     }
+    let id_span = id.span();
     let rule_id = id.into_inner();
     check_globs(&file, &paths)?;
     check_globs(&file, &exclude)?;
@@ -247,24 +265,79 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let removed = regex("removed", removed)?;
     let unless = regex("unless", unless)?;
     let filename = regex("filename", filename)?;
+    let line_based = added.is_some() || removed.is_some();
+    let kinds = [
+        line_based,
+        query.is_some(),
+        dockerfile.is_some(),
+        terraform.is_some(),
+        check.is_some(),
+    ];
+    if kinds.iter().filter(|k| **k).count() > 1 {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+        ));
+    }
+    let structure = match (&query, &dockerfile, &terraform) {
+        (Some(q), _, _) => Some(Structure::query(&file, q)?),
+        (_, Some(d), _) => Some(Structure::dockerfile(&file, d)?),
+        (_, _, Some(t)) => Some(Structure::terraform(&file, t)?),
+        _ => None,
+    };
+    let capture_source = added.as_ref().or(removed.as_ref());
+    if !image.is_empty()
+        && !capture_source.is_some_and(|re| re.capture_names().flatten().any(|n| n == "image"))
+    {
+        return Err(file.error(
+            id_span,
+            format!("rule '{rule_id}': `image` needs an `added` or `removed` regex with an (?P<image>…) group"),
+        ));
+    }
     let template = Template::parse(message.get_ref())
         .map_err(|m| file.error(message.span(), format!("rule '{rule_id}': {m}")))?;
-    let capture_source = added.as_ref().or(removed.as_ref());
     for group in template.groups() {
-        let known = capture_source.is_some_and(|re| match group.parse::<usize>() {
-            Ok(i) => i < re.captures_len(),
-            Err(_) => re.capture_names().flatten().any(|n| n == group),
-        });
+        let known = if structure.is_some() {
+            ["value", "was", "key", "where"].contains(&group)
+        } else if check.is_some() {
+            ["value", "other"].contains(&group)
+        } else {
+            capture_source.is_some_and(|re| match group.parse::<usize>() {
+                Ok(i) => i < re.captures_len(),
+                Err(_) => re.capture_names().flatten().any(|n| n == group),
+            })
+        };
         if !known {
             return Err(file.error(
                 message.span(),
                 format!(
-                    "rule '{rule_id}': message uses {{{group}}}, which is not a capture group of its `added`/`removed` regex"
+                    "rule '{rule_id}': message uses {{{group}}}, which this rule does not provide (regex rules: capture groups; query/dockerfile/terraform: value, was, key, where; check: value, other)"
                 ),
             ));
         }
     }
     let message_source = message.into_inner();
+    let globs = |list: &[Spanned<String>], paths: bool| -> Result<Option<GlobSet>> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let mut set = GlobSetBuilder::new();
+        for g in list {
+            let glob = if paths {
+                path_glob(g.get_ref())
+            } else {
+                Glob::new(g.get_ref())
+                    .map_err(|e| format!("bad glob '{}': {}", g.get_ref(), e.kind()))
+            };
+            set.add(glob.map_err(|m| file.error(g.span(), m))?);
+        }
+        set.build()
+            .map(Some)
+            .map_err(|e| Error::Rule(e.to_string()))
+    };
+    let without_change = globs(&without_change, true)?;
+    let with_change = globs(&with_change, true)?;
+    let with_finding = globs(&with_finding, false)?;
     Ok(Rule {
         summary: summary.unwrap_or_else(|| message_source.clone()),
         severity: severity.into_inner(),
@@ -280,6 +353,12 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         removed,
         unless,
         filename,
+        image,
+        structure,
+        check,
+        without_change,
+        with_change,
+        with_finding,
         message_source,
         id: rule_id,
     })

@@ -3,8 +3,9 @@
 
 use super::RuleSet;
 use super::spec::{Example, Expect};
-use crate::change::{ChangeSet, ChangedFile, Status};
+use crate::change::{ChangeSet, ChangedFile, HeadTree, Status};
 use crate::engine;
+use crate::source::ContentReader;
 
 /// An example that did not behave as it said it would.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +53,8 @@ pub fn run(rules: &RuleSet) -> Outcome {
     outcome
 }
 
-/// The change an example describes, as a one-file change set.
+/// The change an example describes: its file, any other changed files, and the unchanged
+/// paths it says exist in the head tree.
 pub fn change_of(example: &Example) -> ChangeSet {
     let mut file = ChangedFile::from_contents(
         &example.path,
@@ -63,16 +65,27 @@ pub fn change_of(example: &Example) -> ChangeSet {
         file.status = Status::Renamed;
         file.old_path = Some(old.clone());
     }
+    let mut files = vec![file];
+    files.extend(
+        example
+            .files
+            .iter()
+            .map(|f| ChangedFile::from_contents(&f.path, f.before.as_deref(), f.after.as_deref())),
+    );
     ChangeSet {
-        files: vec![file],
+        files,
+        tree: HeadTree::Listed(example.existing.clone()),
         ..ChangeSet::default()
     }
 }
 
 fn check(rules: &RuleSet, id: &str, example: &Example) -> Result<(), String> {
-    let findings: Vec<_> = engine::judge(&change_of(example), rules)
+    let judgement = engine::judge(&change_of(example), rules, &ContentReader::in_memory())
+        .map_err(|e| format!("could not judge the example: {e}"))?;
+    let findings: Vec<_> = judgement
+        .findings
         .into_iter()
-        .filter(|f| f.rule == id)
+        .filter(|f| f.rule == id && f.path == example.path)
         .collect();
     match (example.expect.get_ref(), findings.first()) {
         (Expect::Match, None) => Err("expected a finding, got none".into()),

@@ -7,6 +7,7 @@
 
 use crate::change::Status;
 use crate::finding::Severity;
+use crate::matchers::image::ImageClass;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -46,6 +47,28 @@ pub struct RuleSpec {
     /// Statuses the rule applies to; empty means all.
     #[serde(default)]
     pub status: Vec<Status>,
+    /// With `added`/`removed`: the regex's `image` capture must be an image reference of one of
+    /// these classes.
+    #[serde(default)]
+    pub image: Vec<ImageClass>,
+    /// A key-path query over YAML/JSON documents (v2).
+    pub query: Option<QuerySpec>,
+    /// A query over a Dockerfile's instructions (v2).
+    pub dockerfile: Option<DockerfileSpec>,
+    /// Terraform resource blocks whose address disappears (v2).
+    pub terraform: Option<TerraformSpec>,
+    /// A path check that needs the whole head tree (v2).
+    pub check: Option<PathCheck>,
+    /// Co-change: the rule fires only if NO changed path matches one of these globs (e.g. a new
+    /// route without a docs change).
+    #[serde(default)]
+    pub without_change: Vec<Spanned<String>>,
+    /// Co-change: the rule fires only if SOME other changed path matches one of these globs.
+    #[serde(default)]
+    pub with_change: Vec<Spanned<String>>,
+    /// The rule fires only if a rule matching one of these id globs also fired in the change.
+    #[serde(default)]
+    pub with_finding: Vec<Spanned<String>>,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
@@ -67,6 +90,112 @@ pub struct Example {
     pub expect: Spanned<Expect>,
     /// With `expect = "match"`: the line the finding must be on.
     pub line: Option<u32>,
+    /// Other files changed in the same example (co-change rules).
+    #[serde(default, rename = "file")]
+    pub files: Vec<ExampleFile>,
+    /// Paths that exist, unchanged, in the head tree (case-collision and near-miss checks).
+    #[serde(default)]
+    pub existing: Vec<String>,
+}
+
+/// Another file changed in an example.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleFile {
+    /// The path in head (or the deleted path).
+    pub path: String,
+    /// Content in base; absent means the file is new.
+    pub before: Option<String>,
+    /// Content in head; absent means the file is deleted.
+    pub after: Option<String>,
+}
+
+/// Which base-versus-head relation a structured match must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// The value is new or different in head and satisfies `is` (the default).
+    #[default]
+    Added,
+    /// The value exists in base (satisfying `is`) and its path is gone from head.
+    Removed,
+    /// The value exists on both sides, differs, satisfies `is` in head and `was` in base.
+    Changed,
+    /// Any value in head satisfying `is`, changed or not (for files in the change).
+    Any,
+}
+
+/// A condition on one value reached by a structured matcher. All given conditions must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredicateSpec {
+    /// Regex on the scalar's text.
+    pub value: Option<Spanned<String>>,
+    /// The scalar is an image reference of one of these classes.
+    #[serde(default)]
+    pub image: Vec<ImageClass>,
+    /// `false`: the scalar must be a literal (no `!Ref`/`!GetAtt`-style tag); `true`: must be tagged.
+    pub tagged: Option<bool>,
+    /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
+    /// (case-insensitive; `*` = any value, so the sub-path is missing).
+    pub absent: Option<Spanned<String>>,
+    /// `"SubQuery=VALUE"`: some scalar reached by SubQuery equals VALUE (`*` = exists).
+    pub present: Option<Spanned<String>>,
+}
+
+/// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuerySpec {
+    /// The key path; alternatives separated by ` | `.
+    pub path: Spanned<String>,
+    /// The base-versus-head relation required.
+    #[serde(default)]
+    pub change: Change,
+    /// What the value must be (in head; in base for `removed`).
+    #[serde(default)]
+    pub is: PredicateSpec,
+    /// With `change = "changed"`: what the base value must have been.
+    pub was: Option<PredicateSpec>,
+}
+
+/// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
+/// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerfileSpec {
+    /// `FROM`, `ENV`, `ARG` or `LABEL`.
+    pub instruction: Spanned<String>,
+    /// Regex on the `ENV`/`ARG`/`LABEL` key.
+    pub key: Option<Spanned<String>>,
+    /// The base-versus-head relation required.
+    #[serde(default)]
+    pub change: Change,
+    /// What the value (the image, for `FROM`) must be.
+    #[serde(default)]
+    pub is: PredicateSpec,
+    /// With `change = "changed"`: what the base value must have been.
+    pub was: Option<PredicateSpec>,
+}
+
+/// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
+/// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSpec {
+    /// Regex on the resource type, e.g. `^aws_(lb|alb|elb)$`.
+    pub resource: Spanned<String>,
+}
+
+/// Checks against the whole head tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PathCheck {
+    /// An added or renamed path equals another path (or directory) when case is folded.
+    CaseCollision,
+    /// An added line quotes a file name that exists nowhere, while a file whose name differs
+    /// only by whitespace, case or Unicode form does.
+    NearMissReference,
 }
 
 /// What an example expects of its rule.

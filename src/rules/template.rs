@@ -77,20 +77,25 @@ impl Template {
         self.groups().next().is_some()
     }
 
-    /// Fills the placeholders; a group that did not participate in the match renders empty.
+    /// Fills the placeholders from regex captures; a group that did not participate renders empty.
     pub fn render(&self, path: &str, caps: Option<&regex::Captures>) -> String {
+        self.render_with(path, |g| {
+            let m = match g.parse::<usize>() {
+                Ok(i) => caps.and_then(|c| c.get(i)),
+                Err(_) => caps.and_then(|c| c.name(g)),
+            };
+            m.map(|m| m.as_str())
+        })
+    }
+
+    /// Fills the placeholders from named values (structured matches, path checks).
+    pub fn render_with<'v>(&self, path: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Path => out.push_str(path),
-                Part::Group(g) => {
-                    let m = match g.parse::<usize>() {
-                        Ok(i) => caps.and_then(|c| c.get(i)),
-                        Err(_) => caps.and_then(|c| c.name(g)),
-                    };
-                    out.push_str(m.map_or("", |m| m.as_str()));
-                }
+                Part::Group(g) => out.push_str(lookup(g).unwrap_or("")),
             }
         }
         out

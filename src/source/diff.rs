@@ -1,7 +1,9 @@
 //! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
 //! lines, and reads whole blobs only when a rule asks for them.
 
-use crate::change::{ChangeSet, ChangedFile, Content, FileKind, Side, Status, display_path};
+use crate::change::{
+    ChangeSet, ChangedFile, Content, FileKind, HeadTree, Side, Status, display_path,
+};
 use crate::error::{Error, Result};
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
@@ -34,6 +36,7 @@ pub fn between_commits(repo: &Repository, base: &Commit, head: &Commit) -> Resul
         base: Some(base.id().to_string()),
         head: Some(head.id().to_string()),
         files: collect(diff, HeadSide::Objects)?,
+        tree: HeadTree::Commit(head.tree_id()),
     })
 }
 
@@ -46,6 +49,7 @@ pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
         base: head_id,
         head: None,
         files: collect(diff, HeadSide::Objects)?,
+        tree: HeadTree::Index,
     })
 }
 
@@ -66,6 +70,7 @@ pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
         base: head_id,
         head: None,
         files: collect(diff, HeadSide::Worktree)?,
+        tree: HeadTree::Index,
     })
 }
 

@@ -1,0 +1,209 @@
+//! The engine: every changed file against every applicable rule, producing findings. Line
+//! matching lives in [`lines`], structured and whole-tree matching in [`whole`]; this module
+//! decides which rules apply where and applies the cross-file conditions (co-change rules).
+
+mod lines;
+mod whole;
+
+use crate::change::{ChangeSet, ChangedFile, Side};
+use crate::error::Result;
+use crate::finding::{Finding, Severity, Skipped};
+use crate::rules::{Rule, RuleSet};
+use crate::source::ContentReader;
+
+/// The longest snippet kept in a finding, in characters.
+const SNIPPET_CHARS: usize = 200;
+
+/// What judging a change produced.
+#[derive(Debug, Clone, Default)]
+pub struct Judgement {
+    /// Findings, sorted by path, then line.
+    pub findings: Vec<Finding>,
+    /// Files some rule could not fully read (e.g. a YAML file that does not parse).
+    pub skipped: Vec<Skipped>,
+}
+
+/// Judges a whole change. `reader` supplies full file contents to rules that need them.
+pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Result<Judgement> {
+    let co_change = co_change_gate(changes, rules);
+    let mut whole = whole::Whole::new(changes, reader);
+    let mut out = Judgement::default();
+    for file in &changes.files {
+        let mut gate = rules.applicable(&file.path);
+        for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
+            *on = *on && *co && file_level_holds(rule, file);
+        }
+        lines::judge_lines(file, rules, &gate, &mut out.findings);
+        whole.judge_file(file, rules, &gate, &mut out)?;
+    }
+    keep_co_occurring(rules, &mut out.findings);
+    out.findings.sort_by(|a, b| {
+        (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(
+            &b.path,
+            b.line,
+            &b.rule,
+            b.side.is_some(),
+        ))
+    });
+    Ok(out)
+}
+
+/// Per rule: whether its `without_change`/`with_change` conditions hold for this change.
+fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
+    let paths: Vec<&str> = changes
+        .files
+        .iter()
+        .flat_map(|f| std::iter::once(f.path.as_str()).chain(f.old_path.as_deref()))
+        .collect();
+    rules
+        .rules()
+        .iter()
+        .map(|rule| {
+            let any = |set: &globset::GlobSet| paths.iter().any(|p| set.is_match(p));
+            rule.without_change.as_ref().is_none_or(|s| !any(s))
+                && rule.with_change.as_ref().is_none_or(any)
+        })
+        .collect()
+}
+
+/// Drops findings of rules whose `with_finding` partner rules found nothing in this change.
+fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
+    let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
+    findings.retain(|f| {
+        rules
+            .get(&f.rule)
+            .and_then(|r| r.with_finding.as_ref())
+            .is_none_or(|partners| {
+                fired
+                    .iter()
+                    .any(|id| id != &f.rule && partners.is_match(id))
+            })
+    });
+}
+
+/// The conditions that depend on the file alone: status and file name.
+fn file_level_holds(rule: &Rule, file: &ChangedFile) -> bool {
+    (rule.status.is_empty() || rule.status.contains(&file.status))
+        && rule
+            .filename
+            .as_ref()
+            .is_none_or(|re| re.is_match(&file.path))
+}
+
+/// Builds a finding with the prose cap applied.
+fn finding(
+    rule: &Rule,
+    file: &ChangedFile,
+    place: Option<(u32, Side)>,
+    message: String,
+    snippet: Option<&str>,
+) -> Finding {
+    let severity = if is_prose(&file.path) {
+        rule.severity.min(Severity::Info)
+    } else {
+        rule.severity
+    };
+    Finding {
+        rule: rule.id.clone(),
+        severity,
+        path: file.path.clone(),
+        line: place.map(|(l, _)| l),
+        side: place.and_then(|(_, s)| (s == Side::Base).then_some(Side::Base)),
+        message,
+        snippet: snippet.map(shorten),
+        suppressed: None,
+    }
+}
+
+/// Markdown and other documentation formats, and anything under a `docs`/`doc` folder: prose
+/// is not deployed, so its findings never exceed `info`.
+pub fn is_prose(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let in_docs = lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| dir == "docs" || dir == "doc");
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    in_docs || matches!(ext, "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc")
+}
+
+fn shorten(text: &str) -> String {
+    let trimmed = text.trim();
+    match trimmed.char_indices().nth(SNIPPET_CHARS) {
+        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
+        None => trimmed.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::ChangedFile;
+    use crate::config::Config;
+    use crate::rules::SourceFile;
+
+    #[test]
+    fn prose_is_markdown_or_docs_folders() {
+        assert!(is_prose("README.md"));
+        assert!(is_prose("docs/setup.yaml"));
+        assert!(is_prose("a/doc/x.txt"));
+        assert!(!is_prose("src/docs.js"));
+        assert!(!is_prose("server/app.js"));
+    }
+
+    #[test]
+    fn snippet_is_trimmed_and_bounded() {
+        assert_eq!(shorten("  x  "), "x");
+        assert_eq!(shorten(&"é".repeat(300)).chars().count(), SNIPPET_CHARS + 1);
+    }
+
+    fn run(config: &str, files: Vec<ChangedFile>) -> Vec<(String, Option<u32>)> {
+        let rules = Config::parse(SourceFile::new("c.toml", config))
+            .and_then(|c| c.rule_set(Vec::new()))
+            .unwrap();
+        let changes = ChangeSet {
+            files,
+            ..ChangeSet::default()
+        };
+        judge(&changes, &rules, &ContentReader::in_memory())
+            .unwrap()
+            .findings
+            .into_iter()
+            .map(|f| (f.rule, f.line))
+            .collect()
+    }
+
+    #[test]
+    fn unless_carves_out_look_alikes() {
+        let config = "[[rule]]\nid = \"t/debug\"\nseverity = \"error\"\nmessage = \"debug on\"\nadded = 'DEBUG\\s*=\\s*true'\nunless = '^\\s*#'\n";
+        let file =
+            ChangedFile::from_contents("a.env", None, Some("# DEBUG = true\nDEBUG = true\n"));
+        assert_eq!(run(config, vec![file]), vec![("t/debug".into(), Some(2))]);
+    }
+
+    #[test]
+    fn without_change_and_with_finding() {
+        let config = r#"
+[[rule]]
+id = "t/route"
+severity = "info"
+message = "route"
+added = 'app\.get\('
+without_change = ["docs/**"]
+
+[[rule]]
+id = "t/also"
+severity = "error"
+message = "both"
+filename = 'x\.txt$'
+with_finding = ["t/route"]
+"#;
+        let route = || ChangedFile::from_contents("app.js", None, Some("app.get('/x')\n"));
+        let x = || ChangedFile::from_contents("x.txt", None, Some("1\n"));
+        let doc = || ChangedFile::from_contents("docs/api.md", None, Some("# x\n"));
+        assert_eq!(run(config, vec![route(), x()]).len(), 2);
+        assert!(run(config, vec![route(), x(), doc()]).is_empty());
+        assert!(run(config, vec![x()]).is_empty());
+    }
+}

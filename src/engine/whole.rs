@@ -1,0 +1,194 @@
+//! Rules that look at more than one changed line: structured documents, Dockerfiles,
+//! Terraform blocks, whole-tree path checks, and file-level rules. Full contents and the head
+//! tree are read lazily, once, and only when an applicable rule needs them.
+
+use super::{Judgement, finding};
+use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
+use crate::error::Result;
+use crate::finding::Skipped;
+use crate::matchers::paths::{PathIndex, file_references};
+use crate::matchers::structured::{Structure, StructuredHit, terraform_removed};
+use crate::matchers::terraform;
+use crate::rules::spec::PathCheck;
+use crate::rules::{Rule, RuleSet};
+use crate::source::ContentReader;
+use std::collections::HashSet;
+
+/// Lazily computed, change-wide context.
+pub(super) struct Whole<'a> {
+    changes: &'a ChangeSet,
+    reader: &'a ContentReader<'a>,
+    index: Option<PathIndex>,
+    terraform: Option<(HashSet<String>, HashSet<String>)>,
+}
+
+impl<'a> Whole<'a> {
+    pub(super) fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>) -> Self {
+        Whole {
+            changes,
+            reader,
+            index: None,
+            terraform: None,
+        }
+    }
+
+    fn index(&mut self) -> Result<&PathIndex> {
+        if self.index.is_none() {
+            self.index = Some(PathIndex::new(self.reader.head_paths(self.changes)?));
+        }
+        Ok(self.index.get_or_insert_with(PathIndex::default))
+    }
+
+    /// Resource addresses in every changed `.tf` file's head, and `moved` sources.
+    fn terraform(&mut self) -> Result<&(HashSet<String>, HashSet<String>)> {
+        if self.terraform.is_none() {
+            let (mut addresses, mut moved) = (HashSet::new(), HashSet::new());
+            for f in self
+                .changes
+                .files
+                .iter()
+                .filter(|f| f.path.ends_with(".tf"))
+            {
+                if let Some(text) = self.reader.read_text(&f.head)? {
+                    addresses.extend(terraform::resources(&text).into_iter().map(|r| r.address));
+                    moved.extend(terraform::moved_from(&text));
+                }
+            }
+            self.terraform = Some((addresses, moved));
+        }
+        Ok(self.terraform.get_or_insert_with(Default::default))
+    }
+
+    /// Judges one file against the non-line rules whose gate is open.
+    pub(super) fn judge_file(
+        &mut self,
+        file: &ChangedFile,
+        rules: &RuleSet,
+        gate: &[bool],
+        out: &mut Judgement,
+    ) -> Result<()> {
+        let mut sides: Option<(Option<String>, Option<String>)> = None;
+        let mut unparsed = false;
+        for (r, rule) in rules.rules().iter().enumerate() {
+            if !gate[r] {
+                continue;
+            }
+            if let Some(check) = rule.check {
+                self.path_check(check, rule, file, out)?;
+            } else if let Some(structure) = &rule.structure {
+                if file.kind != FileKind::Text {
+                    continue;
+                }
+                if sides.is_none() {
+                    sides = Some((
+                        self.reader.read_text(&file.base)?,
+                        self.reader.read_text(&file.head)?,
+                    ));
+                }
+                let (base, head) = sides
+                    .as_ref()
+                    .map_or((None, None), |(b, h)| (b.as_deref(), h.as_deref()));
+                let hits = match structure {
+                    Structure::Terraform { resource } => {
+                        let (addresses, moved) = self.terraform()?;
+                        base.map_or_else(Vec::new, |b| {
+                            terraform_removed(resource, b, addresses, moved)
+                        })
+                    }
+                    _ => {
+                        match structure.evaluate(base, head) {
+                            Ok(hits) => hits,
+                            Err(why) => {
+                                if !unparsed {
+                                    unparsed = true;
+                                    out.skipped.push(Skipped {
+                                    path: file.path.clone(),
+                                    reason: format!("structured rules not applied: not valid YAML/JSON ({why})"),
+                                });
+                                }
+                                continue;
+                            }
+                        }
+                    }
+                };
+                for hit in hits {
+                    out.findings.push(structured_finding(rule, file, &hit));
+                }
+            } else if rule.added.is_none() && rule.removed.is_none() {
+                let message = rule.message.render(&file.path, None);
+                out.findings.push(finding(rule, file, None, message, None));
+            }
+        }
+        Ok(())
+    }
+
+    fn path_check(
+        &mut self,
+        check: PathCheck,
+        rule: &Rule,
+        file: &ChangedFile,
+        out: &mut Judgement,
+    ) -> Result<()> {
+        match check {
+            PathCheck::CaseCollision => {
+                if !matches!(file.status, Status::Added | Status::Renamed) {
+                    return Ok(());
+                }
+                if let Some(other) = self.index()?.case_collision(&file.path) {
+                    let message = rule.message.render_with(&file.path, |g| match g {
+                        "other" => Some(other),
+                        "value" => Some(file.path.as_str()),
+                        _ => None,
+                    });
+                    out.findings.push(finding(rule, file, None, message, None));
+                }
+            }
+            PathCheck::NearMissReference => {
+                if !matches!(file.kind, FileKind::Text) {
+                    return Ok(());
+                }
+                for (line, text) in file.added() {
+                    for reference in file_references(text) {
+                        let index = self.index()?;
+                        if let Some(other) = index.near_miss(reference) {
+                            let message = rule.message.render_with(&file.path, |g| match g {
+                                "other" => Some(other),
+                                "value" => Some(reference),
+                                _ => None,
+                            });
+                            out.findings.push(finding(
+                                rule,
+                                file,
+                                Some((line.line, Side::Head)),
+                                message,
+                                Some(text),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn structured_finding(
+    rule: &Rule,
+    file: &ChangedFile,
+    hit: &StructuredHit,
+) -> crate::finding::Finding {
+    let message = rule.message.render_with(&file.path, |g| match g {
+        "value" => Some(hit.value.as_str()),
+        "was" => Some(hit.was.as_str()),
+        "key" => Some(hit.key.as_str()),
+        "where" => Some(hit.identity.as_str()),
+        _ => None,
+    });
+    finding(
+        rule,
+        file,
+        Some((hit.line, hit.side)),
+        message,
+        Some(hit.value.as_str()),
+    )
+}

@@ -1,0 +1,274 @@
+//! Key-path queries over [`doc`](super::doc) trees: `Resources.*[Type=AWS::ECS::*].Properties.
+//! ContainerDefinitions[*].Image`, `**.containers[*].image`, `metadata.annotations."nginx.ingress.
+//! kubernetes.io/cors-allow-origin"`.
+//!
+//! Steps: `name` or `"quoted.name"` (a key), `*` (any key), `**` (any depth, including none),
+//! `[*]` (any item), `[N]` (item N), `[Key=glob]` (keep mappings whose `Key` scalar matches).
+//! Every hit carries an identity (its concrete path, with list items named by their `name` when
+//! they have one) so base and head can be compared value by value.
+
+use super::doc::{Node, Value};
+use globset::{Glob, GlobMatcher};
+
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    AnyKey,
+    Descend,
+    AnyIndex,
+    Index(usize),
+    Filter(String, GlobMatcher),
+}
+
+/// A compiled query.
+#[derive(Debug, Clone)]
+pub struct Query {
+    steps: Vec<Step>,
+}
+
+/// One node a query reached.
+#[derive(Debug, Clone)]
+pub struct Hit<'d> {
+    /// The concrete path, stable across unrelated edits (e.g. `Deployment/web.spec.template…`).
+    pub identity: String,
+    /// The last key on the way (empty at the top).
+    pub key: String,
+    /// The node reached.
+    pub node: &'d Node,
+}
+
+impl Query {
+    /// Parses a query; the error says what is wrong with it.
+    pub fn parse(path: &str) -> Result<Query, String> {
+        let mut steps = Vec::new();
+        let mut chars = path.chars().peekable();
+        let bad = |why: &str| Err(format!("bad query '{path}': {why}"));
+        while let Some(&c) = chars.peek() {
+            match c {
+                '.' => {
+                    chars.next();
+                }
+                '"' => {
+                    chars.next();
+                    let key: String = chars.by_ref().take_while(|&c| c != '"').collect();
+                    steps.push(Step::Key(key));
+                }
+                '[' => {
+                    chars.next();
+                    let inner: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                    let inner = inner.trim();
+                    steps.push(if inner == "*" {
+                        Step::AnyIndex
+                    } else if let Ok(n) = inner.parse() {
+                        Step::Index(n)
+                    } else if let Some((key, pattern)) = inner.split_once('=') {
+                        let glob = Glob::new(pattern.trim().trim_matches(['"', '\'']))
+                            .map_err(|e| format!("bad query '{path}': {e}"))?;
+                        Step::Filter(key.trim().to_string(), glob.compile_matcher())
+                    } else {
+                        return bad("brackets take *, a number or Key=glob");
+                    });
+                }
+                _ => {
+                    let mut name = String::new();
+                    while let Some(&c) = chars.peek() {
+                        if c == '.' || c == '[' {
+                            break;
+                        }
+                        name.push(c);
+                        chars.next();
+                    }
+                    steps.push(match name.as_str() {
+                        "*" => Step::AnyKey,
+                        "**" => Step::Descend,
+                        _ => Step::Key(name),
+                    });
+                }
+            }
+        }
+        if steps.is_empty() {
+            return bad("it is empty");
+        }
+        Ok(Query { steps })
+    }
+
+    /// Every node the query reaches from `node`, with identities relative to it.
+    pub fn eval_node<'d>(&self, node: &'d Node) -> Vec<Hit<'d>> {
+        let mut hits = Vec::new();
+        let start = Hit {
+            identity: String::new(),
+            key: String::new(),
+            node,
+        };
+        walk(&self.steps, start, &mut hits);
+        hits
+    }
+
+    /// Every node the query reaches in `docs`.
+    pub fn eval<'d>(&self, docs: &'d [Node]) -> Vec<Hit<'d>> {
+        let mut hits = Vec::new();
+        for (i, doc) in docs.iter().enumerate() {
+            let start = Hit {
+                identity: doc_identity(doc, i),
+                key: String::new(),
+                node: doc,
+            };
+            walk(&self.steps, start, &mut hits);
+        }
+        hits
+    }
+}
+
+/// Kubernetes documents are named `Kind/name` so reordering them is not a change.
+fn doc_identity(doc: &Node, index: usize) -> String {
+    let kind = doc.get("kind").and_then(Node::text);
+    let name = doc
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Node::text);
+    match (kind, name) {
+        (Some(k), Some(n)) => format!("{k}/{n}"),
+        _ => format!("#{index}"),
+    }
+}
+
+fn item_identity(item: &Node, index: usize) -> String {
+    match item
+        .get("name")
+        .or_else(|| item.get("Name"))
+        .and_then(Node::text)
+    {
+        Some(name) => format!("[{name}]"),
+        None => format!("[{index}]"),
+    }
+}
+
+fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push(hit);
+        return;
+    };
+    let child = |key: &str, ident: String, node: &'d Node| Hit {
+        identity: ident,
+        key: key.to_string(),
+        node,
+    };
+    match (step, &hit.node.value) {
+        (Step::Key(k), Value::Map(entries)) => {
+            for (key, node) in entries.iter().filter(|(key, _)| key == k) {
+                walk(
+                    rest,
+                    child(key, format!("{}.{key}", hit.identity), node),
+                    out,
+                );
+            }
+        }
+        (Step::AnyKey, Value::Map(entries)) => {
+            for (key, node) in entries {
+                walk(
+                    rest,
+                    child(key, format!("{}.{key}", hit.identity), node),
+                    out,
+                );
+            }
+        }
+        (Step::AnyIndex, Value::Seq(items)) => {
+            for (i, node) in items.iter().enumerate() {
+                let ident = format!("{}{}", hit.identity, item_identity(node, i));
+                walk(rest, child(&hit.key, ident, node), out);
+            }
+        }
+        (Step::Index(n), Value::Seq(items)) => {
+            if let Some(node) = items.get(*n) {
+                let ident = format!("{}[{n}]", hit.identity);
+                walk(rest, child(&hit.key, ident, node), out);
+            }
+        }
+        (Step::Filter(key, glob), Value::Map(_))
+            if hit
+                .node
+                .get(key)
+                .and_then(Node::text)
+                .is_some_and(|t| glob.is_match(t)) =>
+        {
+            walk(rest, hit, out);
+        }
+        (Step::Descend, _) => {
+            walk(rest, hit.clone(), out);
+            match &hit.node.value {
+                Value::Map(entries) => {
+                    for (key, node) in entries {
+                        walk(
+                            steps,
+                            child(key, format!("{}.{key}", hit.identity), node),
+                            out,
+                        );
+                    }
+                }
+                Value::Seq(items) => {
+                    for (i, node) in items.iter().enumerate() {
+                        let ident = format!("{}{}", hit.identity, item_identity(node, i));
+                        walk(steps, child(&hit.key, ident, node), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::doc::parse;
+    use super::*;
+
+    fn texts(q: &str, yaml: &str) -> Vec<(String, Option<String>, u32)> {
+        let docs = parse(yaml).unwrap();
+        Query::parse(q)
+            .unwrap()
+            .eval(&docs)
+            .into_iter()
+            .map(|h| (h.identity, h.node.text().map(String::from), h.node.line))
+            .collect()
+    }
+
+    #[test]
+    fn wildcards_filters_and_identities() {
+        let yaml = "Resources:\n  Svc:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: app\n          Image: app:latest\n  Other:\n    Type: AWS::S3::Bucket\n";
+        let got = texts(
+            "Resources.*[Type=AWS::ECS::*].Properties.ContainerDefinitions[*].Image",
+            yaml,
+        );
+        assert_eq!(
+            got,
+            vec![(
+                "#0.Resources.Svc.Properties.ContainerDefinitions[app].Image".to_string(),
+                Some("app:latest".to_string()),
+                7
+            )]
+        );
+    }
+
+    #[test]
+    fn descend_finds_any_depth_and_docs_are_named() {
+        let yaml = "kind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n        - name: c\n          image: nginx\n";
+        let got = texts("**.containers[*].image", yaml);
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            got[0].0,
+            "Deployment/web.spec.template.spec.containers[c].image"
+        );
+    }
+
+    #[test]
+    fn quoted_keys_may_hold_dots() {
+        let yaml =
+            "metadata:\n  annotations:\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"*\"\n";
+        let got = texts(
+            "metadata.annotations.\"nginx.ingress.kubernetes.io/cors-allow-origin\"",
+            yaml,
+        );
+        assert_eq!(got[0].1.as_deref(), Some("*"));
+    }
+}

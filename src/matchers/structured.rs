@@ -1,0 +1,449 @@
+//! Structured matchers compiled from `[rule.query]`, `[rule.dockerfile]` and `[rule.terraform]`,
+//! and their evaluation: candidates are read from both sides of a file, keyed by identity, and
+//! compared so a rule fires on what the change introduced, not on what was already there.
+
+use super::doc::{self, Node, Value};
+use super::image::{self, ImageClass};
+use super::query::Query;
+use super::{dockerfile, terraform};
+use crate::change::Side;
+use crate::error::Result;
+use crate::rules::SourceFile;
+use crate::rules::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, TerraformSpec};
+use regex::Regex;
+use std::collections::{HashMap, HashSet};
+use toml::Spanned;
+
+/// A compiled condition on one value.
+#[derive(Debug, Clone, Default)]
+pub struct Predicate {
+    value: Option<Regex>,
+    image: Vec<ImageClass>,
+    tagged: Option<bool>,
+    absent: Option<(Query, String)>,
+    present: Option<(Query, String)>,
+}
+
+/// A compiled structured matcher.
+#[derive(Debug, Clone)]
+pub enum Structure {
+    /// YAML/JSON key-path queries.
+    Query {
+        /// Alternatives; hits of all are candidates.
+        queries: Vec<Query>,
+        /// Required relation.
+        change: Change,
+        /// Condition on the value.
+        is: Predicate,
+        /// Condition on the base value, for `changed`.
+        was: Option<Predicate>,
+    },
+    /// Dockerfile instructions.
+    Dockerfile {
+        /// Upper-cased instruction.
+        instruction: String,
+        /// Regex on the key (ENV/ARG/LABEL).
+        key: Option<Regex>,
+        /// Required relation.
+        change: Change,
+        /// Condition on the value.
+        is: Predicate,
+        /// Condition on the base value, for `changed`.
+        was: Option<Predicate>,
+    },
+    /// Terraform resources removed.
+    Terraform {
+        /// Regex on the resource type.
+        resource: Regex,
+    },
+}
+
+/// A value one side of a file offers to a structured matcher.
+struct Candidate<'d> {
+    identity: String,
+    key: String,
+    line: u32,
+    text: Option<String>,
+    tag: Option<String>,
+    node: Option<&'d Node>,
+}
+
+/// One structured match, ready to become a finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructuredHit {
+    /// Which side's line `line` is.
+    pub side: Side,
+    /// 1-based line of the value.
+    pub line: u32,
+    /// The value (head; base for removals), or the identity for collections.
+    pub value: String,
+    /// The base value, for `changed`.
+    pub was: String,
+    /// The last key on the way to the value.
+    pub key: String,
+    /// The value's concrete path.
+    pub identity: String,
+}
+
+fn regex(file: &SourceFile, field: &str, re: &Spanned<String>) -> Result<Regex> {
+    Regex::new(re.get_ref()).map_err(|e| {
+        let detail = e.to_string().lines().last().unwrap_or_default().to_string();
+        file.error(
+            re.span(),
+            format!("`{field}` is not a valid regex: {detail}"),
+        )
+    })
+}
+
+fn sub_query(file: &SourceFile, spec: &Spanned<String>) -> Result<(Query, String)> {
+    let Some((path, value)) = spec.get_ref().rsplit_once('=') else {
+        return Err(file.error(spec.span(), "write \"SubQuery=VALUE\" (VALUE may be *)"));
+    };
+    let query = Query::parse(path.trim()).map_err(|m| file.error(spec.span(), m))?;
+    Ok((query, value.trim().to_string()))
+}
+
+impl Predicate {
+    /// Compiles a predicate, pointing errors at the rule file.
+    pub fn compile(file: &SourceFile, spec: &PredicateSpec) -> Result<Predicate> {
+        Ok(Predicate {
+            value: spec
+                .value
+                .as_ref()
+                .map(|v| regex(file, "value", v))
+                .transpose()?,
+            image: spec.image.clone(),
+            tagged: spec.tagged,
+            absent: spec
+                .absent
+                .as_ref()
+                .map(|a| sub_query(file, a))
+                .transpose()?,
+            present: spec
+                .present
+                .as_ref()
+                .map(|p| sub_query(file, p))
+                .transpose()?,
+        })
+    }
+
+    fn holds(&self, c: &Candidate) -> bool {
+        let text = c.text.as_deref();
+        self.value
+            .as_ref()
+            .is_none_or(|re| text.is_some_and(|t| re.is_match(t)))
+            && (self.image.is_empty()
+                || text.is_some_and(|t| {
+                    image::looks_like_image(t) && self.image.contains(&image::classify(t))
+                }))
+            && self.tagged.is_none_or(|want| c.tag.is_some() == want)
+            && self
+                .absent
+                .as_ref()
+                .is_none_or(|(q, v)| !reaches(c.node, q, v))
+            && self
+                .present
+                .as_ref()
+                .is_none_or(|(q, v)| reaches(c.node, q, v))
+    }
+}
+
+/// Whether `query` from `node` reaches a scalar equal to `want` (`*`: reaches anything).
+fn reaches(node: Option<&Node>, query: &Query, want: &str) -> bool {
+    let Some(node) = node else { return false };
+    query.eval_node(node).iter().any(|hit| {
+        want == "*"
+            || hit.node.text().is_some_and(|t| t.eq_ignore_ascii_case(want))
+            || matches!(&hit.node.value, Value::Seq(items) if items.iter().any(|i| i.text().is_some_and(|t| t.eq_ignore_ascii_case(want))))
+    })
+}
+
+impl Structure {
+    /// Compiles `[rule.query]`.
+    pub fn query(file: &SourceFile, spec: &QuerySpec) -> Result<Structure> {
+        let queries = spec
+            .path
+            .get_ref()
+            .split(" | ")
+            .map(|p| Query::parse(p.trim()).map_err(|m| file.error(spec.path.span(), m)))
+            .collect::<Result<_>>()?;
+        Ok(Structure::Query {
+            queries,
+            change: spec.change,
+            is: Predicate::compile(file, &spec.is)?,
+            was: spec
+                .was
+                .as_ref()
+                .map(|w| Predicate::compile(file, w))
+                .transpose()?,
+        })
+    }
+
+    /// Compiles `[rule.dockerfile]`.
+    pub fn dockerfile(file: &SourceFile, spec: &DockerfileSpec) -> Result<Structure> {
+        let instruction = spec.instruction.get_ref().to_ascii_uppercase();
+        if !["FROM", "ENV", "ARG", "LABEL"].contains(&instruction.as_str()) {
+            return Err(file.error(
+                spec.instruction.span(),
+                "instruction must be FROM, ENV, ARG or LABEL",
+            ));
+        }
+        Ok(Structure::Dockerfile {
+            instruction,
+            key: spec
+                .key
+                .as_ref()
+                .map(|k| regex(file, "key", k))
+                .transpose()?,
+            change: spec.change,
+            is: Predicate::compile(file, &spec.is)?,
+            was: spec
+                .was
+                .as_ref()
+                .map(|w| Predicate::compile(file, w))
+                .transpose()?,
+        })
+    }
+
+    /// Compiles `[rule.terraform]`.
+    pub fn terraform(file: &SourceFile, spec: &TerraformSpec) -> Result<Structure> {
+        Ok(Structure::Terraform {
+            resource: regex(file, "resource", &spec.resource)?,
+        })
+    }
+
+    /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
+    /// side could not be read as a document (the caller reports the file as not fully checked).
+    pub fn evaluate(
+        &self,
+        base: Option<&str>,
+        head: Option<&str>,
+    ) -> Result<Vec<StructuredHit>, String> {
+        match self {
+            Structure::Query {
+                queries,
+                change,
+                is,
+                was,
+            } => {
+                let needs_base = *change != Change::Any;
+                let base_docs = match base.filter(|_| needs_base) {
+                    Some(text) => doc::parse(text)?,
+                    None => Vec::new(),
+                };
+                let head_docs = match head {
+                    Some(text) => doc::parse(text)?,
+                    None => Vec::new(),
+                };
+                Ok(compare(
+                    *change,
+                    is,
+                    was.as_ref(),
+                    query_candidates(queries, &base_docs),
+                    query_candidates(queries, &head_docs),
+                ))
+            }
+            Structure::Dockerfile {
+                instruction,
+                key,
+                change,
+                is,
+                was,
+            } => {
+                let side = |text: Option<&str>| -> Vec<Candidate<'static>> {
+                    dockerfile::items(text.unwrap_or_default())
+                        .into_iter()
+                        .filter(|i| &i.instruction == instruction)
+                        .filter(|i| key.as_ref().is_none_or(|re| re.is_match(&i.key)))
+                        .map(|i| Candidate {
+                            identity: format!("{} {}", i.instruction, i.key),
+                            key: i.key,
+                            line: i.line,
+                            text: Some(i.value),
+                            tag: None,
+                            node: None,
+                        })
+                        .collect()
+                };
+                Ok(compare(*change, is, was.as_ref(), side(base), side(head)))
+            }
+            Structure::Terraform { .. } => Ok(Vec::new()),
+        }
+    }
+}
+
+/// Resources of a matching type in `base` whose address is in no changed head file and was not
+/// moved with a `moved` block.
+pub fn terraform_removed(
+    resource: &Regex,
+    base: &str,
+    head_addresses: &HashSet<String>,
+    moved: &HashSet<String>,
+) -> Vec<StructuredHit> {
+    terraform::resources(base)
+        .into_iter()
+        .filter(|r| resource.is_match(&r.kind))
+        .filter(|r| !head_addresses.contains(&r.address) && !moved.contains(&r.address))
+        .map(|r| StructuredHit {
+            side: Side::Base,
+            line: r.line,
+            value: r.address.clone(),
+            was: String::new(),
+            key: r.kind,
+            identity: r.address,
+        })
+        .collect()
+}
+
+fn query_candidates<'d>(queries: &[Query], docs: &'d [Node]) -> Vec<Candidate<'d>> {
+    let mut out = Vec::new();
+    for q in queries {
+        out.extend(q.eval(docs).into_iter().map(|h| {
+            let (text, tag) = match &h.node.value {
+                Value::Scalar { text, tag } => (Some(text.clone()), tag.clone()),
+                _ => (None, None),
+            };
+            Candidate {
+                identity: h.identity,
+                key: h.key,
+                line: h.node.line,
+                text,
+                tag,
+                node: Some(h.node),
+            }
+        }));
+    }
+    out
+}
+
+fn describe(c: &Candidate) -> String {
+    c.text.clone().unwrap_or_else(|| c.identity.clone())
+}
+
+fn compare(
+    change: Change,
+    is: &Predicate,
+    was: Option<&Predicate>,
+    base: Vec<Candidate>,
+    head: Vec<Candidate>,
+) -> Vec<StructuredHit> {
+    let hit = |side, c: &Candidate, was: String| StructuredHit {
+        side,
+        line: c.line,
+        value: describe(c),
+        was,
+        key: c.key.clone(),
+        identity: c.identity.clone(),
+    };
+    let base_by_id: HashMap<&str, &Candidate> =
+        base.iter().map(|c| (c.identity.as_str(), c)).collect();
+    match change {
+        Change::Any => head
+            .iter()
+            .filter(|h| is.holds(h))
+            .map(|h| hit(Side::Head, h, String::new()))
+            .collect(),
+        Change::Added => head
+            .iter()
+            .filter(|h| is.holds(h))
+            .filter(|h| match base_by_id.get(h.identity.as_str()) {
+                None => true,
+                Some(b) if h.text.is_some() => b.text != h.text,
+                Some(b) => !is.holds(b),
+            })
+            .map(|h| hit(Side::Head, h, String::new()))
+            .collect(),
+        Change::Removed => {
+            let head_ids: HashSet<&str> = head.iter().map(|c| c.identity.as_str()).collect();
+            base.iter()
+                .filter(|b| is.holds(b) && !head_ids.contains(b.identity.as_str()))
+                .map(|b| hit(Side::Base, b, String::new()))
+                .collect()
+        }
+        Change::Changed => head
+            .iter()
+            .filter(|h| is.holds(h))
+            .filter_map(|h| {
+                let b = base_by_id.get(h.identity.as_str())?;
+                let was_ok = b.text != h.text && was.is_none_or(|w| w.holds(b));
+                was_ok.then(|| hit(Side::Head, h, describe(b)))
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn structure(toml_text: &str) -> Structure {
+        let file = SourceFile::new("t.toml", toml_text);
+        let spec: QuerySpec = file.parse().unwrap();
+        Structure::query(&file, &spec).unwrap()
+    }
+
+    #[test]
+    fn pinned_to_latest_is_a_change_with_both_values() {
+        let s = structure(
+            "path = \"**.Image\"\nchange = \"changed\"\nis = { image = [\"latest\"] }\nwas = { image = [\"pinned\", \"digest\"] }\n",
+        );
+        let hits = s
+            .evaluate(
+                Some("Svc:\n  Image: app:ag5123s\n"),
+                Some("Svc:\n  Image: app:latest\n"),
+            )
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            (hits[0].value.as_str(), hits[0].was.as_str(), hits[0].line),
+            ("app:latest", "app:ag5123s", 2)
+        );
+    }
+
+    #[test]
+    fn added_ignores_values_already_in_base() {
+        let s = structure("path = \"**.image\"\nis = { image = [\"latest\"] }\n");
+        let base = "a:\n  image: x:latest\n";
+        assert!(
+            s.evaluate(Some(base), Some("b: 1\na:\n  image: x:latest\n"))
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(s.evaluate(None, Some(base)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn removed_resource_by_type_lands_on_base_line() {
+        let s = structure(
+            "path = \"Resources.*[Type=AWS::ElasticLoadBalancingV2::LoadBalancer]\"\nchange = \"removed\"\n",
+        );
+        let base = "Resources:\n  Web:\n    Type: AWS::ECS::Service\n  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n";
+        let hits = s
+            .evaluate(
+                Some(base),
+                Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
+            )
+            .unwrap();
+        assert_eq!(
+            (hits[0].side, hits[0].line, hits[0].key.as_str()),
+            (Side::Base, 4, "LB")
+        );
+    }
+
+    #[test]
+    fn absent_predicate_sees_missing_items_and_keys() {
+        let s = structure(
+            "path = \"**.DefaultCacheBehavior\"\nchange = \"any\"\nis = { absent = \"AllowedMethods=OPTIONS\" }\n",
+        );
+        let without = "DefaultCacheBehavior:\n  AllowedMethods: [GET, HEAD]\n";
+        let with = "DefaultCacheBehavior:\n  AllowedMethods: [GET, HEAD, OPTIONS]\n";
+        assert_eq!(s.evaluate(None, Some(without)).unwrap().len(), 1);
+        assert_eq!(
+            s.evaluate(None, Some("DefaultCacheBehavior:\n  TargetOriginId: x\n"))
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(s.evaluate(None, Some(with)).unwrap().is_empty());
+    }
+}

@@ -41,6 +41,8 @@ impl Repo {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = Repo { dir };
         repo.git(&["-c", "init.defaultBranch=main", "init", "-q"]);
+        // Older git ignores init.defaultBranch; pointing HEAD at main works everywhere.
+        repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
         repo
     }
 

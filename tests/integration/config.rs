@@ -378,3 +378,41 @@ fn prose_findings_are_capped_at_info() {
         .collect();
     assert_eq!(severities, vec!["info", "info"], "{report:#}");
 }
+
+#[test]
+fn file_level_rules_apply_to_binary_files_and_line_rules_do_not() {
+    let repo = worktree_with_config(
+        r#"
+[[rule]]
+id = "team/new-image"
+severity = "error"
+message = "new image {path}"
+filename = '\.png$'
+status = ["added"]
+
+[[rule]]
+id = "team/png-magic"
+severity = "error"
+message = "png bytes"
+added = 'PNG'
+"#,
+    );
+    repo.write("server/app.js", SAFE_SERVER);
+    repo.write("logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\0");
+    let (run, report) = repo.check_json(&["--worktree"]);
+    run.expect_code(1);
+    assert_eq!(
+        findings(&report),
+        vec![("team/new-image".into(), "logo.png".into(), None)]
+    );
+    assert_eq!(report["skipped"][0]["path"], "logo.png");
+}
+
+#[test]
+fn a_custom_rule_cannot_reuse_a_built_in_id() {
+    let e = config_error(
+        "[[rule]]\nid = \"cors/wildcard-origin\"\nseverity = \"info\"\nmessage = \"mine\"\n",
+    );
+    assert!(e.starts_with("error: .deploy-guard.toml:2:6: "), "{e}");
+    assert!(e.contains("defined twice"), "{e}");
+}

@@ -43,11 +43,19 @@ fn relative_config_path_is_resolved_against_cwd() {
 #[test]
 fn colour_only_on_a_terminal() {
     let repo = opened_cors();
-    let (code, plain, _) = run_in(&repo, &["check", "--base", "main"], false);
+    let (code, plain, _) = run_in(
+        &repo,
+        &["check", "--base", "main", "--format", "human"],
+        false,
+    );
     assert_eq!(code, 1);
     assert!(!plain.contains('\x1b'), "{plain}");
     if std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) {
-        let (_, coloured, _) = run_in(&repo, &["check", "--base", "main"], true);
+        let (_, coloured, _) = run_in(
+            &repo,
+            &["check", "--base", "main", "--format", "human"],
+            true,
+        );
         assert!(coloured.contains("\x1b[1;31m"), "{coloured}");
     }
 }

@@ -14,15 +14,8 @@ fn run(repo: &Repo, args: &[&str]) -> Run {
 #[test]
 fn unknown_revision_exits_2_with_cause_and_cure() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
-    let run = repo.check(&["--base", "no-such-branch"]);
-    run.expect_code(2);
-    assert!(run.stdout.is_empty());
-    assert!(
-        run.stderr
-            .starts_with("error: unknown revision 'no-such-branch'\n  help: "),
-        "{}",
-        run.stderr
-    );
+    repo.check(&["--base", "no-such-branch"])
+        .expect_refusal("unknown revision 'no-such-branch'");
     repo.check(&["--base", "main", "--head", "nope"])
         .expect_code(2);
     repo.check(&["--base", "--weird"]).expect_code(2);
@@ -33,22 +26,14 @@ fn unrelated_histories_exit_2() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
     repo.git(&["checkout", "-q", "--orphan", "other"]);
     repo.commit_file("b.txt", "b\n");
-    let run = repo.check(&["--base", "main"]);
-    run.expect_code(2);
-    assert!(run.stderr.contains("no common ancestor"), "{}", run.stderr);
+    repo.check(&["--base", "main"])
+        .expect_refusal("no common ancestor");
 }
 
 #[test]
 fn outside_a_repository_check_exits_2_and_says_where_to_run() {
     let (_dir, path) = outside_any_repository();
-    let run = Run::of(deploy_guard_in(&path).arg("check"));
-    run.expect_code(2);
-    assert!(
-        run.stderr.starts_with("error: not a git repository"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("help: "), "{}", run.stderr);
+    Run::of(deploy_guard_in(&path).arg("check")).expect_refusal("not a git repository");
 }
 
 #[test]
@@ -87,7 +72,7 @@ fn init_writes_a_config_that_parses_and_refuses_to_overwrite() {
     std::fs::write(repo.path().join(".deploy-guard.toml"), "# mine\n").expect("write");
     let again = run(&repo, &["init"]);
     again.expect_code(2);
-    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    again.expect_stderr("--force");
     let kept = std::fs::read_to_string(repo.path().join(".deploy-guard.toml")).expect("read");
     assert_eq!(kept, "# mine\n");
     run(&repo, &["init", "--force"]).expect_code(0);
@@ -126,7 +111,7 @@ fn rules_lists_built_in_and_custom_rules_with_severity() {
     let (_dir, path) = outside_any_repository();
     let outside = Run::of(deploy_guard_in(&path).arg("rules"));
     outside.expect_code(0);
-    assert!(outside.stdout.contains("cors/wildcard-origin"));
+    outside.expect_stdout("cors/wildcard-origin");
     assert!(!outside.stdout.contains("team/x"));
 }
 
@@ -154,11 +139,7 @@ fn test_rules_passes_on_the_built_ins() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
     let tested = run(&repo, &["test-rules"]);
     tested.expect_code(0);
-    assert!(
-        tested.stdout.contains(" passed, 0 failed"),
-        "{}",
-        tested.stdout
-    );
+    tested.expect_stdout(" passed, 0 failed");
 }
 
 const RULE_WITH_EXAMPLES: &str = r#"
@@ -213,7 +194,7 @@ fn test_rules_fails_on_a_wrong_example_and_says_which() {
     );
     let tested = run(&repo, &["test-rules", "team.toml"]);
     tested.expect_code(1);
-    assert!(tested.stdout.contains("expected a finding at line 1"));
+    tested.expect_stdout("expected a finding at line 1");
 }
 
 #[test]
@@ -225,5 +206,5 @@ fn test_rules_on_a_broken_file_exits_2_with_position() {
     );
     let tested = run(&repo, &["test-rules", "team.toml"]);
     tested.expect_code(2);
-    assert!(tested.stderr.contains("team.toml:3:"), "{}", tested.stderr);
+    tested.expect_stderr("team.toml:3:");
 }

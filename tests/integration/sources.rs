@@ -13,6 +13,15 @@ fn feature_opening_cors() -> Repo {
     repo
 }
 
+/// A repository whose `feature` branch adds `path` holding `prefix` then the wildcard CORS line.
+fn feature_adding(path: &str, prefix: &[u8]) -> Repo {
+    let repo = Repo::with_files(&[("keep.txt", "x\n")]);
+    repo.branch("feature");
+    repo.write(path, [prefix, WILDCARD_CORS.as_bytes()].concat());
+    repo.commit("add");
+    repo
+}
+
 /// The change set the library reads for `base...HEAD`.
 fn range_files(repo: &Repo, base: &str) -> Vec<deploy_guard::change::ChangedFile> {
     let git = source::open_repository(repo.path()).expect("repository");
@@ -28,23 +37,11 @@ fn headline_feature_branch_opening_cors_is_blocked_naming_file_line_and_rule() {
     let repo = feature_opening_cors();
     let run = repo.check(&["--base", "main", "--head", "feature"]);
     run.expect_code(1);
-    assert!(run.stdout.contains("server/app.js"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("cors/wildcard-origin"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains("    3  error    cors/wildcard-origin"),
-        "line 3 is named: {}",
-        run.stdout
-    );
-    assert!(run.stdout.contains(WILDCARD_CORS.trim()), "snippet shown");
-    assert!(
-        run.stderr.contains("checking main...feature"),
-        "the resolved range is printed on stderr: {}",
-        run.stderr
-    );
+    run.expect_stdout("server/app.js");
+    run.expect_stdout("cors/wildcard-origin");
+    run.expect_stdout("    3  error    cors/wildcard-origin");
+    run.expect_stdout(WILDCARD_CORS.trim());
+    run.expect_stderr("checking main...feature");
 }
 
 #[test]
@@ -86,15 +83,8 @@ fn staged_judges_the_index_not_the_working_tree() {
 
     let (run, report) = repo.check_json(&["--staged"]);
     run.expect_code(1);
-    assert_eq!(
-        findings(&report),
-        vec![(
-            "cors/wildcard-origin".into(),
-            "server/app.js".into(),
-            Some(3)
-        )]
-    );
-    assert!(run.stderr.contains("staged"), "{}", run.stderr);
+    assert_eq!(findings(&report), ["cors/wildcard-origin server/app.js:3"]);
+    run.expect_stderr("staged");
     assert_eq!(report["base"], repo.rev("HEAD").as_str());
     assert!(report["head"].is_null());
 }
@@ -110,17 +100,9 @@ fn worktree_judges_uncommitted_and_untracked_files_but_not_ignored_ones() {
     run.expect_code(1);
     assert_eq!(
         findings(&report),
-        vec![
-            (
-                "cors/wildcard-origin".into(),
-                "server/app.js".into(),
-                Some(3)
-            ),
-            (
-                "cors/wildcard-origin".into(),
-                "server/new.js".into(),
-                Some(1)
-            ),
+        [
+            "cors/wildcard-origin server/app.js:3",
+            "cors/wildcard-origin server/new.js:1",
         ]
     );
     assert_eq!(report["summary"]["files_changed"], 2);
@@ -184,19 +166,9 @@ fn default_base_falls_back_to_origin_head_then_origin_main_then_main() {
 #[test]
 fn no_resolvable_default_base_exits_2_and_says_what_to_pass() {
     let (repo, _) = feature_without_main();
-    let run = repo.check(&[]);
-    run.expect_code(2);
-    assert!(run.stdout.is_empty(), "no report when nothing was judged");
-    assert!(
-        run.stderr.starts_with("error: no base revision"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("help: pass --base REV"),
-        "{}",
-        run.stderr
-    );
+    repo.check(&[])
+        .expect_refusal("no base revision")
+        .expect_stderr("help: pass --base REV");
 }
 
 #[test]
@@ -238,11 +210,7 @@ fn rename_with_edit_is_judged_on_the_edited_lines_only() {
     run.expect_code(1);
     assert_eq!(
         findings(&report),
-        vec![(
-            "cors/wildcard-origin".into(),
-            "server/main.js".into(),
-            Some(22)
-        )]
+        ["cors/wildcard-origin server/main.js:22"]
     );
 }
 
@@ -296,12 +264,7 @@ removed = 'resource "aws_lb"'
 
 #[test]
 fn binary_files_are_listed_as_skipped_and_never_matched() {
-    let repo = Repo::with_files(&[("keep.txt", "x\n")]);
-    repo.branch("feature");
-    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0".to_vec();
-    png.extend_from_slice(WILDCARD_CORS.as_bytes());
-    repo.write("assets/logo.png", &png);
-    repo.commit("logo");
+    let repo = feature_adding("assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0");
 
     let files = range_files(&repo, "main");
     assert_eq!(files[0].kind, FileKind::Binary);
@@ -314,25 +277,13 @@ fn binary_files_are_listed_as_skipped_and_never_matched() {
         serde_json::json!([{"path": "assets/logo.png", "reason": "binary"}])
     );
     let human = repo.check(&["--base", "main"]);
-    assert!(human.stdout.contains("skipped assets/logo.png (binary)"));
+    human.expect_stdout("skipped assets/logo.png (binary)");
 }
 
 #[test]
 fn non_utf8_content_is_still_matched() {
-    let repo = Repo::with_files(&[("keep.txt", "x\n")]);
-    repo.branch("feature");
-    let mut latin1 = b"// caf\xe9\n".to_vec();
-    latin1.extend_from_slice(WILDCARD_CORS.as_bytes());
-    repo.write("server/app.js", &latin1);
-    repo.commit("latin-1");
+    let repo = feature_adding("server/app.js", b"// caf\xe9\n");
     let (run, report) = repo.check_json(&["--base", "main"]);
     run.expect_code(1);
-    assert_eq!(
-        findings(&report),
-        vec![(
-            "cors/wildcard-origin".into(),
-            "server/app.js".into(),
-            Some(2)
-        )]
-    );
+    assert_eq!(findings(&report), ["cors/wildcard-origin server/app.js:2"]);
 }

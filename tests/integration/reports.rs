@@ -54,7 +54,9 @@ fn snapshot_settings() -> insta::Settings {
 #[test]
 fn human_report() {
     let (repo, config) = fixture();
-    let run = repo.check(&["--base", "main", "--head", "feature", "--config", &config]);
+    let run = repo.check(&[
+        "--base", "main", "--head", "feature", "--config", &config, "--format", "human",
+    ]);
     run.expect_code(1);
     assert!(
         !run.stdout.contains('\x1b'),

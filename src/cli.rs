@@ -156,7 +156,8 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     };
     let (changes, resolved) = source::load(&repo, &src)?;
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
-    let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
+    let explicit = args.config.config.map(|path| cwd.join(path));
+    let config = config::load(&repo, explicit.as_deref(), resolved.config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
     let judgement = engine::judge(&changes, &rules, &source::ContentReader::new(&repo))?;
     let mut skipped: Vec<Skipped> = changes
@@ -189,6 +190,8 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
 /// The built-in rules plus the configuration of the repository around `cwd` (its working
 /// tree's file), or of `explicit`. Outside a repository: the built-ins alone.
 fn rules_in_effect(cwd: &Path, explicit: Option<&Path>) -> Result<RuleSet> {
+    let explicit = explicit.map(|path| cwd.join(path));
+    let explicit = explicit.as_deref();
     let config = match (source::open_repository(cwd), explicit) {
         (Ok(repo), _) => config::load(&repo, explicit, None)?,
         (Err(_), Some(path)) => Config::parse(read_source(path)?)?,

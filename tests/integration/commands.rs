@@ -1,0 +1,210 @@
+//! The subcommands besides `check`, and the failures every command shares (exit 2 with a cause
+//! and a cure).
+
+use crate::common::{Repo, Run, deploy_guard_in, outside_any_repository};
+use deploy_guard::cli::STARTER_CONFIG;
+use deploy_guard::config::Config;
+use deploy_guard::rules::{self, SourceFile};
+
+/// Runs `deploy-guard args…` in `repo`.
+fn run(repo: &Repo, args: &[&str]) -> Run {
+    Run::of(repo.cmd().args(args))
+}
+
+#[test]
+fn unknown_revision_exits_2_with_cause_and_cure() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    repo.check(&["--base", "no-such-branch"])
+        .expect_refusal("unknown revision 'no-such-branch'");
+    repo.check(&["--base", "main", "--head", "nope"])
+        .expect_code(2);
+    repo.check(&["--base", "--weird"]).expect_code(2);
+}
+
+#[test]
+fn unrelated_histories_exit_2() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    repo.git(&["checkout", "-q", "--orphan", "other"]);
+    repo.commit_file("b.txt", "b\n");
+    repo.check(&["--base", "main"])
+        .expect_refusal("no common ancestor");
+}
+
+#[test]
+fn outside_a_repository_check_exits_2_and_says_where_to_run() {
+    let (_dir, path) = outside_any_repository();
+    Run::of(deploy_guard_in(&path).arg("check")).expect_refusal("not a git repository");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    run(&repo, &["check", "--staged", "--worktree"]).expect_code(2);
+    run(&repo, &["check", "--format", "yaml"]).expect_code(2);
+    run(&repo, &["frobnicate"]).expect_code(2);
+    run(&repo, &["--help"]).expect_code(0);
+}
+
+#[test]
+fn init_writes_a_config_that_parses_and_refuses_to_overwrite() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    run(&repo, &["init"]).expect_code(0);
+    let written = std::fs::read_to_string(repo.path().join(".deploy-guard.toml")).expect("written");
+    assert_eq!(written, STARTER_CONFIG);
+    let parsed = Config::parse(SourceFile::new(".deploy-guard.toml", written))
+        .and_then(|c| c.rule_set(rules::builtin()?));
+    assert!(parsed.is_ok(), "{:?}", parsed.err());
+    // The starter's commented example rule must stay valid when uncommented.
+    let uncommented: String = STARTER_CONFIG
+        .lines()
+        .filter_map(|l| match l.strip_prefix("# ") {
+            Some(toml) if toml.starts_with('[') || is_assignment(toml) => Some(toml),
+            _ => (!l.starts_with('#')).then_some(l),
+        })
+        .filter(|l| !l.starts_with("disable = [\""))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let example = Config::parse(SourceFile::new("uncommented", uncommented))
+        .and_then(|c| c.rule_set(rules::builtin()?));
+    let example = example.unwrap_or_else(|e| panic!("uncommented starter: {e}"));
+    assert!(example.get("team/debug-on").is_some());
+
+    std::fs::write(repo.path().join(".deploy-guard.toml"), "# mine\n").expect("write");
+    let again = run(&repo, &["init"]);
+    again.expect_code(2);
+    again.expect_stderr("--force");
+    let kept = std::fs::read_to_string(repo.path().join(".deploy-guard.toml")).expect("read");
+    assert_eq!(kept, "# mine\n");
+    run(&repo, &["init", "--force"]).expect_code(0);
+}
+
+/// Whether a commented-out line is a TOML `key = value` rather than prose.
+fn is_assignment(line: &str) -> bool {
+    line.split_once(" = ").is_some_and(|(key, _)| {
+        !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+#[test]
+fn rules_lists_built_in_and_custom_rules_with_severity() {
+    let repo = Repo::with_files(&[(
+        ".deploy-guard.toml",
+        "[[rule]]\nid = \"team/x\"\nseverity = \"info\"\nsummary = \"team rule\"\nmessage = \"m\"\nadded = 'x'\n",
+    )]);
+    let listed = run(&repo, &["rules"]);
+    listed.expect_code(0);
+    let cors = listed
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("cors/wildcard-origin "))
+        .unwrap_or_else(|| panic!("{}", listed.stdout));
+    assert!(cors.contains("error") && cors.contains("CORS allows every origin"));
+    assert!(
+        listed
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("team/x ") && l.contains("info") && l.ends_with("team rule")),
+        "{}",
+        listed.stdout
+    );
+    // Outside a repository: the built-ins alone.
+    let (_dir, path) = outside_any_repository();
+    let outside = Run::of(deploy_guard_in(&path).arg("rules"));
+    outside.expect_code(0);
+    outside.expect_stdout("cors/wildcard-origin");
+    assert!(!outside.stdout.contains("team/x"));
+}
+
+#[test]
+fn explain_prints_why_examples_and_how_to_suppress() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    let explained = run(&repo, &["explain", "cors/wildcard-origin"]);
+    explained.expect_code(0);
+    let text = &explained.stdout;
+    assert!(text.starts_with("## `cors/wildcard-origin`"), "{text}");
+    assert!(text.contains("**Severity:** error"), "{text}");
+    assert!(text.contains("Seed 003"), "the why: {text}");
+    assert!(text.contains("**Example 1** (fires)"), "{text}");
+    assert!(
+        text.contains("deploy-guard: allow cors/wildcard-origin -- <reason>"),
+        "{text}"
+    );
+    let unknown = run(&repo, &["explain", "cors/nope"]);
+    unknown.expect_code(2);
+    assert!(unknown.stderr.contains("cors/nope") && unknown.stderr.contains("deploy-guard rules"));
+}
+
+#[test]
+fn test_rules_passes_on_the_built_ins() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    let tested = run(&repo, &["test-rules"]);
+    tested.expect_code(0);
+    tested.expect_stdout(" passed, 0 failed");
+}
+
+const RULE_WITH_EXAMPLES: &str = r#"
+[[rule]]
+id = "team/debug-on"
+severity = "error"
+message = "debug on"
+added = 'DEBUG\s*=\s*true'
+
+[[rule.example]]
+path = "prod.env"
+after = "A = 1\nDEBUG = true\n"
+expect = "match"
+line = 2
+
+[[rule.example]]
+path = "prod.env"
+after = "DEBUG = false\n"
+expect = "clean"
+"#;
+
+#[test]
+fn test_rules_runs_a_files_own_examples() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    repo.write("team.toml", RULE_WITH_EXAMPLES);
+    let tested = run(&repo, &["test-rules", "team.toml"]);
+    tested.expect_code(0);
+    assert_eq!(tested.stdout, "test-rules: 2 passed, 0 failed\n");
+}
+
+#[test]
+fn test_rules_fails_on_a_wrong_example_and_says_which() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    repo.write(
+        "team.toml",
+        RULE_WITH_EXAMPLES.replace("DEBUG = false", "DEBUG = true"),
+    );
+    let tested = run(&repo, &["test-rules", "team.toml"]);
+    tested.expect_code(1);
+    assert!(
+        tested
+            .stdout
+            .contains("FAIL team/debug-on example 2 (prod.env): expected no finding"),
+        "{}",
+        tested.stdout
+    );
+    assert!(tested.stdout.ends_with("test-rules: 1 passed, 1 failed\n"));
+
+    repo.write(
+        "team.toml",
+        RULE_WITH_EXAMPLES.replace("line = 2", "line = 1"),
+    );
+    let tested = run(&repo, &["test-rules", "team.toml"]);
+    tested.expect_code(1);
+    tested.expect_stdout("expected a finding at line 1");
+}
+
+#[test]
+fn test_rules_on_a_broken_file_exits_2_with_position() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    repo.write(
+        "team.toml",
+        "[[rule]]\nid = \"team/x\"\nseverity = \"loud\"\n",
+    );
+    let tested = run(&repo, &["test-rules", "team.toml"]);
+    tested.expect_code(2);
+    tested.expect_stderr("team.toml:3:");
+}

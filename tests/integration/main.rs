@@ -3,9 +3,11 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod catalogue;
 mod commands;
 mod config;
+mod corpus;
 mod in_process;
+mod incidents;
 mod reports;
-mod rule_examples;
 mod sources;

@@ -2,7 +2,7 @@
 //! the gate must block the incident's change with an error in the right category, and must pass
 //! a benign look-alike of it.
 
-use assert_cmd::Command;
+use crate::common::Repo;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -25,63 +25,27 @@ struct Edit {
     delete: bool,
 }
 
-fn git(dir: &Path, args: &[&str]) {
-    let status = std::process::Command::new("git")
-        .args([
-            "-c",
-            "user.name=dg",
-            "-c",
-            "user.email=dg@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .status()
-        .expect("git runs");
-    assert!(status.success(), "git {args:?} failed");
-}
-
-fn apply(dir: &Path, edits: &[Edit]) {
+fn apply(repo: &Repo, edits: &[Edit]) {
     for edit in edits {
-        let path = dir.join(&edit.path);
         if edit.delete {
-            std::fs::remove_file(&path).expect("file to delete exists");
-            continue;
+            std::fs::remove_file(repo.path().join(&edit.path)).expect("file to delete exists");
+        } else {
+            let content = edit.content.as_deref().expect("content or delete");
+            repo.write(&edit.path, content.trim_start_matches('\n'));
         }
-        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-        let content = edit.content.as_deref().expect("content or delete");
-        std::fs::write(&path, content.trim_start_matches('\n')).expect("write");
     }
 }
 
 /// Builds main from `base` and a branch from `edits`; returns the gate's exit code and report.
 fn judge(incident: &Incident, edits: &[Edit], branch: &str) -> (i32, serde_json::Value) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    git(dir.path(), &["init", "-q", "-b", "main"]);
-    apply(dir.path(), &incident.base);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", "base"]);
-    git(dir.path(), &["checkout", "-q", "-b", branch]);
-    apply(dir.path(), edits);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-q", "-m", branch]);
-    let out = Command::cargo_bin("deploy-guard")
-        .expect("binary")
-        .args(["check", "--base", "main", "--format", "json"])
-        .current_dir(dir.path())
-        .output()
-        .expect("runs");
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "{}: not JSON ({e}): {}",
-            incident.title,
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), report)
+    let repo = Repo::new();
+    apply(&repo, &incident.base);
+    repo.commit("base");
+    repo.branch(branch);
+    apply(&repo, edits);
+    repo.commit(branch);
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    (run.code, report)
 }
 
 fn errors(report: &serde_json::Value) -> Vec<String> {

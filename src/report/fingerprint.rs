@@ -27,7 +27,9 @@ pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
         .map(|f| {
             let key = identity(f);
             let occurrence = seen.entry(key.clone()).or_insert(0);
-            let hash = fnv1a64(format!("{key}\u{0}{occurrence}").as_bytes());
+            // The index goes first: FNV-1a mixes early bytes into every later step, so two
+            // occurrences of the same text get unrelated-looking fingerprints.
+            let hash = fnv1a64(format!("{occurrence}\u{0}{key}").as_bytes());
             *occurrence += 1;
             format!("{hash:016x}")
         })

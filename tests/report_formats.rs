@@ -2,11 +2,9 @@
 //! the 2.1.0 schema, GitLab fingerprints unique and stable, hostile file names that must not
 //! inject workflow commands or break tables, the job summary, and `--report`.
 
-use deploy_guard::change::FileKind;
 use deploy_guard::finding::FailOn;
 use deploy_guard::report::{
-    Github, Gitlab, Junit, Markdown, Render, Report, RuleMeta, Sarif, Skipped, SourceLinks,
-    job_summary,
+    Github, Gitlab, Junit, Markdown, Render, Report, Sarif, SourceLinks, job_summary,
 };
 use deploy_guard::source::{self, Source};
 use deploy_guard::{config, engine, rules};
@@ -167,23 +165,7 @@ fn judged(repo: &Repo) -> Report {
             _ => {}
         }
     }
-    Report {
-        base: changes.base.clone(),
-        head: changes.head.clone(),
-        findings,
-        skipped: changes
-            .files
-            .iter()
-            .filter(|f| f.kind == FileKind::Binary)
-            .map(|f| Skipped {
-                path: f.path.clone(),
-                reason: "binary".into(),
-            })
-            .collect(),
-        files_changed: changes.files.len(),
-        fail_on: FailOn::Error,
-        rules: RuleMeta::all(&rule_set),
-    }
+    Report::new(&changes, findings, &rule_set, FailOn::Error)
 }
 
 fn render(printer: &dyn Render, report: &Report) -> String {
@@ -265,45 +247,42 @@ fn assert_valid_sarif(text: &str) {
 
 // ---- snapshots -------------------------------------------------------------------------
 
+/// The fixture judged and rendered by `printer`, commit ids redacted.
+fn snapshot_of(printer: &dyn Render) -> String {
+    let repo = fixture();
+    redact(&render(printer, &judged(&repo)), &repo)
+}
+
 #[test]
 fn sarif_snapshot_and_schema() {
-    let repo = fixture();
-    let text = render(&Sarif, &judged(&repo));
+    let text = snapshot_of(&Sarif);
     assert_valid_sarif(&text);
-    insta::assert_snapshot!("sarif", redact(&text, &repo));
+    insta::assert_snapshot!("sarif", text);
 }
 
 #[test]
 fn gitlab_snapshot() {
-    let repo = fixture();
-    insta::assert_snapshot!("gitlab", redact(&render(&Gitlab, &judged(&repo)), &repo));
+    insta::assert_snapshot!("gitlab", snapshot_of(&Gitlab));
 }
 
 #[test]
 fn junit_snapshot() {
-    let repo = fixture();
-    insta::assert_snapshot!("junit", redact(&render(&Junit, &judged(&repo)), &repo));
+    insta::assert_snapshot!("junit", snapshot_of(&Junit));
 }
 
 #[test]
 fn markdown_snapshot() {
-    let repo = fixture();
-    let plain = render(&Markdown::default(), &judged(&repo));
-    insta::assert_snapshot!("markdown", redact(&plain, &repo));
+    insta::assert_snapshot!("markdown", snapshot_of(&Markdown::default()));
     let linked = Markdown {
         links: SourceLinks::github("https://github.com", "acme/shop"),
         max_bytes: None,
     };
-    insta::assert_snapshot!(
-        "markdown_job_summary",
-        redact(&render(&linked, &judged(&repo)), &repo)
-    );
+    insta::assert_snapshot!("markdown_job_summary", snapshot_of(&linked));
 }
 
 #[test]
 fn github_snapshot() {
-    let repo = fixture();
-    insta::assert_snapshot!("github", redact(&render(&Github, &judged(&repo)), &repo));
+    insta::assert_snapshot!("github", snapshot_of(&Github));
 }
 
 // ---- SARIF ----------------------------------------------------------------------------

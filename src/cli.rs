@@ -4,9 +4,9 @@
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
-use crate::report::{self, Render, Report};
+use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{engine, source};
+use crate::{change::FileKind, engine, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -218,8 +218,24 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
     let findings = engine::judge(&changes, &rules);
-    let fail_on = args.fail_on.or(config.fail_on()).unwrap_or_default();
-    let report = Report::new(&changes, findings, &rules, fail_on);
+    let skipped = changes
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Binary)
+        .map(|f| Skipped {
+            path: f.path.clone(),
+            reason: "binary".into(),
+        })
+        .collect();
+    let report = Report {
+        base: changes.base.clone(),
+        head: changes.head.clone(),
+        findings,
+        skipped,
+        files_changed: changes.files.len(),
+        fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),
+        rules: report::RuleMeta::all(&rules),
+    };
     let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let default_format = if in_github_actions {

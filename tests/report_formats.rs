@@ -4,7 +4,8 @@
 
 use deploy_guard::finding::FailOn;
 use deploy_guard::report::{
-    Github, Gitlab, Junit, Markdown, Render, Report, Sarif, SourceLinks, job_summary,
+    Github, Gitlab, Junit, Markdown, Render, Report, RuleMeta, Sarif, Skipped, SourceLinks,
+    job_summary,
 };
 use deploy_guard::source::{self, Source};
 use deploy_guard::{config, engine, rules};
@@ -144,8 +145,9 @@ fn fixture() -> Repo {
     repo_with(&files)
 }
 
-/// Judges the fixture as `check` does, then suppresses two findings the way an inline
-/// `deploy-guard: allow` comment and a config waiver would.
+/// Judges the fixture as `check` does (its binary `logo.png` is the one skipped file), then
+/// suppresses two findings the way an inline `deploy-guard: allow` comment and a config
+/// waiver would.
 fn judged(repo: &Repo) -> Report {
     let git_repo = source::open_repository(repo.dir.path()).unwrap();
     let range = Source::Range {
@@ -165,7 +167,18 @@ fn judged(repo: &Repo) -> Report {
             _ => {}
         }
     }
-    Report::new(&changes, findings, &rule_set, FailOn::Error)
+    Report {
+        base: changes.base.clone(),
+        head: changes.head.clone(),
+        findings,
+        skipped: vec![Skipped {
+            path: "logo.png".into(),
+            reason: "binary".into(),
+        }],
+        files_changed: changes.files.len(),
+        fail_on: FailOn::Error,
+        rules: RuleMeta::all(&rule_set),
+    }
 }
 
 fn render(printer: &dyn Render, report: &Report) -> String {

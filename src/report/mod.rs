@@ -21,9 +21,8 @@ pub use markdown::{Markdown, SourceLinks};
 pub use rule_meta::RuleMeta;
 pub use sarif::Sarif;
 
-use crate::change::{ChangeSet, FileKind, Side};
+use crate::change::Side;
 use crate::finding::{FailOn, Finding, Severity};
-use crate::rules::RuleSet;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
@@ -95,34 +94,6 @@ pub struct Report {
 }
 
 impl Report {
-    /// The report of one run: `findings` about `changes`, judged by `rules`, failing at
-    /// `fail_on`. Binary files are listed as skipped, so nothing is skipped silently.
-    pub fn new(
-        changes: &ChangeSet,
-        findings: Vec<Finding>,
-        rules: &RuleSet,
-        fail_on: FailOn,
-    ) -> Report {
-        let skipped = changes
-            .files
-            .iter()
-            .filter(|f| f.kind == FileKind::Binary)
-            .map(|f| Skipped {
-                path: f.path.clone(),
-                reason: "binary".into(),
-            })
-            .collect();
-        Report {
-            base: changes.base.clone(),
-            head: changes.head.clone(),
-            findings,
-            skipped,
-            files_changed: changes.files.len(),
-            fail_on,
-            rules: RuleMeta::all(rules),
-        }
-    }
-
     /// Unsuppressed findings.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())

@@ -49,19 +49,15 @@ fn command(f: &Finding) -> String {
     properties.push_str(&format!(",title={}", workflow_property(&f.rule)));
     format!(
         "::{} {properties}::{}",
-        command_name(f.severity),
+        COMMANDS[kind_index(f.severity)],
         workflow_data(&message_in_head(f))
     )
 }
 
-fn command_name(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Info => "notice",
-    }
-}
+/// Workflow command names, most important first; indexed by [`kind_index`].
+const COMMANDS: [&str; 3] = ["error", "warning", "notice"];
 
+/// A severity's position in [`COMMANDS`].
 fn kind_index(severity: Severity) -> usize {
     match severity {
         Severity::Error => 0,

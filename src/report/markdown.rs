@@ -62,32 +62,19 @@ impl Markdown {
     /// The whole report as one string, within `max_bytes` when set.
     pub fn document(&self, report: &Report) -> String {
         let budget = self.max_bytes.unwrap_or(usize::MAX);
-        let mut doc = format!("### deploy-guard: {}\n\n", md(&report.verdict_line()));
-        let range = match (&report.base, &report.head) {
-            (Some(base), Some(head)) => format!("`{}..{}`", short(base), short(head)),
-            (_, Some(head)) => format!("`{}`", short(head)),
-            _ => "the uncommitted change".into(),
-        };
-        let _ = writeln!(
-            doc,
-            "Checked {range}: {} file(s) changed.\n",
-            report.files_changed
-        );
+        let rows_budget = budget.saturating_sub(RESERVE);
+        let mut doc = heading(report);
         let active = report.by_importance();
         if active.is_empty() {
             doc.push_str("No findings.\n");
         } else {
-            doc.push_str("| severity | rule | file:line | message |\n| --- | --- | --- | --- |\n");
+            doc.push_str(&row(&["severity", "rule", "file:line", "message"]));
+            doc.push_str(&row(&["---"; 4]));
             let rows = active.iter().map(|f| {
-                format!(
-                    "| {} | {} | {} | {} |\n",
-                    f.severity.as_str(),
-                    md(&f.rule),
-                    self.place(report, f),
-                    md(&f.message)
-                )
+                let place = self.place(report, f);
+                row(&[f.severity.as_str(), &md(&f.rule), &place, &md(&f.message)])
             });
-            push_rows(&mut doc, rows, budget.saturating_sub(RESERVE), "finding");
+            push_rows(&mut doc, rows, rows_budget, "finding");
         }
         let suppressed: Vec<&Finding> = report
             .findings
@@ -95,26 +82,19 @@ impl Markdown {
             .filter(|f| f.suppressed.is_some())
             .collect();
         if !suppressed.is_empty() {
-            let _ = write!(
+            let _ = writeln!(
                 doc,
-                "\n<details><summary>{} suppressed finding(s)</summary>\n\n| rule | file:line | message | reason |\n| --- | --- | --- | --- |\n",
+                "\n<details><summary>{} suppressed finding(s)</summary>\n",
                 suppressed.len()
             );
+            doc.push_str(&row(&["rule", "file:line", "message", "reason"]));
+            doc.push_str(&row(&["---"; 4]));
             let rows = suppressed.iter().map(|f| {
-                format!(
-                    "| {} | {} | {} | {} |\n",
-                    md(&f.rule),
-                    self.place(report, f),
-                    md(&f.message),
-                    md(f.suppressed.as_deref().unwrap_or_default())
-                )
+                let place = self.place(report, f);
+                let reason = md(f.suppressed.as_deref().unwrap_or_default());
+                row(&[&md(&f.rule), &place, &md(&f.message), &reason])
             });
-            push_rows(
-                &mut doc,
-                rows,
-                budget.saturating_sub(RESERVE),
-                "suppressed finding",
-            );
+            push_rows(&mut doc, rows, rows_budget, "suppressed finding");
             doc.push_str("\n</details>\n");
         }
         if !report.skipped.is_empty() {
@@ -145,6 +125,25 @@ impl Markdown {
             _ => label,
         }
     }
+}
+
+/// The verdict as a heading, then the range that was checked.
+fn heading(report: &Report) -> String {
+    let range = match (&report.base, &report.head) {
+        (Some(base), Some(head)) => format!("`{}..{}`", short(base), short(head)),
+        (_, Some(head)) => format!("`{}`", short(head)),
+        _ => "the uncommitted change".into(),
+    };
+    format!(
+        "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.\n\n",
+        md(&report.verdict_line()),
+        report.files_changed
+    )
+}
+
+/// One table row from cells that are already escaped.
+fn row(cells: &[&str]) -> String {
+    format!("| {} |\n", cells.join(" | "))
 }
 
 /// Appends table rows while they fit in `budget` bytes of `doc`; then one note row saying how

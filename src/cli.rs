@@ -70,9 +70,12 @@ struct CheckArgs {
     worktree: bool,
     #[command(flatten)]
     config: ConfigArg,
-    /// Output format (default: human).
+    /// Output format (default: github when GITHUB_ACTIONS=true, else human).
     #[arg(long, value_enum, value_name = "FMT")]
     format: Option<Format>,
+    /// Also write a report in format FMT to PATH (repeatable), e.g. sarif=deploy-guard.sarif.
+    #[arg(long = "report", value_name = "FMT=PATH")]
+    reports: Vec<String>,
     /// Lowest severity that fails the run (default: the config's fail_on, else error).
     #[arg(long, value_enum, value_name = "LEVEL")]
     fail_on: Option<FailOn>,
@@ -85,6 +88,57 @@ pub enum Format {
     Human,
     /// The stable JSON report (version 1).
     Json,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+    /// JUnit XML, one test case per rule.
+    Junit,
+    /// Markdown: verdict, findings table, suppressed findings collapsed.
+    Markdown,
+}
+
+impl Format {
+    /// The printer for this format.
+    fn printer(self, color: bool) -> Box<dyn Render> {
+        match self {
+            Format::Human => Box::new(report::Human { color }),
+            Format::Json => Box::new(report::Json),
+            Format::Github => Box::new(report::Github),
+            Format::Sarif => Box::new(report::Sarif),
+            Format::Gitlab => Box::new(report::Gitlab),
+            Format::Junit => Box::new(report::Junit),
+            Format::Markdown => Box::new(report::Markdown::default()),
+        }
+    }
+}
+
+/// Parses `--report FMT=PATH`; a relative PATH is taken from `cwd`.
+fn report_target(arg: &str, cwd: &Path) -> Result<(Format, PathBuf)> {
+    let bad = |problem: String| Error::ReportArg {
+        arg: arg.to_string(),
+        problem,
+    };
+    let (name, path) = arg
+        .split_once('=')
+        .ok_or_else(|| bad("expected FMT=PATH".into()))?;
+    let format = Format::from_str(name, true).map_err(|_| {
+        let known: Vec<_> = Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        bad(format!(
+            "unknown format '{name}' (known: {})",
+            known.join(", ")
+        ))
+    })?;
+    if path.is_empty() {
+        return Err(bad("the PATH after '=' is empty".into()));
+    }
+    Ok((format, cwd.join(path)))
 }
 
 /// Where a run writes, and whether stdout is a terminal (for colour).
@@ -143,6 +197,11 @@ fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
 }
 
 fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
+    let extra_reports = args
+        .reports
+        .iter()
+        .map(|arg| report_target(arg, cwd))
+        .collect::<Result<Vec<_>>>()?;
     let repo = source::open_repository(cwd)?;
     let src = if args.staged {
         source::Source::Staged
@@ -177,13 +236,29 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         skipped,
         files_changed: changes.files.len(),
         fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),
+        rules: report::RuleMeta::all(&rules),
     };
     let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let printer: Box<dyn Render> = match args.format.unwrap_or(Format::Human) {
-        Format::Human => Box::new(report::Human { color }),
-        Format::Json => Box::new(report::Json),
+    let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
+    let default_format = if in_github_actions {
+        Format::Github
+    } else {
+        Format::Human
     };
-    printer.render(&report, io.out).map_err(stdout_error)?;
+    let format = args.format.unwrap_or(default_format);
+    format
+        .printer(color)
+        .render(&report, io.out)
+        .map_err(stdout_error)?;
+    for (format, path) in extra_reports {
+        let mut text = Vec::new();
+        format
+            .printer(false)
+            .render(&report, &mut text)
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|source| Error::WriteReport { path, source })?;
+    }
+    report::job_summary::append_from_env(&report, io.err)?;
     Ok(i32::from(report.fails()))
 }
 

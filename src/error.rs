@@ -72,6 +72,22 @@ pub enum Error {
     /// The command line asks for something that cannot be done as asked.
     #[error("{0}")]
     Usage(String),
+    /// A `--report` argument is not `FMT=PATH` with a known format.
+    #[error("--report '{arg}': {problem}")]
+    ReportArg {
+        /// The argument as given.
+        arg: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A report file (or the job summary) could not be written.
+    #[error("cannot write {path}: {source}")]
+    WriteReport {
+        /// The file involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -98,6 +114,12 @@ impl Error {
             Error::Io { .. } => "check that the path exists and is readable".into(),
             Error::Git(_) => "check that the repository is intact (`git fsck`) and that the revisions exist".into(),
             Error::Usage(_) => "see `deploy-guard --help`".into(),
+            Error::ReportArg { .. } => {
+                "write it as FMT=PATH, e.g. --report sarif=deploy-guard.sarif".into()
+            }
+            Error::WriteReport { .. } => {
+                "check that the directory exists and that you may write there".into()
+            }
         }
     }
 }

@@ -1,13 +1,30 @@
 //! Reports: the outcome of one run ([`Report`]) and the printers that render it in each format.
 
+mod escape;
+mod fingerprint;
+mod github;
+mod gitlab;
 mod human;
+pub mod job_summary;
 mod json;
+mod junit;
+mod markdown;
+mod rule_meta;
+mod sarif;
 
+pub use github::Github;
+pub use gitlab::Gitlab;
 pub use human::Human;
 pub use json::Json;
+pub use junit::Junit;
+pub use markdown::{Markdown, SourceLinks};
+pub use rule_meta::RuleMeta;
+pub use sarif::Sarif;
 
 pub use crate::finding::Skipped;
+use crate::change::Side;
 use crate::finding::{FailOn, Finding, Severity};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
 
@@ -64,12 +81,22 @@ pub struct Report {
     pub files_changed: usize,
     /// The threshold that decides the exit code.
     pub fail_on: FailOn,
+    /// The rules in effect, for formats that describe rules (SARIF, JUnit).
+    pub rules: Vec<RuleMeta>,
 }
 
 impl Report {
     /// Unsuppressed findings.
     pub fn active(&self) -> impl Iterator<Item = &Finding> {
         self.findings.iter().filter(|f| f.suppressed.is_none())
+    }
+
+    /// Unsuppressed findings, errors first, then warnings, then infos (report order within
+    /// each), for formats that can only show the first few.
+    pub fn by_importance(&self) -> Vec<&Finding> {
+        let mut active: Vec<&Finding> = self.active().collect();
+        active.sort_by_key(|f| std::cmp::Reverse(f.severity));
+        active
     }
 
     /// Counts by severity (unsuppressed) plus suppressed and changed files.
@@ -138,6 +165,37 @@ impl Report {
             line.push_str(&format!("; {} suppressed", s.suppressed));
         }
         line
+    }
+}
+
+/// The line a finding can be shown at in the head revision: `None` for file-level findings
+/// and for findings about removed lines (their line number is the base's).
+pub fn head_line(f: &Finding) -> Option<u32> {
+    match f.side {
+        Some(Side::Base) => None,
+        _ => f.line,
+    }
+}
+
+/// The finding's message, saying where removed content was: formats that show the head
+/// revision (annotations, code scanning) cannot point at a base line themselves.
+pub fn message_in_head(f: &Finding) -> Cow<'_, str> {
+    match (f.side, f.line) {
+        (Some(Side::Base), Some(line)) => Cow::Owned(format!(
+            "{} (removed line {line} of the base revision)",
+            f.message
+        )),
+        _ => Cow::Borrowed(&f.message),
+    }
+}
+
+/// `path:line` as people read it: just `path` for file-level findings, and `(removed)` after
+/// a base line.
+pub fn place(f: &Finding) -> String {
+    match (f.line, f.side) {
+        (Some(line), Some(Side::Base)) => format!("{}:{line} (removed)", f.path),
+        (Some(line), _) => format!("{}:{line}", f.path),
+        (None, _) => f.path.clone(),
     }
 }
 

@@ -1,0 +1,76 @@
+//! What reports need to know about the rules themselves (not just their findings): SARIF lists
+//! every rule with its documentation, JUnit has one test case per rule.
+
+use super::Report;
+use crate::finding::{Finding, Severity};
+use crate::rules::{Rule, RuleSet, docs};
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// A rule's identity and documentation, detached from its compiled matchers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleMeta {
+    /// `category/name`.
+    pub id: String,
+    /// Severity in effect (after configuration).
+    pub severity: Severity,
+    /// One line.
+    pub summary: String,
+    /// Why it matters and how to fix it (plain text, may be empty).
+    pub help: String,
+    /// A page with more detail.
+    pub url: Option<String>,
+    /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`.
+    pub docs_markdown: String,
+}
+
+impl RuleMeta {
+    /// The documentation of one compiled rule.
+    pub fn from_rule(rule: &Rule) -> RuleMeta {
+        RuleMeta {
+            id: rule.id.clone(),
+            severity: rule.severity,
+            summary: rule.summary.clone(),
+            help: rule.help.trim().to_string(),
+            url: rule.url.clone(),
+            docs_markdown: docs::rule_markdown(rule),
+        }
+    }
+
+    /// The documentation of every rule in `set`, in definition order.
+    pub fn all(set: &RuleSet) -> Vec<RuleMeta> {
+        set.rules().iter().map(RuleMeta::from_rule).collect()
+    }
+
+    /// The category, the part of the id before `/`.
+    pub fn category(&self) -> &str {
+        self.id.split('/').next().unwrap_or(&self.id)
+    }
+
+    /// A stand-in for a rule that only a finding names (not in the report's rule list), so
+    /// every finding still has a rule entry to point at.
+    fn from_finding(f: &Finding) -> RuleMeta {
+        RuleMeta {
+            id: f.rule.clone(),
+            severity: f.severity,
+            summary: f.rule.clone(),
+            help: String::new(),
+            url: None,
+            docs_markdown: format!("## `{}`\n", f.rule),
+        }
+    }
+}
+
+impl Report {
+    /// Every rule in effect, then a stand-in for each rule id that appears only in findings.
+    pub fn rule_table(&self) -> Vec<Cow<'_, RuleMeta>> {
+        let mut table: Vec<Cow<'_, RuleMeta>> = self.rules.iter().map(Cow::Borrowed).collect();
+        let mut known: HashSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
+        for f in &self.findings {
+            if known.insert(f.rule.as_str()) {
+                table.push(Cow::Owned(RuleMeta::from_finding(f)));
+            }
+        }
+        table
+    }
+}

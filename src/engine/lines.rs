@@ -1,11 +1,15 @@
 //! Line rules: `added`/`removed`/`unless` regexes (merged into one RegexSet per side, so each
-//! changed line is scanned once for all rules), with the optional `image` class check.
+//! changed line is scanned once for all rules), with the optional `image` class check and the
+//! `identity` capture that tells an introduced line from an edited one.
 
 use super::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::finding::Finding;
 use crate::matchers::image;
 use crate::rules::{Rule, RuleSet};
+
+/// The `added` capture naming what a line introduces (e.g. a route's method and path).
+const IDENTITY: &str = "identity";
 
 /// Judges a file's changed lines against the line rules whose gate is open.
 pub(super) fn judge_lines(
@@ -32,6 +36,9 @@ pub(super) fn judge_lines(
                     continue;
                 }
             }
+            if !introduces(rule, file, text) {
+                continue;
+            }
             push(rule, file, line, text, out);
         }
     }
@@ -43,6 +50,30 @@ pub(super) fn judge_lines(
             }
         }
     }
+}
+
+/// With an `(?P<identity>…)` group in `added`: whether the identity this line captures is new,
+/// i.e. no removed line of the file captures the same one (trimmed). An edited line that keeps
+/// its identity (a route that gains a middleware) is not an introduction.
+fn introduces(rule: &Rule, file: &ChangedFile, text: &str) -> bool {
+    let Some(re) = rule
+        .added
+        .as_ref()
+        .filter(|re| re.capture_names().flatten().any(|n| n == IDENTITY))
+    else {
+        return true;
+    };
+    let identity = |t: &str| {
+        re.captures(t)
+            .and_then(|c| c.name(IDENTITY))
+            .map(|m| m.as_str().trim().to_string())
+    };
+    let Some(this) = identity(text) else {
+        return true;
+    };
+    !file
+        .removed()
+        .any(|(_, t)| identity(t).is_some_and(|that| that == this))
 }
 
 /// `unless` matched the line.

@@ -183,6 +183,23 @@ mod tests {
     }
 
     #[test]
+    fn identity_capture_tells_edited_lines_from_new_ones() {
+        let config = "[[rule]]\nid = \"t/route\"\nseverity = \"info\"\nmessage = \"route {identity}\"\nadded = '(?P<identity>app\\.get\\(\\s*\\S+),'\n";
+        let edited = ChangedFile::from_contents(
+            "app.js",
+            Some("app.get('/a', h)\n"),
+            Some("app.get('/a', auth, h)\n"),
+        );
+        assert!(run(config, vec![edited]).is_empty());
+        let added = ChangedFile::from_contents(
+            "app.js",
+            Some("app.get('/a', h)\n"),
+            Some("app.get('/a', auth, h)\napp.get('/b', h)\n"),
+        );
+        assert_eq!(run(config, vec![added]), vec![("t/route".into(), Some(2))]);
+    }
+
+    #[test]
     fn without_change_and_with_finding() {
         let config = r#"
 [[rule]]

@@ -16,12 +16,19 @@ fn fold(path: &str) -> String {
 }
 
 /// The form two names share when one is a near-miss of the other: compatibility-normalised,
-/// invisible characters dropped, each component trimmed, lower-cased.
+/// invisible characters dropped, whitespace trimmed around each component and each dot (so
+/// `config .js` meets `config.js`), lower-cased.
 pub fn near_miss_key(name: &str) -> String {
     let clean: String = name.nfkc().filter(|c| !is_invisible(*c)).collect();
     clean
         .split('/')
-        .map(str::trim)
+        .map(|component| {
+            component
+                .split('.')
+                .map(str::trim)
+                .collect::<Vec<_>>()
+                .join(".")
+        })
         .collect::<Vec<_>>()
         .join("/")
         .to_lowercase()
@@ -153,6 +160,7 @@ mod tests {
             Some("var/www/html/index.py")
         );
         assert_eq!(idx.near_miss("config.yaml"), Some("app/Config.yaml"));
+        assert_eq!(idx.near_miss("./app/config .yaml"), Some("app/Config.yaml"));
         assert_eq!(idx.near_miss("report.csv"), Some("a/re\u{200B}port.csv"));
         assert_eq!(idx.near_miss("index.py"), None);
         assert_eq!(idx.near_miss("missing.py"), None);

@@ -34,6 +34,12 @@ const BUILTIN: &[(&str, &str)] = &[
         "rules/filename.toml",
         include_str!("../../rules/filename.toml"),
     ),
+    ("rules/infra.toml", include_str!("../../rules/infra.toml")),
+    (
+        "rules/rollout.toml",
+        include_str!("../../rules/rollout.toml"),
+    ),
+    ("rules/docs.toml", include_str!("../../rules/docs.toml")),
     ("rules/guard.toml", include_str!("../../rules/guard.toml")),
 ];
 

@@ -35,7 +35,9 @@ pub struct RuleSpec {
     /// Globs of paths the rule never applies to.
     #[serde(default)]
     pub exclude: Vec<Spanned<String>>,
-    /// Regex that must match an added line; the finding is placed on that line.
+    /// Regex that must match an added line; the finding is placed on that line. With an
+    /// `(?P<identity>…)` group, a line whose identity a removed line of the file also captures
+    /// is an edit, not an introduction, and does not fire.
     pub added: Option<Spanned<String>>,
     /// Regex that must match a removed line (with `added`: somewhere in the file's removed lines).
     pub removed: Option<Spanned<String>>,

@@ -158,7 +158,9 @@ fn judged(repo: &Repo) -> Report {
     let config = config::load(&git_repo, None, resolved.config_commit).unwrap();
     let rule_set = config.rule_set(rules::builtin().unwrap()).unwrap();
     let reader = source::ContentReader::new(&git_repo);
-    let mut findings = engine::judge(&changes, &rule_set, &reader).unwrap().findings;
+    let mut findings = engine::judge(&changes, &rule_set, &reader)
+        .unwrap()
+        .findings;
     for f in &mut findings {
         match f.rule.as_str() {
             "team/todo" => f.suppressed = Some("tracked in TICKET-12 | owner `@web`".into()),

@@ -5,9 +5,9 @@
 use super::{Judgement, finding};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
-use crate::finding::Skipped;
+use crate::finding::{Finding, Skipped};
 use crate::matchers::paths::{PathIndex, file_references};
-use crate::matchers::structured::{Structure, StructuredHit, terraform_removed};
+use crate::matchers::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matchers::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
@@ -67,52 +67,58 @@ impl<'a> Whole<'a> {
         gate: &[bool],
         out: &mut Judgement,
     ) -> Result<()> {
-        let mut sides: Option<(Option<String>, Option<String>)> = None;
+        let all = rules.rules();
+        let wants_content = file.kind == FileKind::Text
+            && all
+                .iter()
+                .zip(gate)
+                .any(|(rule, on)| *on && rule.structure.is_some());
+        let (base, head) = if wants_content {
+            (
+                self.reader.read_text(&file.base)?,
+                self.reader.read_text(&file.head)?,
+            )
+        } else {
+            (None, None)
+        };
+        let sides = Sides::new(base.as_deref(), head.as_deref());
         let mut unparsed = false;
-        for (r, rule) in rules.rules().iter().enumerate() {
+        for (r, rule) in all.iter().enumerate() {
             if !gate[r] {
                 continue;
             }
             if let Some(check) = rule.check {
                 self.path_check(check, rule, file, out)?;
             } else if let Some(structure) = &rule.structure {
-                if file.kind != FileKind::Text {
+                if !wants_content {
                     continue;
                 }
-                if sides.is_none() {
-                    sides = Some((
-                        self.reader.read_text(&file.base)?,
-                        self.reader.read_text(&file.head)?,
-                    ));
-                }
-                let (base, head) = sides
-                    .as_ref()
-                    .map_or((None, None), |(b, h)| (b.as_deref(), h.as_deref()));
                 let hits = match structure {
                     Structure::Terraform { resource } => {
                         let (addresses, moved) = self.terraform()?;
-                        base.map_or_else(Vec::new, |b| {
+                        sides.base().map_or_else(Vec::new, |b| {
                             terraform_removed(resource, b, addresses, moved)
                         })
                     }
-                    _ => {
-                        match structure.evaluate(base, head) {
-                            Ok(hits) => hits,
-                            Err(why) => {
-                                if !unparsed {
-                                    unparsed = true;
-                                    out.skipped.push(Skipped {
+                    _ => match structure.evaluate(&sides) {
+                        Ok(hits) => hits,
+                        Err(why) => {
+                            if !unparsed {
+                                unparsed = true;
+                                out.skipped.push(Skipped {
                                     path: file.path.clone(),
-                                    reason: format!("structured rules not applied: not valid YAML/JSON ({why})"),
+                                    reason: format!(
+                                        "structured rules not applied: not valid YAML/JSON ({why})"
+                                    ),
                                 });
-                                }
-                                continue;
                             }
+                            continue;
                         }
-                    }
+                    },
                 };
                 for hit in hits {
-                    out.findings.push(structured_finding(rule, file, &hit));
+                    out.findings
+                        .push(structured_finding(rule, file, &hit, &sides));
                 }
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
@@ -176,7 +182,8 @@ fn structured_finding(
     rule: &Rule,
     file: &ChangedFile,
     hit: &StructuredHit,
-) -> crate::finding::Finding {
+    sides: &Sides,
+) -> Finding {
     let message = rule.message.render_with(&file.path, |g| match g {
         "value" => Some(hit.value.as_str()),
         "was" => Some(hit.was.as_str()),
@@ -184,11 +191,12 @@ fn structured_finding(
         "where" => Some(hit.identity.as_str()),
         _ => None,
     });
-    finding(
-        rule,
-        file,
-        Some((hit.line, hit.side)),
-        message,
-        Some(hit.value.as_str()),
-    )
+    let text = match hit.side {
+        Side::Head => sides.head(),
+        Side::Base => sides.base(),
+    };
+    let line = text
+        .and_then(|t| t.lines().nth(hit.line.saturating_sub(1) as usize))
+        .unwrap_or(hit.value.as_str());
+    finding(rule, file, Some((hit.line, hit.side)), message, Some(line))
 }

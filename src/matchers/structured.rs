@@ -11,6 +11,7 @@ use crate::error::Result;
 use crate::rules::SourceFile;
 use crate::rules::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, TerraformSpec};
 use regex::Regex;
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use toml::Spanned;
 
@@ -214,11 +215,7 @@ impl Structure {
 
     /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
     /// side could not be read as a document (the caller reports the file as not fully checked).
-    pub fn evaluate(
-        &self,
-        base: Option<&str>,
-        head: Option<&str>,
-    ) -> Result<Vec<StructuredHit>, String> {
+    pub fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
         match self {
             Structure::Query {
                 queries,
@@ -226,21 +223,13 @@ impl Structure {
                 is,
                 was,
             } => {
-                let needs_base = *change != Change::Any;
-                let base_docs = match base.filter(|_| needs_base) {
-                    Some(text) => doc::parse(text)?,
-                    None => Vec::new(),
-                };
-                let head_docs = match head {
-                    Some(text) => doc::parse(text)?,
-                    None => Vec::new(),
-                };
+                let (base_docs, head_docs) = sides.documents()?;
                 Ok(compare(
                     *change,
                     is,
                     was.as_ref(),
-                    query_candidates(queries, &base_docs),
-                    query_candidates(queries, &head_docs),
+                    query_candidates(queries, base_docs),
+                    query_candidates(queries, head_docs),
                 ))
             }
             Structure::Dockerfile {
@@ -250,25 +239,84 @@ impl Structure {
                 is,
                 was,
             } => {
-                let side = |text: Option<&str>| -> Vec<Candidate<'static>> {
-                    dockerfile::items(text.unwrap_or_default())
-                        .into_iter()
+                let (base_items, head_items) = sides.instructions();
+                let side = |items: &[dockerfile::Item]| -> Vec<Candidate<'static>> {
+                    items
+                        .iter()
                         .filter(|i| &i.instruction == instruction)
                         .filter(|i| key.as_ref().is_none_or(|re| re.is_match(&i.key)))
                         .map(|i| Candidate {
                             identity: format!("{} {}", i.instruction, i.key),
-                            key: i.key,
+                            key: i.key.clone(),
                             line: i.line,
-                            text: Some(i.value),
+                            text: Some(i.value.clone()),
                             tag: None,
                             node: None,
                         })
                         .collect()
                 };
-                Ok(compare(*change, is, was.as_ref(), side(base), side(head)))
+                Ok(compare(
+                    *change,
+                    is,
+                    was.as_ref(),
+                    side(base_items),
+                    side(head_items),
+                ))
             }
             Structure::Terraform { .. } => Ok(Vec::new()),
         }
+    }
+}
+
+type Documents = (Vec<Node>, Vec<Node>);
+
+/// Both sides of one file, parsed on first use and shared by every structured rule that
+/// looks at the file, so a large manifest is parsed once, not once per rule.
+pub struct Sides<'t> {
+    base: Option<&'t str>,
+    head: Option<&'t str>,
+    documents: OnceCell<Result<Documents, String>>,
+    instructions: OnceCell<(Vec<dockerfile::Item>, Vec<dockerfile::Item>)>,
+}
+
+impl<'t> Sides<'t> {
+    /// Wraps the texts of a file's base and head (`None`: absent on that side).
+    pub fn new(base: Option<&'t str>, head: Option<&'t str>) -> Self {
+        Sides {
+            base,
+            head,
+            documents: OnceCell::new(),
+            instructions: OnceCell::new(),
+        }
+    }
+
+    /// The file's base text, if any.
+    pub fn base(&self) -> Option<&'t str> {
+        self.base
+    }
+
+    /// The file's head text, if any.
+    pub fn head(&self) -> Option<&'t str> {
+        self.head
+    }
+
+    fn documents(&self) -> Result<(&[Node], &[Node]), String> {
+        let parsed = self.documents.get_or_init(|| {
+            let parse = |t: Option<&str>| t.map_or(Ok(Vec::new()), doc::parse);
+            Ok((parse(self.base)?, parse(self.head)?))
+        });
+        match parsed {
+            Ok((base, head)) => Ok((base, head)),
+            Err(why) => Err(why.clone()),
+        }
+    }
+
+    fn instructions(&self) -> (&[dockerfile::Item], &[dockerfile::Item]) {
+        let (base, head) = self.instructions.get_or_init(|| {
+            let read = |t: Option<&str>| dockerfile::items(t.unwrap_or_default());
+            (read(self.base), read(self.head))
+        });
+        (base, head)
     }
 }
 
@@ -388,10 +436,10 @@ mod tests {
             "path = \"**.Image\"\nchange = \"changed\"\nis = { image = [\"latest\"] }\nwas = { image = [\"pinned\", \"digest\"] }\n",
         );
         let hits = s
-            .evaluate(
+            .evaluate(&Sides::new(
                 Some("Svc:\n  Image: app:ag5123s\n"),
                 Some("Svc:\n  Image: app:latest\n"),
-            )
+            ))
             .unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!(
@@ -405,11 +453,14 @@ mod tests {
         let s = structure("path = \"**.image\"\nis = { image = [\"latest\"] }\n");
         let base = "a:\n  image: x:latest\n";
         assert!(
-            s.evaluate(Some(base), Some("b: 1\na:\n  image: x:latest\n"))
-                .unwrap()
-                .is_empty()
+            s.evaluate(&Sides::new(
+                Some(base),
+                Some("b: 1\na:\n  image: x:latest\n")
+            ))
+            .unwrap()
+            .is_empty()
         );
-        assert_eq!(s.evaluate(None, Some(base)).unwrap().len(), 1);
+        assert_eq!(s.evaluate(&Sides::new(None, Some(base))).unwrap().len(), 1);
     }
 
     #[test]
@@ -419,10 +470,10 @@ mod tests {
         );
         let base = "Resources:\n  Web:\n    Type: AWS::ECS::Service\n  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n";
         let hits = s
-            .evaluate(
+            .evaluate(&Sides::new(
                 Some(base),
                 Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
-            )
+            ))
             .unwrap();
         assert_eq!(
             (hits[0].side, hits[0].line, hits[0].key.as_str()),
@@ -437,13 +488,23 @@ mod tests {
         );
         let without = "DefaultCacheBehavior:\n  AllowedMethods: [GET, HEAD]\n";
         let with = "DefaultCacheBehavior:\n  AllowedMethods: [GET, HEAD, OPTIONS]\n";
-        assert_eq!(s.evaluate(None, Some(without)).unwrap().len(), 1);
         assert_eq!(
-            s.evaluate(None, Some("DefaultCacheBehavior:\n  TargetOriginId: x\n"))
-                .unwrap()
-                .len(),
+            s.evaluate(&Sides::new(None, Some(without))).unwrap().len(),
             1
         );
-        assert!(s.evaluate(None, Some(with)).unwrap().is_empty());
+        assert_eq!(
+            s.evaluate(&Sides::new(
+                None,
+                Some("DefaultCacheBehavior:\n  TargetOriginId: x\n")
+            ))
+            .unwrap()
+            .len(),
+            1
+        );
+        assert!(
+            s.evaluate(&Sides::new(None, Some(with)))
+                .unwrap()
+                .is_empty()
+        );
     }
 }

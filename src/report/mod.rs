@@ -21,8 +21,8 @@ pub use markdown::{Markdown, SourceLinks};
 pub use rule_meta::RuleMeta;
 pub use sarif::Sarif;
 
-pub use crate::finding::Skipped;
 use crate::change::Side;
+pub use crate::finding::Skipped;
 use crate::finding::{FailOn, Finding, Severity};
 use std::borrow::Cow;
 use std::collections::BTreeMap;

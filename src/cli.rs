@@ -1,12 +1,13 @@
 //! The command line: argument parsing (clap) and one function per subcommand. `run` is what the
 //! binary calls; tests call it in-process.
 
+use crate::change::{ChangeSet, FileKind};
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{change::FileKind, engine, source};
+use crate::{engine, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -144,10 +145,17 @@ fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
 
 fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let repo = source::open_repository(cwd)?;
+    let event = if args.base.is_none() && !args.staged && !args.worktree {
+        source::ci::detect(|name| std::env::var(name).ok())?
+    } else {
+        None
+    };
     let src = if args.staged {
         source::Source::Staged
     } else if args.worktree {
         source::Source::Worktree
+    } else if let Some(event) = event {
+        source::Source::Ci(event)
     } else {
         source::Source::Range {
             base: args.base,
@@ -156,9 +164,39 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     };
     let (changes, resolved) = source::load(&repo, &src)?;
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
-    let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
+    let mut report = judge(
+        &repo,
+        &changes,
+        resolved.config_commit,
+        args.config.config.as_deref(),
+        args.fail_on,
+    )?;
+    if let source::Source::Ci(event) = &src {
+        for note in source::ci::acknowledge(&mut report.findings, &event.labels) {
+            let _ = writeln!(io.err, "deploy-guard: {note}");
+        }
+    }
+    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let printer: Box<dyn Render> = match args.format.unwrap_or(Format::Human) {
+        Format::Human => Box::new(report::Human { color }),
+        Format::Json => Box::new(report::Json),
+    };
+    printer.render(&report, io.out).map_err(stdout_error)?;
+    Ok(i32::from(report.fails()))
+}
+
+/// Judges one change: the configuration trusted for it (`config_file`, else the one in
+/// `config_commit`, else the working tree's), the rules in effect, and the engine.
+fn judge(
+    repo: &git2::Repository,
+    changes: &ChangeSet,
+    config_commit: Option<git2::Oid>,
+    config_file: Option<&Path>,
+    fail_on: Option<FailOn>,
+) -> Result<Report> {
+    let config = config::load(repo, config_file, config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
-    let findings = engine::judge(&changes, &rules);
+    let findings = engine::judge(changes, &rules);
     let skipped = changes
         .files
         .iter()
@@ -168,21 +206,14 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
             reason: "binary".into(),
         })
         .collect();
-    let report = Report {
+    Ok(Report {
         base: changes.base.clone(),
         head: changes.head.clone(),
         findings,
         skipped,
         files_changed: changes.files.len(),
-        fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),
-    };
-    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let printer: Box<dyn Render> = match args.format.unwrap_or(Format::Human) {
-        Format::Human => Box::new(report::Human { color }),
-        Format::Json => Box::new(report::Json),
-    };
-    printer.render(&report, io.out).map_err(stdout_error)?;
-    Ok(i32::from(report.fails()))
+        fail_on: fail_on.or(config.fail_on()).unwrap_or_default(),
+    })
 }
 
 /// The built-in rules plus the configuration of the repository around `cwd` (its working

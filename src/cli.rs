@@ -7,7 +7,7 @@ use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{engine, source};
+use crate::{engine, hook, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -45,6 +45,32 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Install, remove or run the git pre-push hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum HookCommand {
+    /// Install the pre-push hook (honours core.hooksPath); an existing hook is kept as
+    /// pre-push.local and runs first.
+    Install {
+        /// Replace an existing hook that is not deploy-guard's instead of chaining it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-push hook and restore the hook it chained, if any.
+    Uninstall,
+    /// What the installed hook runs: judges the refs `git push` lists on stdin.
+    PrePush {
+        /// The remote's name (or URL when pushing to a URL), as git passes it.
+        remote: String,
+        /// The remote's URL, as git passes it.
+        url: Option<String>,
+    },
+    /// What the pre-commit framework's pre-push stage runs: judges
+    /// PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF.
+    PreCommit,
 }
 
 #[derive(Debug, Args)]
@@ -140,7 +166,98 @@ fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
         }
         Command::TestRules { files } => test_rules(&files, cwd, io),
         Command::Init { force } => init(cwd, force, io),
+        Command::Hook(action) => hook_command(action, cwd, io),
     }
+}
+
+fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
+    let done = match action {
+        HookCommand::Install { force } => {
+            let exe = std::env::current_exe().unwrap_or_else(|_| "deploy-guard".into());
+            hook::install(cwd, &exe, force)?
+        }
+        HookCommand::Uninstall => hook::uninstall(cwd)?,
+        HookCommand::PrePush { remote, .. } => {
+            let input = std::io::read_to_string(std::io::stdin()).map_err(|source| Error::Io {
+                path: "<stdin>".into(),
+                source,
+            })?;
+            let repo = source::open_repository(cwd)?;
+            return judge_push(&repo, &remote, &hook::parse_pushed_refs(&input)?, io);
+        }
+        HookCommand::PreCommit => {
+            let repo = source::open_repository(cwd)?;
+            let (remote, pushed) = pre_commit_push(&repo)?;
+            return judge_push(&repo, &remote, &[pushed], io);
+        }
+    };
+    for line in done {
+        let _ = writeln!(io.err, "deploy-guard: {line}");
+    }
+    Ok(0)
+}
+
+/// The push the pre-commit framework describes in `PRE_COMMIT_*` variables, as the pre-push
+/// hook would have read it from git. Without `FROM_REF`/`TO_REF` in its pre-push stage,
+/// pre-commit is pushing a whole history: everything not on the remote is judged.
+fn pre_commit_push(repo: &git2::Repository) -> Result<(String, hook::PushedRef)> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let remote = var("PRE_COMMIT_REMOTE_NAME").unwrap_or_else(|| source::shallow::REMOTE.into());
+    let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();
+    let (from, to) = match (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
+        (Some(from), Some(to)) => (from, to),
+        _ if var("PRE_COMMIT_REMOTE_NAME").is_some() => ("0".repeat(40), "HEAD".into()),
+        _ => {
+            return Err(Error::Hook {
+                message: "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF are not set".into(),
+                cure: "use this hook in pre-commit's pre-push stage (`stages: [pre-push]`), or run `deploy-guard check`".into(),
+            });
+        }
+    };
+    let local_oid = source::resolve_commit(repo, &to)?.id().to_string();
+    Ok((
+        remote,
+        hook::PushedRef {
+            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| to.clone()),
+            local_oid,
+            remote_ref,
+            remote_oid: from,
+        },
+    ))
+}
+
+/// Judges each pushed ref with the configuration on the remote's side; prints the reports on
+/// stderr (git shows it) and refuses the push with 1 if any fails.
+fn judge_push(
+    repo: &git2::Repository,
+    remote: &str,
+    pushed: &[hook::PushedRef],
+    io: &mut Io,
+) -> Result<i32> {
+    let mut refused = false;
+    for one in pushed {
+        let (label, range) = match hook::judgement(repo, remote, one)? {
+            hook::Judgement::Skip(why) => {
+                let _ = writeln!(io.err, "deploy-guard: {why}");
+                continue;
+            }
+            hook::Judgement::Judge { label, range } => (label, range),
+        };
+        let (changes, resolved) = source::load_commits(repo, &label, &range)?;
+        let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
+        let report = judge(repo, &changes, resolved.config_commit, None, None)?;
+        report::Human { color: false }
+            .render(&report, io.err)
+            .map_err(stdout_error)?;
+        refused |= report.fails();
+    }
+    if refused {
+        let _ = writeln!(
+            io.err,
+            "deploy-guard: push refused. Fix the findings above, or push anyway, deliberately: git push --no-verify"
+        );
+    }
+    Ok(i32::from(refused))
 }
 
 fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {

@@ -6,7 +6,7 @@
 
 use super::revs::resolve_commit;
 use crate::error::{Error, Result};
-use git2::{Commit, Repository};
+use git2::{Commit, Oid, Repository};
 use std::process::Command;
 
 /// The remote history is fetched from: the one every CI checkout and most clones create.
@@ -37,28 +37,40 @@ pub fn resolve_range<'r>(repo: &'r Repository, base: &str, head: &str) -> Result
         }
     }
     loop {
-        let attempt = resolve_commit(repo, base).and_then(|base_commit| {
-            let head_commit = resolve_commit(repo, head)?;
-            let merge_base = repo
-                .merge_base(base_commit.id(), head_commit.id())
-                .and_then(|id| repo.find_commit(id))
-                .map_err(|_| Error::NoMergeBase {
-                    base: base.to_string(),
-                    head: head.to_string(),
-                    shallow: repo.is_shallow(),
-                })?;
-            Ok(RangeCommits {
-                base: Some(base_commit),
-                head: head_commit,
-                merge_base: Some(merge_base),
-            })
-        });
-        match attempt {
-            Ok(range) => return Ok(range),
-            Err(e) if repo.is_shallow() => fetcher.deepen(&e)?,
+        // libgit2 reads the shallow boundary once per handle, so once git has fetched, the
+        // history is looked at through a fresh one.
+        let fresh = if fetcher.fetched {
+            Some(Repository::open(repo.path())?)
+        } else {
+            None
+        };
+        let current = fresh.as_ref().unwrap_or(repo);
+        match range_ids(current, base, head) {
+            Ok([base, head, merge_base]) => {
+                return Ok(RangeCommits {
+                    base: Some(repo.find_commit(base)?),
+                    head: repo.find_commit(head)?,
+                    merge_base: Some(repo.find_commit(merge_base)?),
+                });
+            }
+            Err(e) if current.is_shallow() => fetcher.deepen(&e)?,
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The ids of `base`, `head` and their merge-base, as `repo` sees them now.
+fn range_ids(repo: &Repository, base: &str, head: &str) -> Result<[Oid; 3]> {
+    let base_id = resolve_commit(repo, base)?.id();
+    let head_id = resolve_commit(repo, head)?.id();
+    let merge_base = repo
+        .merge_base(base_id, head_id)
+        .map_err(|_| Error::NoMergeBase {
+            base: base.to_string(),
+            head: head.to_string(),
+            shallow: repo.is_shallow(),
+        })?;
+    Ok([base_id, head_id, merge_base])
 }
 
 /// Whether `rev` is present as a commit, fetching it by id from `origin` if it is not. Used
@@ -72,6 +84,8 @@ pub fn commit_available(repo: &Repository, rev: &str) -> bool {
 struct Fetcher<'r> {
     repo: &'r Repository,
     steps_taken: usize,
+    /// Whether any fetch succeeded (so handles opened before it are stale).
+    fetched: bool,
 }
 
 impl<'r> Fetcher<'r> {
@@ -79,6 +93,7 @@ impl<'r> Fetcher<'r> {
         Fetcher {
             repo,
             steps_taken: 0,
+            fetched: false,
         }
     }
 
@@ -120,7 +135,7 @@ impl<'r> Fetcher<'r> {
     }
 
     /// Runs `git` in the repository; the error is git's last line of complaint.
-    fn git(&self, args: &[&str]) -> std::result::Result<(), String> {
+    fn git(&mut self, args: &[&str]) -> std::result::Result<(), String> {
         let dir = self.repo.workdir().unwrap_or_else(|| self.repo.path());
         let output = Command::new("git")
             .args(args)
@@ -130,17 +145,26 @@ impl<'r> Fetcher<'r> {
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
         if output.status.success() {
+            self.fetched = true;
             return Ok(());
         }
         let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("git fetch failed")
-            .trim()
-            .to_string())
+        Err(first_complaint(&stderr))
     }
+}
+
+/// git's first `fatal:`/`error:` line without its prefix (the rest is advice), else its
+/// first line.
+fn first_complaint(stderr: &str) -> String {
+    let lines = || stderr.lines().map(str::trim).filter(|l| !l.is_empty());
+    lines()
+        .find_map(|l| {
+            l.strip_prefix("fatal: ")
+                .or_else(|| l.strip_prefix("error: "))
+        })
+        .or_else(|| lines().next())
+        .unwrap_or("git fetch failed")
+        .to_string()
 }
 
 /// The refspec that fetches `rev` from [`REMOTE`], when its name says where it lives.
@@ -191,5 +215,15 @@ mod tests {
         ] {
             assert_eq!(refspec_for(name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn git_complaint_is_its_first_fatal_line_not_its_advice() {
+        let stderr = "fatal: 'origin' does not appear to be a git repository\nfatal: Could not read from remote repository.\n\nPlease make sure you have the correct access rights\nand the repository exists.\n";
+        assert_eq!(
+            first_complaint(stderr),
+            "'origin' does not appear to be a git repository"
+        );
+        assert_eq!(first_complaint("\nsomething odd\n"), "something odd");
     }
 }

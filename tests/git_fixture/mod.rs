@@ -63,10 +63,13 @@ pub fn commit(dir: &Path, message: &str, files: &[(&str, &str)]) -> String {
     git(dir, &["rev-parse", "HEAD"])
 }
 
-/// The gate in `dir` with every CI variable the gate reads removed, so the test decides.
+/// The gate in `dir` with every CI variable the gate reads removed, so the test decides, and
+/// git configuration isolated as in [`git_command`].
 pub fn gate(dir: &Path) -> Command {
     let mut cmd = Command::new(gate_binary());
-    cmd.current_dir(dir);
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
     for var in [
         "GITHUB_ACTIONS",
         "GITHUB_EVENT_NAME",

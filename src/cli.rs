@@ -248,7 +248,10 @@ fn judge_push(
         let report = judge(repo, &changes, resolved.config_commit, None, None)?;
         report::Human { color: false }
             .render(&report, io.err)
-            .map_err(stdout_error)?;
+            .map_err(|source| Error::Io {
+                path: "<stderr>".into(),
+                source,
+            })?;
         refused |= report.fails();
     }
     if refused {

@@ -274,7 +274,10 @@ pub fn judgement<'r>(
     remote: &str,
     pushed: &PushedRef,
 ) -> Result<Judgement<'r>> {
-    let target = format!("push to {remote} {}", pushed.remote_ref);
+    let target = match pushed.remote_ref.as_str() {
+        "" => format!("push to {remote}"),
+        name => format!("push to {remote} {name}"),
+    };
     if is_zero_id(&pushed.local_oid) {
         return Ok(Judgement::Skip(format!(
             "{target}: deletion, nothing to judge"

@@ -387,3 +387,54 @@ fn pre_commit_manifest_is_valid() {
     };
     assert!(out.status.success(), "{}", both(&out));
 }
+
+/// The real pre-commit framework, fed this repository's manifest, runs the gate on a range.
+#[test]
+fn pre_commit_framework_runs_the_hook_from_this_repository() {
+    let Ok(version) = std::process::Command::new("pre-commit")
+        .arg("--version")
+        .output()
+    else {
+        println!("note: pre-commit is not on PATH; the pre-commit try-repo run is skipped");
+        return;
+    };
+    assert!(version.status.success());
+    let s = setup();
+    let from = git(&s.work, &["rev-parse", "HEAD"]);
+    let to = commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
+    let bin_dir = git_fixture::gate_binary()
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
+    let path = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .expect("PATH");
+    let out = std::process::Command::new("pre-commit")
+        .current_dir(&s.work)
+        .env("PATH", path)
+        .env("PRE_COMMIT_HOME", s.work.join("..").join("pre-commit-home"))
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .args([
+            "try-repo",
+            env!("CARGO_MANIFEST_DIR"),
+            "deploy-guard-system",
+        ])
+        .args([
+            "--hook-stage",
+            "pre-push",
+            "--from-ref",
+            &from,
+            "--to-ref",
+            &to,
+        ])
+        .output()
+        .expect("run pre-commit");
+    assert!(!out.status.success(), "{}", both(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("cors/wildcard-origin") && stdout.contains("app.js"),
+        "{}",
+        both(&out)
+    );
+}

@@ -331,15 +331,15 @@ pub fn acknowledge(findings: &mut [Finding], labels: &[String]) -> Vec<String> {
             continue;
         };
         let pattern = pattern.trim().to_ascii_lowercase();
-        let matches = match ack_matcher(&pattern) {
-            Ok(m) => m,
+        let pattern = match AckPattern::parse(&pattern) {
+            Ok(p) => p,
             Err(why) => {
                 notes.push(format!("ignoring label '{label}': {why}"));
                 continue;
             }
         };
         for finding in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
-            if matches(finding) {
+            if pattern.matches(finding) {
                 finding.suppressed = Some(format!("acknowledged by pull request label '{label}'"));
             }
         }
@@ -347,22 +347,32 @@ pub fn acknowledge(findings: &mut [Finding], labels: &[String]) -> Vec<String> {
     notes
 }
 
-/// What an acknowledgement pattern matches.
-fn ack_matcher(pattern: &str) -> std::result::Result<Box<dyn Fn(&Finding) -> bool>, String> {
-    if pattern.is_empty() {
-        return Err("it names no rule".into());
-    }
-    if pattern.contains(['*', '?', '[', '{']) {
-        let glob = GlobBuilder::new(pattern)
+/// What an acknowledgement label names: rule ids by glob, or one rule id or category.
+enum AckPattern {
+    Glob(globset::GlobMatcher),
+    Name(String),
+}
+
+impl AckPattern {
+    fn parse(pattern: &str) -> std::result::Result<AckPattern, String> {
+        if pattern.is_empty() {
+            return Err("it names no rule".into());
+        }
+        if !pattern.contains(['*', '?', '[', '{']) {
+            return Ok(AckPattern::Name(pattern.trim_end_matches('/').to_string()));
+        }
+        GlobBuilder::new(pattern)
             .build()
-            .map_err(|e| format!("bad glob: {}", e.kind()))?
-            .compile_matcher();
-        return Ok(Box::new(move |f: &Finding| glob.is_match(&f.rule)));
+            .map(|g| AckPattern::Glob(g.compile_matcher()))
+            .map_err(|e| format!("bad glob: {}", e.kind()))
     }
-    let pattern = pattern.to_string();
-    Ok(Box::new(move |f: &Finding| {
-        f.rule == pattern || f.category() == pattern.trim_end_matches('/')
-    }))
+
+    fn matches(&self, finding: &Finding) -> bool {
+        match self {
+            AckPattern::Glob(glob) => glob.is_match(&finding.rule),
+            AckPattern::Name(name) => finding.rule == *name || finding.category() == name,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -215,13 +215,16 @@ fn pre_commit_push(repo: &git2::Repository) -> Result<(String, hook::PushedRef)>
         }
     };
     let local_oid = source::resolve_commit(repo, &to)?.id().to_string();
+    // A name (`--from-ref origin/main`) becomes its commit; a commit unknown here stays as
+    // given, and the push is judged on the commits the remote does not have.
+    let remote_oid = source::resolve_commit(repo, &from).map_or(from, |c| c.id().to_string());
     Ok((
         remote,
         hook::PushedRef {
-            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or_else(|| to.clone()),
+            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to),
             local_oid,
             remote_ref,
-            remote_oid: from,
+            remote_oid,
         },
     ))
 }

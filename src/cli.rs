@@ -268,7 +268,8 @@ fn judge_push(
 
 fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let repo = source::open_repository(cwd)?;
-    let event = if args.base.is_none() && !args.staged && !args.worktree {
+    // Under CI the event names the range, unless the command line names either end.
+    let event = if args.base.is_none() && args.head == "HEAD" && !args.staged && !args.worktree {
         source::ci::detect(|name| std::env::var(name).ok())?
     } else {
         None

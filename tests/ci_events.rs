@@ -3,7 +3,10 @@
 
 mod git_fixture;
 
-use git_fixture::{RISKY_JS, both, commit, finding_paths, gate, git, init, json_report};
+use git_fixture::{
+    RISKY_JS, assert_findings_in, assert_stderr_has, both, commit, finding_paths, gate, git, init,
+    json_report,
+};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use tempfile::TempDir;
@@ -79,10 +82,6 @@ fn github(h: &History, event: &str, payload: &str, checkout: &str) -> Output {
         .expect("run gate")
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 /// A pull_request payload shaped like GitHub's (trimmed of fields nobody reads).
 fn pull_request_payload(h: &History, labels: &[&str]) -> String {
     let labels: Vec<String> = labels
@@ -143,15 +142,10 @@ fn pull_request_judges_base_to_head_never_the_synthetic_merge() {
     let h = history();
     let out = github(&h, "pull_request", &pull_request_payload(&h, &[]), &h.merge);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    let report = json_report(&out);
-    assert_eq!(finding_paths(&report), ["app.js"], "{}", both(&out));
+    let report = assert_findings_in(&out, &["app.js"]);
     assert_eq!(report["head"], h.f1.as_str());
     assert_ne!(report["head"], h.merge.as_str());
-    assert!(
-        stderr(&out).contains("GitHub pull_request"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "GitHub pull_request");
 }
 
 #[test]
@@ -163,12 +157,7 @@ fn pull_request_target_reads_the_same_range() {
         &pull_request_payload(&h, &[]),
         &h.c3,
     );
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["app.js"]);
 }
 
 #[test]
@@ -182,13 +171,8 @@ fn ack_label_downgrades_matching_findings_to_acknowledged() {
         &h.merge,
     );
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
-    let report = json_report(&out);
-    assert_eq!(
-        finding_paths(&report),
-        ["app.js"],
-        "still reported: {}",
-        both(&out)
-    );
+    // Still reported.
+    let report = assert_findings_in(&out, &["app.js"]);
     assert_eq!(
         report["findings"][0]["suppressed"],
         "acknowledged by pull request label 'deploy-guard/ack:cors/wildcard-origin'"
@@ -224,7 +208,11 @@ fn config_comes_from_the_pull_request_base_not_its_head() {
     let payload = pull_request_payload(&h, &[]).replace(&h.f1, &head);
     let out = github(&h, "pull_request", &payload, &head);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert!(finding_paths(&json_report(&out)).contains(&"app.js".to_string()));
+    assert!(
+        finding_paths(&json_report(&out)).contains(&"app.js".to_string()),
+        "{}",
+        both(&out)
+    );
 }
 
 #[test]
@@ -236,13 +224,8 @@ fn push_with_zero_before_judges_from_the_branch_point_with_the_default_branch() 
         &push_payload(&"0".repeat(40), &h.f1, true),
         &h.f1,
     );
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
-    assert!(stderr(&out).contains("new branch"), "{}", both(&out));
+    assert_findings_in(&out, &["app.js"]);
+    assert_stderr_has(&out, "new branch");
 }
 
 #[test]
@@ -250,24 +233,14 @@ fn push_marked_created_ignores_its_before() {
     let h = history();
     // `before` = c1 would also judge c2's shared.js; `created` means there was no branch.
     let out = github(&h, "push", &push_payload(&h.c1, &h.f1, true), &h.f1);
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["app.js"]);
 }
 
 #[test]
 fn push_to_an_existing_branch_judges_before_to_after() {
     let h = history();
     let out = github(&h, "push", &push_payload(&h.f1, &h.f2, false), &h.f2);
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["other.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["other.js"]);
 }
 
 #[test]
@@ -275,13 +248,8 @@ fn force_push_whose_before_is_gone_falls_back_to_the_branch_point() {
     let h = history();
     let gone = "deadbeef".repeat(5);
     let out = github(&h, "push", &push_payload(&gone, &h.f2, false), &h.f2);
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js", "other.js"],
-        "{}",
-        both(&out)
-    );
-    assert!(stderr(&out).contains("gone"), "{}", both(&out));
+    assert_findings_in(&out, &["app.js", "other.js"]);
+    assert_stderr_has(&out, "gone");
 }
 
 #[test]
@@ -294,13 +262,7 @@ fn merge_group_judges_base_sha_to_head_sha() {
         c3 = h.c3
     );
     let out = github(&h, "merge_group", &payload, &h.merge);
-    let report = json_report(&out);
-    assert_eq!(
-        finding_paths(&report),
-        ["app.js", "merge-only.js"],
-        "{}",
-        both(&out)
-    );
+    let report = assert_findings_in(&out, &["app.js", "merge-only.js"]);
     assert_eq!(report["head"], h.merge.as_str());
 }
 
@@ -308,17 +270,8 @@ fn merge_group_judges_base_sha_to_head_sha() {
 fn events_without_a_range_use_the_local_default_base() {
     let h = history();
     let out = github(&h, "workflow_dispatch", "{\"inputs\": {}}", &h.f1);
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
-    assert!(
-        stderr(&out).contains("GitHub workflow_dispatch"),
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["app.js"]);
+    assert_stderr_has(&out, "GitHub workflow_dispatch");
 }
 
 #[test]
@@ -326,11 +279,8 @@ fn malformed_event_file_exits_2_naming_the_file_and_the_cure() {
     let h = history();
     let out = github(&h, "pull_request", "{\"pull_request\": ", &h.merge);
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("event.json") && err.contains("help: pass --base"),
-        "{err}"
-    );
+    assert_stderr_has(&out, "event.json");
+    assert_stderr_has(&out, "help: pass --base");
 }
 
 #[test]
@@ -344,14 +294,10 @@ fn unreadable_event_file_and_missing_fields_exit_2() {
         .output()
         .expect("run gate");
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(stderr(&out).contains("nope.json"), "{}", both(&out));
+    assert_stderr_has(&out, "nope.json");
     let out = github(&h, "pull_request", "{\"action\": \"opened\"}", &h.merge);
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("without `pull_request`"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "without `pull_request`");
 }
 
 #[test]
@@ -366,12 +312,7 @@ fn explicit_base_wins_over_the_event() {
         .env("GITHUB_EVENT_PATH", "/nonexistent/event.json")
         .output()
         .expect("run gate");
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["other.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["other.js"]);
 }
 
 fn gitlab(dir: &Path, vars: &[(&str, &str)]) -> Output {
@@ -398,14 +339,9 @@ fn gitlab_merge_request_judges_diff_base_to_the_source_branch_tip() {
             ("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &h.f1),
         ],
     );
-    let report = json_report(&out);
-    assert_eq!(finding_paths(&report), ["app.js"], "{}", both(&out));
+    let report = assert_findings_in(&out, &["app.js"]);
     assert_eq!(report["head"], h.f1.as_str());
-    assert!(
-        stderr(&out).contains("GitLab merge_request_event"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "GitLab merge_request_event");
 }
 
 #[test]
@@ -421,12 +357,7 @@ fn gitlab_branch_pipeline_with_zero_before_uses_the_default_branch() {
             ("CI_DEFAULT_BRANCH", "main"),
         ],
     );
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js", "other.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["app.js", "other.js"]);
 }
 
 #[test]
@@ -436,10 +367,5 @@ fn gitlab_branch_pipeline_judges_before_to_commit() {
         &h.clone,
         &[("CI_COMMIT_SHA", &h.f2), ("CI_COMMIT_BEFORE_SHA", &h.f1)],
     );
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["other.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["other.js"]);
 }

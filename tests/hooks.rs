@@ -3,7 +3,7 @@
 
 mod git_fixture;
 
-use git_fixture::{RISKY_JS, both, commit, gate, git, git_command, init};
+use git_fixture::{RISKY_JS, assert_stderr_has, both, commit, gate, git, git_command, init};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use tempfile::TempDir;
@@ -56,10 +56,6 @@ fn push(dir: &Path, args: &[&str]) -> Output {
         .expect("run git push")
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 fn remote_ref(s: &Setup, name: &str) -> Option<String> {
     let out = git_command(&s.remote)
         .args(["rev-parse", "--verify", "-q", name])
@@ -100,10 +96,9 @@ fn new_branch_with_clean_commits_is_judged_and_pushed() {
     let tip = commit(&s.work, "notes", &[("notes.txt", "plain\n")]);
     let out = push(&s.work, &["origin", "topic"]);
     assert!(out.status.success(), "{}", both(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("checking push to origin refs/heads/topic (commits not on origin)"),
-        "{err}"
+    assert_stderr_has(
+        &out,
+        "checking push to origin refs/heads/topic (commits not on origin)",
     );
     assert_eq!(remote_ref(&s, "topic").as_deref(), Some(tip.as_str()));
 }
@@ -115,7 +110,7 @@ fn update_with_clean_commits_is_judged_and_pushed() {
     let tip = commit(&s.work, "more", &[("notes.txt", "plain\n")]);
     let out = push(&s.work, &["origin", "main"]);
     assert!(out.status.success(), "{}", both(&out));
-    assert!(stderr(&out).contains("checking push to origin refs/heads/main ("));
+    assert_stderr_has(&out, "checking push to origin refs/heads/main (");
     assert_eq!(remote_ref(&s, "main").as_deref(), Some(tip.as_str()));
 }
 
@@ -127,12 +122,13 @@ fn risky_commit_is_refused_with_the_report_and_the_deliberate_bypass() {
     commit(&s.work, "open cors", &[("server/app.js", RISKY_JS)]);
     let out = push(&s.work, &["origin", "main"]);
     assert!(!out.status.success(), "{}", both(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("cors/wildcard-origin") && err.contains("server/app.js"),
-        "{err}"
-    );
-    assert!(err.contains("git push --no-verify"), "{err}");
+    for expected in [
+        "cors/wildcard-origin",
+        "server/app.js",
+        "git push --no-verify",
+    ] {
+        assert_stderr_has(&out, expected);
+    }
     assert_eq!(remote_ref(&s, "main"), before, "the remote must not move");
 
     let out = push(&s.work, &["--no-verify", "origin", "main"]);
@@ -160,7 +156,7 @@ fn new_branch_of_commits_already_on_the_remote_is_not_judged() {
     install(&s.work);
     let out = push(&s.work, &["origin", "main:refs/heads/copy"]);
     assert!(out.status.success(), "{}", both(&out));
-    assert!(stderr(&out).contains("already on origin"), "{}", both(&out));
+    assert_stderr_has(&out, "already on origin");
 }
 
 #[test]
@@ -172,7 +168,7 @@ fn branch_deletion_is_allowed() {
     install(&s.work);
     let out = push(&s.work, &["origin", "--delete", "topic"]);
     assert!(out.status.success(), "{}", both(&out));
-    assert!(stderr(&out).contains("deletion"), "{}", both(&out));
+    assert_stderr_has(&out, "deletion");
     assert_eq!(remote_ref(&s, "topic"), None);
 }
 
@@ -208,7 +204,7 @@ fn first_push_into_an_empty_remote_judges_the_whole_history() {
     install(&work);
     let out = push(&work, &["origin", "main"]);
     assert!(!out.status.success(), "{}", both(&out));
-    assert!(stderr(&out).contains("empty tree"), "{}", both(&out));
+    assert_stderr_has(&out, "empty tree");
 }
 
 #[test]
@@ -218,7 +214,7 @@ fn existing_hook_is_kept_chained_and_can_still_refuse() {
     let original = foreign_hook(&log, 0);
     write_executable(&hooks_dir(&s).join("pre-push"), &original);
     let out = install(&s.work);
-    assert!(stderr(&out).contains("pre-push.local"), "{}", both(&out));
+    assert_stderr_has(&out, "pre-push.local");
     let kept = std::fs::read_to_string(hooks_dir(&s).join("pre-push.local")).expect("kept");
     assert_eq!(kept, original);
 
@@ -256,11 +252,7 @@ fn core_hooks_path_is_honoured() {
     commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
     let out = push(&s.work, &["origin", "main"]);
     assert!(!out.status.success(), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("cors/wildcard-origin"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "cors/wildcard-origin");
 }
 
 #[test]
@@ -286,7 +278,7 @@ fn install_is_idempotent() {
     let first = snapshot(&hooks_dir(&s));
     let content = std::fs::read(hooks_dir(&s).join("pre-push")).expect("hook");
     let out = install(&s.work);
-    assert!(stderr(&out).contains("already installed"), "{}", both(&out));
+    assert_stderr_has(&out, "already installed");
     assert_eq!(snapshot(&hooks_dir(&s)), first);
     assert_eq!(
         std::fs::read(hooks_dir(&s).join("pre-push")).expect("hook"),
@@ -311,11 +303,7 @@ fn uninstall_restores_the_chained_hook_and_leaves_foreign_hooks_alone() {
 
     let out = hook(&s.work, &["uninstall"]);
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("not deploy-guard's"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "not deploy-guard's");
     assert_eq!(
         std::fs::read_to_string(&hook_path).expect("untouched"),
         original
@@ -354,11 +342,7 @@ fn pre_commit_framework_mode_judges_from_ref_to_to_ref() {
     };
     let out = run(&from);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert!(
-        stderr(&out).contains("cors/wildcard-origin"),
-        "{}",
-        both(&out)
-    );
+    assert_stderr_has(&out, "cors/wildcard-origin");
     let out = run(&to);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
 
@@ -370,7 +354,7 @@ fn pre_commit_framework_mode_judges_from_ref_to_to_ref() {
         .output()
         .expect("run gate");
     assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert!(stderr(&out).contains("pre-push"), "{}", both(&out));
+    assert_stderr_has(&out, "pre-push");
 }
 
 #[test]

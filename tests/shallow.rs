@@ -3,8 +3,9 @@
 
 mod git_fixture;
 
-use git_fixture::{RISKY_JS, both, commit, finding_paths, gate, git, init, json_report};
-use std::path::PathBuf;
+use git_fixture::{RISKY_JS, assert_findings_in, assert_stderr_has, both, commit, gate, git, init};
+use std::path::{Path, PathBuf};
+use std::process::Output;
 use tempfile::TempDir;
 
 /// An origin whose `feature` branch is 70 commits past its branch point with `main` (more
@@ -29,7 +30,7 @@ fn origin() -> (TempDir, PathBuf, String, String) {
     (tmp, origin, main, feature)
 }
 
-fn shallow_clone(tmp: &TempDir, origin: &std::path::Path, branch: &str) -> PathBuf {
+fn shallow_clone(tmp: &TempDir, origin: &Path, branch: &str) -> PathBuf {
     let url = format!("file://{}", origin.display());
     git(
         tmp.path(),
@@ -45,37 +46,29 @@ fn shallow_clone(tmp: &TempDir, origin: &std::path::Path, branch: &str) -> PathB
     clone
 }
 
+/// `deploy-guard check --format json --base <base>` in `clone`.
+fn check_with_base(clone: &Path, base: &str) -> Output {
+    gate(clone)
+        .args(["check", "--format", "json", "--base", base])
+        .output()
+        .expect("run gate")
+}
+
 #[test]
 fn missing_base_commit_is_fetched_and_history_deepened_until_the_check_runs() {
     let (tmp, origin, main, _) = origin();
     let clone = shallow_clone(&tmp, &origin, "feature");
-    let out = gate(&clone)
-        .args(["check", "--format", "json", "--base", &main])
-        .output()
-        .expect("run gate");
+    let out = check_with_base(&clone, &main);
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
+    assert_findings_in(&out, &["app.js"]);
 }
 
 #[test]
 fn missing_remote_branch_base_is_fetched_by_name() {
     let (tmp, origin, _, _) = origin();
     let clone = shallow_clone(&tmp, &origin, "feature");
-    let out = gate(&clone)
-        .args(["check", "--format", "json", "--base", "origin/main"])
-        .output()
-        .expect("run gate");
-    assert_eq!(
-        finding_paths(&json_report(&out)),
-        ["app.js"],
-        "{}",
-        both(&out)
-    );
+    let out = check_with_base(&clone, "origin/main");
+    assert_findings_in(&out, &["app.js"]);
 }
 
 #[test]
@@ -101,8 +94,7 @@ fn pull_request_event_in_a_depth_1_checkout_of_the_merge_commit() {
         .env("GITHUB_EVENT_PATH", &event)
         .output()
         .expect("run gate");
-    let report = json_report(&out);
-    assert_eq!(finding_paths(&report), ["app.js"], "{}", both(&out));
+    let report = assert_findings_in(&out, &["app.js"]);
     assert_eq!(report["head"], feature.as_str());
 }
 
@@ -124,6 +116,6 @@ fn without_a_remote_to_deepen_from_it_exits_2_naming_fetch_depth_0() {
             "{}",
             both(&out)
         );
-        assert!(stderr.contains("shallow"), "{}", both(&out));
+        assert_stderr_has(&out, "shallow");
     }
 }

@@ -37,9 +37,9 @@ pub fn resolve_range<'r>(repo: &'r Repository, base: &str, head: &str) -> Result
         }
     }
     loop {
-        // libgit2 reads the shallow boundary once per handle, so once git has fetched, the
-        // history is looked at through a fresh one.
-        let fresh = if fetcher.fetched {
+        // libgit2 reads the shallow boundary once per handle, so once git may have fetched
+        // (here or before this call), the history is looked at through a fresh one.
+        let fresh = if fetcher.fetched || repo.is_shallow() {
             Some(Repository::open(repo.path())?)
         } else {
             None

@@ -104,6 +104,24 @@ pub fn json_report(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}\n{}", both(out)))
 }
 
+/// Asserts that the JSON report in `out` has findings in exactly `paths`; returns the report.
+#[track_caller]
+pub fn assert_findings_in(out: &Output, paths: &[&str]) -> serde_json::Value {
+    let report = json_report(out);
+    assert_eq!(finding_paths(&report), paths, "{}", both(out));
+    report
+}
+
+/// Asserts that `out`'s stderr mentions `text`.
+#[track_caller]
+pub fn assert_stderr_has(out: &Output, text: &str) {
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(text),
+        "expected {text:?} on stderr\n{}",
+        both(out)
+    );
+}
+
 /// The paths of the findings in a JSON report, sorted.
 pub fn finding_paths(report: &serde_json::Value) -> Vec<String> {
     let mut paths: Vec<String> = report["findings"]

@@ -82,8 +82,9 @@ struct ConfigArg {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Base revision; the change is merge-base(base, head) → head. Default: the branch's
-    /// upstream, origin/HEAD, origin/main|master, main|master.
+    /// Base revision; the change is merge-base(base, head) → head. Default: under GitHub
+    /// Actions or GitLab CI the event's range; else the branch's upstream, origin/HEAD,
+    /// origin/main|master, main|master.
     #[arg(long, value_name = "REV")]
     base: Option<String>,
     /// Head revision.

@@ -188,7 +188,8 @@ fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
         }
         HookCommand::PreCommit => {
             let repo = source::open_repository(cwd)?;
-            let (remote, pushed) = pre_commit_push(&repo)?;
+            let (remote, pushed) =
+                hook::pushed_by_pre_commit(&repo, |name| std::env::var(name).ok())?;
             return judge_push(&repo, &remote, &[pushed], io);
         }
     };
@@ -196,38 +197,6 @@ fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
         let _ = writeln!(io.err, "deploy-guard: {line}");
     }
     Ok(0)
-}
-
-/// The push the pre-commit framework describes in `PRE_COMMIT_*` variables, as the pre-push
-/// hook would have read it from git. Without `FROM_REF`/`TO_REF` in its pre-push stage,
-/// pre-commit is pushing a whole history: everything not on the remote is judged.
-fn pre_commit_push(repo: &git2::Repository) -> Result<(String, hook::PushedRef)> {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let remote = var("PRE_COMMIT_REMOTE_NAME").unwrap_or_else(|| source::shallow::REMOTE.into());
-    let remote_ref = var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default();
-    let (from, to) = match (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
-        (Some(from), Some(to)) => (from, to),
-        _ if var("PRE_COMMIT_REMOTE_NAME").is_some() => ("0".repeat(40), "HEAD".into()),
-        _ => {
-            return Err(Error::Hook {
-                message: "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF are not set".into(),
-                cure: "use this hook in pre-commit's pre-push stage (`stages: [pre-push]`), or run `deploy-guard check`".into(),
-            });
-        }
-    };
-    let local_oid = source::resolve_commit(repo, &to)?.id().to_string();
-    // A name (`--from-ref origin/main`) becomes its commit; a commit unknown here stays as
-    // given, and the push is judged on the commits the remote does not have.
-    let remote_oid = source::resolve_commit(repo, &from).map_or(from, |c| c.id().to_string());
-    Ok((
-        remote,
-        hook::PushedRef {
-            local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to),
-            local_oid,
-            remote_ref,
-            remote_oid,
-        },
-    ))
 }
 
 /// Judges each pushed ref with the configuration on the remote's side; prints the reports on

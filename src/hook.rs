@@ -4,8 +4,9 @@
 //! does not have yet; an update on `remote..local` with merge-base semantics.
 
 use crate::error::{Error, Result};
-use crate::source::RangeCommits;
 use crate::source::ci::is_zero_id;
+use crate::source::shallow::{REMOTE, is_full_commit_id};
+use crate::source::{RangeCommits, resolve_commit};
 use git2::{Commit, Oid, Repository};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -232,7 +233,7 @@ pub fn parse_pushed_refs(input: &str) -> Result<Vec<PushedRef>> {
             let fields: Vec<&str> = line.split_whitespace().collect();
             match fields[..] {
                 [local_ref, local_oid, remote_ref, remote_oid]
-                    if is_object_id(local_oid) && is_object_id(remote_oid) =>
+                    if is_full_commit_id(local_oid) && is_full_commit_id(remote_oid) =>
                 {
                     Ok(PushedRef {
                         local_ref: local_ref.into(),
@@ -251,8 +252,37 @@ pub fn parse_pushed_refs(input: &str) -> Result<Vec<PushedRef>> {
         .collect()
 }
 
-fn is_object_id(s: &str) -> bool {
-    crate::source::shallow::is_full_commit_id(s)
+/// The push the pre-commit framework describes in `PRE_COMMIT_*` variables (`var` looks one
+/// up), as this hook would have read it from git; returns the remote's name with it. Without
+/// `FROM_REF`/`TO_REF` in its pre-push stage, pre-commit is pushing a whole history:
+/// everything not on the remote is judged.
+pub fn pushed_by_pre_commit(
+    repo: &Repository,
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<(String, PushedRef)> {
+    let var = |name: &str| var(name).filter(|v| !v.is_empty());
+    let remote = var("PRE_COMMIT_REMOTE_NAME");
+    let (from, to) = match (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
+        (Some(from), Some(to)) => (from, to),
+        _ if remote.is_some() => ("0".repeat(40), "HEAD".into()),
+        _ => {
+            return Err(Error::Hook {
+                message: "PRE_COMMIT_FROM_REF and PRE_COMMIT_TO_REF are not set".into(),
+                cure: "use this hook in pre-commit's pre-push stage (`stages: [pre-push]`), or run `deploy-guard check`".into(),
+            });
+        }
+    };
+    let local_oid = resolve_commit(repo, &to)?.id().to_string();
+    // A name (`--from-ref origin/main`) becomes its commit; a commit unknown here stays as
+    // given, and the push is judged on the commits the remote does not have.
+    let remote_oid = resolve_commit(repo, &from).map_or(from, |c| c.id().to_string());
+    let pushed = PushedRef {
+        local_ref: var("PRE_COMMIT_LOCAL_BRANCH").unwrap_or(to),
+        local_oid,
+        remote_ref: var("PRE_COMMIT_REMOTE_BRANCH").unwrap_or_default(),
+        remote_oid,
+    };
+    Ok((remote.unwrap_or_else(|| REMOTE.into()), pushed))
 }
 
 /// What to do about one pushed ref.

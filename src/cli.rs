@@ -1,12 +1,13 @@
 //! The command line: argument parsing (clap) and one function per subcommand. `run` is what the
 //! binary calls; tests call it in-process.
 
+use crate::change::{ChangeSet, FileKind};
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{change::FileKind, engine, source};
+use crate::{engine, hook, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -44,6 +45,32 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Install, remove or run the git pre-push hook.
+    #[command(subcommand)]
+    Hook(HookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum HookCommand {
+    /// Install the pre-push hook (honours core.hooksPath); an existing hook is kept as
+    /// pre-push.local and runs first.
+    Install {
+        /// Replace an existing hook that is not deploy-guard's instead of chaining it.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-push hook and restore the hook it chained, if any.
+    Uninstall,
+    /// What the installed hook runs: judges the refs `git push` lists on stdin.
+    PrePush {
+        /// The remote's name (or URL when pushing to a URL), as git passes it.
+        remote: String,
+        /// The remote's URL, as git passes it.
+        url: Option<String>,
+    },
+    /// What the pre-commit framework's pre-push stage runs: judges
+    /// PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF.
+    PreCommit,
 }
 
 #[derive(Debug, Args)]
@@ -55,8 +82,9 @@ struct ConfigArg {
 
 #[derive(Debug, Args)]
 struct CheckArgs {
-    /// Base revision; the change is merge-base(base, head) → head. Default: the branch's
-    /// upstream, origin/HEAD, origin/main|master, main|master.
+    /// Base revision; the change is merge-base(base, head) → head. Default: under GitHub
+    /// Actions or GitLab CI the event's range; else the branch's upstream, origin/HEAD,
+    /// origin/main|master, main|master.
     #[arg(long, value_name = "REV")]
     base: Option<String>,
     /// Head revision.
@@ -193,7 +221,73 @@ fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
         }
         Command::TestRules { files } => test_rules(&files, cwd, io),
         Command::Init { force } => init(cwd, force, io),
+        Command::Hook(action) => hook_command(action, cwd, io),
     }
+}
+
+fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
+    let done = match action {
+        HookCommand::Install { force } => {
+            let exe = std::env::current_exe().unwrap_or_else(|_| "deploy-guard".into());
+            hook::install(cwd, &exe, force)?
+        }
+        HookCommand::Uninstall => hook::uninstall(cwd)?,
+        HookCommand::PrePush { remote, .. } => {
+            let input = std::io::read_to_string(std::io::stdin()).map_err(|source| Error::Io {
+                path: "<stdin>".into(),
+                source,
+            })?;
+            let repo = source::open_repository(cwd)?;
+            return judge_push(&repo, &remote, &hook::parse_pushed_refs(&input)?, io);
+        }
+        HookCommand::PreCommit => {
+            let repo = source::open_repository(cwd)?;
+            let (remote, pushed) =
+                hook::pushed_by_pre_commit(&repo, |name| std::env::var(name).ok())?;
+            return judge_push(&repo, &remote, &[pushed], io);
+        }
+    };
+    for line in done {
+        let _ = writeln!(io.err, "deploy-guard: {line}");
+    }
+    Ok(0)
+}
+
+/// Judges each pushed ref with the configuration on the remote's side; prints the reports on
+/// stderr (git shows it) and refuses the push with 1 if any fails.
+fn judge_push(
+    repo: &git2::Repository,
+    remote: &str,
+    pushed: &[hook::PushedRef],
+    io: &mut Io,
+) -> Result<i32> {
+    let mut refused = false;
+    for one in pushed {
+        let (label, range) = match hook::judgement(repo, remote, one)? {
+            hook::Judgement::Skip(why) => {
+                let _ = writeln!(io.err, "deploy-guard: {why}");
+                continue;
+            }
+            hook::Judgement::Judge { label, range } => (label, range),
+        };
+        let (changes, resolved) = source::load_commits(repo, &label, &range)?;
+        let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
+        let report = judge(repo, &changes, resolved.config_commit, None, None)?;
+        report::Human { color: false }
+            .render(&report, io.err)
+            .map_err(|source| Error::Io {
+                path: "<stderr>".into(),
+                source,
+            })?;
+        refused |= report.fails();
+    }
+    if refused {
+        let _ = writeln!(
+            io.err,
+            "deploy-guard: push refused. Fix the findings above, or push anyway, deliberately: git push --no-verify"
+        );
+    }
+    Ok(i32::from(refused))
 }
 
 fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
@@ -203,10 +297,18 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         .map(|arg| report_target(arg, cwd))
         .collect::<Result<Vec<_>>>()?;
     let repo = source::open_repository(cwd)?;
+    // Under CI the event names the range, unless the command line names either end.
+    let event = if args.base.is_none() && args.head == "HEAD" && !args.staged && !args.worktree {
+        source::ci::detect(|name| std::env::var(name).ok())?
+    } else {
+        None
+    };
     let src = if args.staged {
         source::Source::Staged
     } else if args.worktree {
         source::Source::Worktree
+    } else if let Some(event) = event {
+        source::Source::Ci(event)
     } else {
         source::Source::Range {
             base: args.base,
@@ -216,28 +318,18 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let (changes, resolved) = source::load(&repo, &src)?;
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
     let explicit = args.config.config.map(|path| cwd.join(path));
-    let config = config::load(&repo, explicit.as_deref(), resolved.config_commit)?;
-    let rules = config.rule_set(rules::builtin()?)?;
-    let judgement = engine::judge(&changes, &rules, &source::ContentReader::new(&repo))?;
-    let mut skipped: Vec<Skipped> = changes
-        .files
-        .iter()
-        .filter(|f| f.kind == FileKind::Binary)
-        .map(|f| Skipped {
-            path: f.path.clone(),
-            reason: "binary".into(),
-        })
-        .collect();
-    skipped.extend(judgement.skipped);
-    let report = Report {
-        base: changes.base.clone(),
-        head: changes.head.clone(),
-        findings: judgement.findings,
-        skipped,
-        files_changed: changes.files.len(),
-        fail_on: args.fail_on.or(config.fail_on()).unwrap_or_default(),
-        rules: report::RuleMeta::all(&rules),
-    };
+    let mut report = judge(
+        &repo,
+        &changes,
+        resolved.config_commit,
+        explicit.as_deref(),
+        args.fail_on,
+    )?;
+    if let source::Source::Ci(event) = &src {
+        for note in source::ci::acknowledge(&mut report.findings, &event.labels) {
+            let _ = writeln!(io.err, "deploy-guard: {note}");
+        }
+    }
     let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let default_format = if in_github_actions {
@@ -260,6 +352,39 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     }
     report::job_summary::append_from_env(&report, io.err)?;
     Ok(i32::from(report.fails()))
+}
+
+/// Judges one change: the configuration trusted for it (`config_file`, else the one in
+/// `config_commit`, else the working tree's), the rules in effect, and the engine.
+fn judge(
+    repo: &git2::Repository,
+    changes: &ChangeSet,
+    config_commit: Option<git2::Oid>,
+    config_file: Option<&Path>,
+    fail_on: Option<FailOn>,
+) -> Result<Report> {
+    let config = config::load(repo, config_file, config_commit)?;
+    let rules = config.rule_set(rules::builtin()?)?;
+    let judgement = engine::judge(changes, &rules, &source::ContentReader::new(repo))?;
+    let mut skipped: Vec<Skipped> = changes
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Binary)
+        .map(|f| Skipped {
+            path: f.path.clone(),
+            reason: "binary".into(),
+        })
+        .collect();
+    skipped.extend(judgement.skipped);
+    Ok(Report {
+        base: changes.base.clone(),
+        head: changes.head.clone(),
+        findings: judgement.findings,
+        skipped,
+        files_changed: changes.files.len(),
+        fail_on: fail_on.or(config.fail_on()).unwrap_or_default(),
+        rules: report::RuleMeta::all(&rules),
+    })
 }
 
 /// The built-in rules plus the configuration of the repository around `cwd` (its working

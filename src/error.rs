@@ -72,6 +72,26 @@ pub enum Error {
     /// The command line asks for something that cannot be done as asked.
     #[error("{0}")]
     Usage(String),
+    /// The CI provider's description of the run (GitHub's event payload, GitLab's variables)
+    /// is missing or malformed, so the range cannot be taken from it.
+    #[error("{source_name}: {message}")]
+    CiEvent {
+        /// The event file or variable, as the user would look for it.
+        source_name: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// History the range needs is missing from a shallow clone and could not be fetched.
+    #[error("{0}")]
+    ShallowHistory(String),
+    /// Installing, removing or running the git hook failed.
+    #[error("{message}")]
+    Hook {
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        cure: String,
+    },
     /// A `--report` argument is not `FMT=PATH` with a known format.
     #[error("--report '{arg}': {problem}")]
     ReportArg {
@@ -114,6 +134,13 @@ impl Error {
             Error::Io { .. } => "check that the path exists and is readable".into(),
             Error::Git(_) => "check that the repository is intact (`git fsck`) and that the revisions exist".into(),
             Error::Usage(_) => "see `deploy-guard --help`".into(),
+            Error::CiEvent { .. } => {
+                "pass --base REV (and --head REV) to choose the range yourself, or run the gate in the job the CI provider set up".into()
+            }
+            Error::ShallowHistory(_) => {
+                "fetch full history: `fetch-depth: 0` in actions/checkout (GitLab: `GIT_DEPTH: 0`), or `git fetch --unshallow`".into()
+            }
+            Error::Hook { cure, .. } => cure.clone(),
             Error::ReportArg { .. } => {
                 "write it as FMT=PATH, e.g. --report sarif=deploy-guard.sarif".into()
             }

@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod hook;
 pub mod matchers;
 pub mod report;
 pub mod rules;

@@ -26,14 +26,20 @@ fn options() -> DiffOptions {
 }
 
 /// The change from `base` to `head`, as `git diff base head` shows it, with renames detected.
-pub fn between_commits(repo: &Repository, base: &Commit, head: &Commit) -> Result<ChangeSet> {
+/// No base means the empty tree: every file of `head` is added (a first push of a history).
+pub fn between_commits(
+    repo: &Repository,
+    base: Option<&Commit>,
+    head: &Commit,
+) -> Result<ChangeSet> {
+    let base_tree = base.map(Commit::tree).transpose()?;
     let diff = repo.diff_tree_to_tree(
-        Some(&base.tree()?),
+        base_tree.as_ref(),
         Some(&head.tree()?),
         Some(&mut options()),
     )?;
     Ok(ChangeSet {
-        base: Some(base.id().to_string()),
+        base: base.map(|b| b.id().to_string()),
         head: Some(head.id().to_string()),
         files: collect(diff, HeadSide::Objects)?,
         tree: HeadTree::Commit(head.tree_id()),

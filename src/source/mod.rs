@@ -1,12 +1,15 @@
 //! Sources of changes: a git range, the index, or the working tree, all turned into one
 //! [`ChangeSet`] with git2.
 
+pub mod ci;
 mod content;
 mod diff;
 mod revs;
+pub mod shallow;
 
 pub use content::ContentReader;
 pub use revs::{DefaultBase, resolve_commit};
+pub use shallow::RangeCommits;
 
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
@@ -28,6 +31,8 @@ pub enum Source {
     Staged,
     /// HEAD → working tree, untracked-but-not-ignored files included.
     Worktree,
+    /// The range a CI run's event names (used when `--base` is absent under CI).
+    Ci(ci::Event),
 }
 
 /// The resolved form of a [`Source`], kept for messages and reports.
@@ -49,35 +54,12 @@ pub fn open_repository(dir: &Path) -> Result<Repository> {
 pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)> {
     match source {
         Source::Range { base, head } => {
-            let head_commit = resolve_commit(repo, head)?;
-            let (base_name, base_commit) = match base {
-                Some(b) => (b.clone(), resolve_commit(repo, b)?),
-                None => {
-                    let found = revs::default_base(repo)?;
-                    (found.name, found.commit)
-                }
+            let base_name = match base {
+                Some(b) => b.clone(),
+                None => revs::default_base(repo)?.name,
             };
-            let merge_base = repo
-                .merge_base(base_commit.id(), head_commit.id())
-                .map_err(|_| Error::NoMergeBase {
-                    base: base_name.clone(),
-                    head: head.clone(),
-                    shallow: repo.is_shallow(),
-                })?;
-            let merge_base = repo.find_commit(merge_base)?;
-            let changes = diff::between_commits(repo, &merge_base, &head_commit)?;
-            let description = format!(
-                "{base_name}...{head} ({}..{})",
-                short(merge_base.id()),
-                short(head_commit.id())
-            );
-            Ok((
-                changes,
-                Resolved {
-                    description,
-                    config_commit: Some(base_commit.id()),
-                },
-            ))
+            let range = shallow::resolve_range(repo, &base_name, head)?;
+            load_commits(repo, &format!("{base_name}...{head}"), &range)
         }
         Source::Staged => {
             let changes = diff::head_to_index(repo)?;
@@ -87,7 +69,30 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
             let changes = diff::head_to_worktree(repo)?;
             Ok((changes, local_resolved(repo, "HEAD → working tree")))
         }
+        Source::Ci(event) => ci::load(repo, event),
     }
+}
+
+/// The change of a range already resolved to commits, described as `label` plus the commits
+/// compared. Configuration is trusted from the range's base; a range from the empty tree (a
+/// first push) has none and reads the working tree's.
+pub fn load_commits(
+    repo: &Repository,
+    label: &str,
+    range: &RangeCommits,
+) -> Result<(ChangeSet, Resolved)> {
+    let changes = diff::between_commits(repo, range.merge_base.as_ref(), &range.head)?;
+    let from = range
+        .merge_base
+        .as_ref()
+        .map_or_else(|| "empty tree".to_string(), |c| short(c.id()));
+    Ok((
+        changes,
+        Resolved {
+            description: format!("{label} ({from}..{})", short(range.head.id())),
+            config_commit: range.base.as_ref().map(git2::Commit::id),
+        },
+    ))
 }
 
 fn local_resolved(repo: &Repository, what: &str) -> Resolved {

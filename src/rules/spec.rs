@@ -155,7 +155,9 @@ pub struct QuerySpec {
     /// What the value must be (in head; in base for `removed`).
     #[serde(default)]
     pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been.
+    /// With `change = "changed"`: what the base value must have been. With `added`: what a
+    /// replaced base value must have been (new values always qualify), so a plain rule can
+    /// leave e.g. pinned → mutable replacements to a `changed` rule.
     pub was: Option<PredicateSpec>,
 }
 
@@ -174,7 +176,7 @@ pub struct DockerfileSpec {
     /// What the value (the image, for `FROM`) must be.
     #[serde(default)]
     pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been.
+    /// What the base value must have been: as in [`QuerySpec::was`].
     pub was: Option<PredicateSpec>,
 }
 

@@ -66,19 +66,25 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
         .collect()
 }
 
-/// Drops findings of rules whose `with_finding` partner rules found nothing in this change.
+/// Drops findings of rules whose `with_finding` partner rules found nothing in this change,
+/// then findings of rules whose `without_finding` rules did find something.
 fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
-    let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
-    findings.retain(|f| {
-        rules
-            .get(&f.rule)
-            .and_then(|r| r.with_finding.as_ref())
-            .is_none_or(|partners| {
-                fired
-                    .iter()
-                    .any(|id| id != &f.rule && partners.is_match(id))
-            })
-    });
+    let mut filter = |partners: fn(&Rule) -> Option<&globset::GlobSet>, want: bool| {
+        let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
+        findings.retain(|f| {
+            rules
+                .get(&f.rule)
+                .and_then(partners)
+                .is_none_or(|partners| {
+                    let any = fired
+                        .iter()
+                        .any(|id| id != &f.rule && partners.is_match(id));
+                    any == want
+                })
+        });
+    };
+    filter(|r| r.with_finding.as_ref(), true);
+    filter(|r| r.without_finding.as_ref(), false);
 }
 
 /// The conditions that depend on the file alone: status and file name.
@@ -205,5 +211,38 @@ with_finding = ["t/route"]
         assert_eq!(run(config, vec![route(), x()]).len(), 2);
         assert!(run(config, vec![route(), x(), doc()]).is_empty());
         assert!(run(config, vec![x()]).is_empty());
+    }
+
+    #[test]
+    fn without_finding_yields_to_the_escalation() {
+        let config = r#"
+[[rule]]
+id = "t/host"
+severity = "warning"
+message = "host"
+added = 'HOST='
+without_finding = ["t/both"]
+
+[[rule]]
+id = "t/both"
+severity = "error"
+message = "both"
+added = 'HOST='
+with_finding = ["t/cdn"]
+
+[[rule]]
+id = "t/cdn"
+severity = "warning"
+message = "cdn"
+added = 'GET'
+"#;
+        let host = || ChangedFile::from_contents(".env", None, Some("HOST=x\n"));
+        let cdn = || ChangedFile::from_contents("cdn.tf", None, Some("GET\n"));
+        let rules: Vec<_> = run(config, vec![host(), cdn()])
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        assert_eq!(rules, vec!["t/both", "t/cdn"]);
+        assert_eq!(run(config, vec![host()]), vec![("t/host".into(), Some(1))]);
     }
 }

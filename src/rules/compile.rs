@@ -56,6 +56,7 @@ pub struct Rule {
     pub(crate) without_change: Option<GlobSet>,
     pub(crate) with_change: Option<GlobSet>,
     pub(crate) with_finding: Option<GlobSet>,
+    pub(crate) without_finding: Option<GlobSet>,
 }
 
 impl Rule {
@@ -235,6 +236,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         without_change,
         with_change,
         with_finding,
+        without_finding,
     } = spec;
     if !RULE_ID.is_match(id.get_ref()) {
         return Err(file.error(
@@ -338,6 +340,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let without_change = globs(&without_change, true)?;
     let with_change = globs(&with_change, true)?;
     let with_finding = globs(&with_finding, false)?;
+    let without_finding = globs(&without_finding, false)?;
     Ok(Rule {
         summary: summary.unwrap_or_else(|| message_source.clone()),
         severity: severity.into_inner(),
@@ -359,6 +362,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         without_change,
         with_change,
         with_finding,
+        without_finding,
         message_source,
         id: rule_id,
     })

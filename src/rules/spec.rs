@@ -69,6 +69,10 @@ pub struct RuleSpec {
     /// The rule fires only if a rule matching one of these id globs also fired in the change.
     #[serde(default)]
     pub with_finding: Vec<Spanned<String>>,
+    /// The rule's findings are dropped if a rule matching one of these id globs fired in the
+    /// change: a warning that a more specific error (a `with_finding` rule) already covers.
+    #[serde(default)]
+    pub without_finding: Vec<Spanned<String>>,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,

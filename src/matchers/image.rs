@@ -97,10 +97,10 @@ fn mask_variables(r: &str) -> Cow<'_, str> {
             inner.find('}').map(|e| e + 3)
         } else if let Some(inner) = tail.strip_prefix("{{") {
             inner.find("}}").map(|e| e + 4)
-        } else if tail.starts_with('$') {
-            let name = tail[1..]
+        } else if let Some(after) = tail.strip_prefix('$') {
+            let name = after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(tail.len() - 1);
+                .unwrap_or(after.len());
             (name > 0).then_some(name + 1)
         } else {
             None

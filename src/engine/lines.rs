@@ -8,6 +8,10 @@ use crate::matchers::image;
 use crate::rules::{Rule, RuleSet};
 
 /// Judges a file's changed lines against the line rules whose gate is open.
+///
+/// A command continued over several added lines with a trailing `\` (shell, Dockerfile,
+/// Makefile) is also matched as one joined line, reported on its first line, for the rules that
+/// did not already fire on one of its physical lines: `docker run -d \` … `nginx` is one command.
 pub(super) fn judge_lines(
     file: &ChangedFile,
     rules: &RuleSet,
@@ -17,24 +21,36 @@ pub(super) fn judge_lines(
     if !matches!(file.kind, FileKind::Text | FileKind::Symlink) {
         return;
     }
-    let all = rules.rules();
-    let mut removed_seen: Vec<Option<bool>> = vec![None; all.len()];
+    let mut added = AddedLines {
+        file,
+        rules,
+        gate,
+        removed_seen: vec![None; rules.rules().len()],
+    };
+    let mut command: Vec<(&DiffLine, &str)> = Vec::new();
+    let mut fired_in_command: Vec<usize> = Vec::new();
     for (line, text) in file.added() {
-        for r in rules.added_matches(text) {
-            let rule = &all[r];
-            if !gate[r] || excused(rule, text) {
-                continue;
-            }
-            if let Some(removed) = &rule.removed {
-                let seen = *removed_seen[r]
-                    .get_or_insert_with(|| file.removed().any(|(_, t)| removed.is_match(t)));
-                if !seen {
-                    continue;
-                }
-            }
-            push(rule, file, line, text, out);
+        if command
+            .last()
+            .is_some_and(|(last, _)| last.line + 1 != line.line)
+        {
+            added.judge_joined(&command, &fired_in_command, out);
+            command.clear();
+            fired_in_command.clear();
+        }
+        added.judge(line, text, &[], &mut fired_in_command, out);
+        let continues = text.trim_end().ends_with('\\');
+        if continues || !command.is_empty() {
+            command.push((line, text));
+        }
+        if !continues {
+            added.judge_joined(&command, &fired_in_command, out);
+            command.clear();
+            fired_in_command.clear();
         }
     }
+    added.judge_joined(&command, &fired_in_command, out);
+    let all = rules.rules();
     for (line, text) in file.removed() {
         for r in rules.removed_matches(text) {
             let rule = &all[r];
@@ -45,12 +61,78 @@ pub(super) fn judge_lines(
     }
 }
 
+/// The `added` side of one file's line rules.
+struct AddedLines<'a> {
+    file: &'a ChangedFile,
+    rules: &'a RuleSet,
+    gate: &'a [bool],
+    /// Per rule, once computed: whether its `removed` pattern matches some removed line.
+    removed_seen: Vec<Option<bool>>,
+}
+
+impl AddedLines<'_> {
+    /// Applies the `added` rules (except those in `skip`) to `text`, reported at `line`;
+    /// records the rules that fired in `fired`.
+    fn judge(
+        &mut self,
+        line: &DiffLine,
+        text: &str,
+        skip: &[usize],
+        fired: &mut Vec<usize>,
+        out: &mut Vec<Finding>,
+    ) {
+        let all = self.rules.rules();
+        for r in self.rules.added_matches(text) {
+            let rule = &all[r];
+            if !self.gate[r] || skip.contains(&r) || excused(rule, text) {
+                continue;
+            }
+            if let Some(removed) = &rule.removed {
+                let file = self.file;
+                let seen = *self.removed_seen[r]
+                    .get_or_insert_with(|| file.removed().any(|(_, t)| removed.is_match(t)));
+                if !seen {
+                    continue;
+                }
+            }
+            if push(rule, self.file, line, text, out) {
+                fired.push(r);
+            }
+        }
+    }
+
+    /// Judges a continued command (two or more physical lines) as one line.
+    fn judge_joined(
+        &mut self,
+        command: &[(&DiffLine, &str)],
+        fired: &[usize],
+        out: &mut Vec<Finding>,
+    ) {
+        let [(first, _), _, ..] = command else {
+            return;
+        };
+        let joined = command
+            .iter()
+            .map(|(_, t)| t.trim_end().trim_end_matches('\\').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.judge(first, &joined, fired, &mut Vec::new(), out);
+    }
+}
+
 /// `unless` matched the line.
 fn excused(rule: &Rule, text: &str) -> bool {
     rule.unless.as_ref().is_some_and(|u| u.is_match(text))
 }
 
-fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut Vec<Finding>) {
+/// Reports `rule` on `line` unless its image class check fails; says whether it did.
+fn push(
+    rule: &Rule,
+    file: &ChangedFile,
+    line: &DiffLine,
+    text: &str,
+    out: &mut Vec<Finding>,
+) -> bool {
     let regex = match line.side {
         Side::Head => rule.added.as_ref(),
         Side::Base => rule.removed.as_ref(),
@@ -70,7 +152,7 @@ fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut 
                     && rule.image.contains(&image::classify(m.as_str()))
             });
         if !class_ok {
-            return;
+            return false;
         }
     }
     let message = rule.message.render(&file.path, caps.as_ref());
@@ -81,4 +163,5 @@ fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut 
         message,
         Some(text),
     ));
+    true
 }

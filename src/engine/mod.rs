@@ -214,6 +214,21 @@ with_finding = ["t/route"]
     }
 
     #[test]
+    fn continued_commands_are_also_matched_joined() {
+        let config = "[[rule]]\nid = \"t/run\"\nseverity = \"error\"\nmessage = \"{image}\"\nadded = 'docker run (?:-d |--name \\S+ )*(?P<image>[a-z]\\S*)'\nimage = [\"untagged\"]\n";
+        let script =
+            "docker run -d \\\n  --name edge \\\n  nginx\necho done\ndocker run -d nginx\n";
+        let file = ChangedFile::from_contents("deploy.sh", None, Some(script));
+        assert_eq!(
+            run(config, vec![file]),
+            vec![("t/run".into(), Some(1)), ("t/run".into(), Some(5))]
+        );
+        let once = "docker run -d nginx \\\n  --rm\n";
+        let file = ChangedFile::from_contents("deploy.sh", None, Some(once));
+        assert_eq!(run(config, vec![file]), vec![("t/run".into(), Some(1))]);
+    }
+
+    #[test]
     fn without_finding_yields_to_the_escalation() {
         let config = r#"
 [[rule]]

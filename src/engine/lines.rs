@@ -3,9 +3,11 @@
 
 use super::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
+use crate::error::Result;
 use crate::finding::Finding;
 use crate::matchers::image;
 use crate::rules::{Rule, RuleSet};
+use crate::source::ContentReader;
 
 /// Judges a file's changed lines against the line rules whose gate is open.
 ///
@@ -118,6 +120,70 @@ impl AddedLines<'_> {
             .join(" ");
         self.judge(first, &joined, fired, &mut Vec::new(), out);
     }
+}
+
+/// Drops the line findings (from index `from` on) of rules with `within` whose line is not
+/// inside a `{ … }` block whose opening line matches. Reads the file only if such a rule fired.
+pub(super) fn keep_within(
+    file: &ChangedFile,
+    rules: &RuleSet,
+    reader: &ContentReader,
+    findings: &mut Vec<Finding>,
+    from: usize,
+) -> Result<()> {
+    let within = |f: &Finding| rules.get(&f.rule).and_then(|r| r.within.as_ref());
+    if !findings[from..].iter().any(|f| within(f).is_some()) {
+        return Ok(());
+    }
+    let head = reader.read_text(&file.head)?.unwrap_or_default();
+    let base = reader.read_text(&file.base)?.unwrap_or_default();
+    let new = findings.split_off(from);
+    findings.extend(new.into_iter().filter(|f| {
+        let (Some(re), Some(line)) = (within(f), f.line) else {
+            return true;
+        };
+        let text = if f.side == Some(Side::Base) {
+            &base
+        } else {
+            &head
+        };
+        enclosing_blocks(text, line)
+            .iter()
+            .any(|opening| re.is_match(opening))
+    }));
+    Ok(())
+}
+
+/// The opening lines of the `{ … }` blocks that enclose 1-based `line`, outermost first. Braces
+/// in double-quoted strings and after `#` or `//` comments are ignored.
+fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
+    let mut stack = Vec::new();
+    for l in text.lines().take((line as usize).saturating_sub(1)) {
+        let (mut in_string, mut escaped) = (false, false);
+        let mut chars = l.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '#' => break,
+                '/' if chars.peek() == Some(&'/') => break,
+                '{' => stack.push(l),
+                '}' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    stack
 }
 
 /// `unless` matched the line.

@@ -33,7 +33,9 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
         for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
             *on = *on && *co && file_level_holds(rule, file);
         }
+        let first = out.findings.len();
         lines::judge_lines(file, rules, &gate, &mut out.findings);
+        lines::keep_within(file, rules, reader, &mut out.findings, first)?;
         whole.judge_file(file, rules, &gate, &mut out)?;
     }
     keep_co_occurring(rules, &mut out.findings);
@@ -226,6 +228,14 @@ with_finding = ["t/route"]
         let once = "docker run -d nginx \\\n  --rm\n";
         let file = ChangedFile::from_contents("deploy.sh", None, Some(once));
         assert_eq!(run(config, vec![file]), vec![("t/run".into(), Some(1))]);
+    }
+
+    #[test]
+    fn within_keeps_lines_inside_a_matching_block() {
+        let config = "[[rule]]\nid = \"t/methods\"\nseverity = \"warning\"\nmessage = \"m\"\nadded = 'allowed_methods\\s*='\nwithin = '^\\s*resource\\s+\"aws_cloudfront_distribution\"'\n";
+        let tf = "resource \"aws_s3_bucket_cors_configuration\" \"a\" {\n  cors_rule {\n    allowed_methods = [\"GET\"] # {\n  }\n}\nresource \"aws_cloudfront_distribution\" \"b\" {\n  comment = \"}\"\n  default_cache_behavior {\n    allowed_methods = [\"GET\"]\n  }\n}\n";
+        let file = ChangedFile::from_contents("main.tf", None, Some(tf));
+        assert_eq!(run(config, vec![file]), vec![("t/methods".into(), Some(9))]);
     }
 
     #[test]

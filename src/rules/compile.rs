@@ -48,6 +48,7 @@ pub struct Rule {
     pub(crate) added: Option<Regex>,
     pub(crate) removed: Option<Regex>,
     pub(crate) unless: Option<Regex>,
+    pub(crate) within: Option<Regex>,
     pub(crate) filename: Option<Regex>,
     pub(crate) image: Vec<ImageClass>,
     pub(crate) structure: Option<Structure>,
@@ -225,6 +226,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         added,
         removed,
         unless,
+        within,
         filename,
         status,
         examples,
@@ -266,6 +268,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let added = regex("added", added)?;
     let removed = regex("removed", removed)?;
     let unless = regex("unless", unless)?;
+    let within = regex("within", within)?;
     let filename = regex("filename", filename)?;
     let line_based = added.is_some() || removed.is_some();
     let kinds = [
@@ -279,6 +282,12 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         return Err(file.error(
             id_span.clone(),
             format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+        ));
+    }
+    if within.is_some() && !line_based {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': `within` needs an `added` or `removed` regex"),
         ));
     }
     let structure = match (&query, &dockerfile, &terraform) {
@@ -355,6 +364,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         added,
         removed,
         unless,
+        within,
         filename,
         image,
         structure,

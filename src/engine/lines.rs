@@ -1,17 +1,22 @@
 //! Line rules: `added`/`removed`/`unless` regexes (merged into one RegexSet per side, so each
-//! changed line is scanned once for all rules), with the optional `image` class check and the
-//! `identity` capture that tells an introduced line from an edited one.
+//! changed line is scanned once for all rules), with the optional `image` class check.
 
 use super::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
+use crate::error::Result;
 use crate::finding::Finding;
 use crate::matchers::image;
 use crate::rules::{Rule, RuleSet};
+use crate::source::ContentReader;
 
 /// The `added` capture naming what a line introduces (e.g. a route's method and path).
 const IDENTITY: &str = "identity";
 
 /// Judges a file's changed lines against the line rules whose gate is open.
+///
+/// A command continued over several added lines with a trailing `\` (shell, Dockerfile,
+/// Makefile) is also matched as one joined line, reported on its first line, for the rules that
+/// did not already fire on one of its physical lines: `docker run -d \` … `nginx` is one command.
 pub(super) fn judge_lines(
     file: &ChangedFile,
     rules: &RuleSet,
@@ -21,27 +26,36 @@ pub(super) fn judge_lines(
     if !matches!(file.kind, FileKind::Text | FileKind::Symlink) {
         return;
     }
-    let all = rules.rules();
-    let mut removed_seen: Vec<Option<bool>> = vec![None; all.len()];
+    let mut added = AddedLines {
+        file,
+        rules,
+        gate,
+        removed_seen: vec![None; rules.rules().len()],
+    };
+    let mut command: Vec<(&DiffLine, &str)> = Vec::new();
+    let mut fired_in_command: Vec<usize> = Vec::new();
     for (line, text) in file.added() {
-        for r in rules.added_matches(text) {
-            let rule = &all[r];
-            if !gate[r] || excused(rule, text) {
-                continue;
-            }
-            if let Some(removed) = &rule.removed {
-                let seen = *removed_seen[r]
-                    .get_or_insert_with(|| file.removed().any(|(_, t)| removed.is_match(t)));
-                if !seen {
-                    continue;
-                }
-            }
-            if !introduces(rule, file, text) {
-                continue;
-            }
-            push(rule, file, line, text, out);
+        if command
+            .last()
+            .is_some_and(|(last, _)| last.line + 1 != line.line)
+        {
+            added.judge_joined(&command, &fired_in_command, out);
+            command.clear();
+            fired_in_command.clear();
+        }
+        added.judge(line, text, &[], &mut fired_in_command, out);
+        let continues = text.trim_end().ends_with('\\');
+        if continues || !command.is_empty() {
+            command.push((line, text));
+        }
+        if !continues {
+            added.judge_joined(&command, &fired_in_command, out);
+            command.clear();
+            fired_in_command.clear();
         }
     }
+    added.judge_joined(&command, &fired_in_command, out);
+    let all = rules.rules();
     for (line, text) in file.removed() {
         for r in rules.removed_matches(text) {
             let rule = &all[r];
@@ -50,6 +64,132 @@ pub(super) fn judge_lines(
             }
         }
     }
+}
+
+/// The `added` side of one file's line rules.
+struct AddedLines<'a> {
+    file: &'a ChangedFile,
+    rules: &'a RuleSet,
+    gate: &'a [bool],
+    /// Per rule, once computed: whether its `removed` pattern matches some removed line.
+    removed_seen: Vec<Option<bool>>,
+}
+
+impl AddedLines<'_> {
+    /// Applies the `added` rules (except those in `skip`) to `text`, reported at `line`;
+    /// records the rules that fired in `fired`.
+    fn judge(
+        &mut self,
+        line: &DiffLine,
+        text: &str,
+        skip: &[usize],
+        fired: &mut Vec<usize>,
+        out: &mut Vec<Finding>,
+    ) {
+        let all = self.rules.rules();
+        for r in self.rules.added_matches(text) {
+            let rule = &all[r];
+            if !self.gate[r] || skip.contains(&r) || excused(rule, text) {
+                continue;
+            }
+            if let Some(removed) = &rule.removed {
+                let file = self.file;
+                let seen = *self.removed_seen[r]
+                    .get_or_insert_with(|| file.removed().any(|(_, t)| removed.is_match(t)));
+                if !seen {
+                    continue;
+                }
+            }
+            if !introduces(rule, self.file, text) {
+                continue;
+            }
+            if push(rule, self.file, line, text, out) {
+                fired.push(r);
+            }
+        }
+    }
+
+    /// Judges a continued command (two or more physical lines) as one line.
+    fn judge_joined(
+        &mut self,
+        command: &[(&DiffLine, &str)],
+        fired: &[usize],
+        out: &mut Vec<Finding>,
+    ) {
+        let [(first, _), _, ..] = command else {
+            return;
+        };
+        let joined = command
+            .iter()
+            .map(|(_, t)| t.trim_end().trim_end_matches('\\').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.judge(first, &joined, fired, &mut Vec::new(), out);
+    }
+}
+
+/// Drops the line findings (from index `from` on) of rules with `within` whose line is not
+/// inside a `{ … }` block whose opening line matches. Reads the file only if such a rule fired.
+pub(super) fn keep_within(
+    file: &ChangedFile,
+    rules: &RuleSet,
+    reader: &ContentReader,
+    findings: &mut Vec<Finding>,
+    from: usize,
+) -> Result<()> {
+    let within = |f: &Finding| rules.get(&f.rule).and_then(|r| r.within.as_ref());
+    if !findings[from..].iter().any(|f| within(f).is_some()) {
+        return Ok(());
+    }
+    let head = reader.read_text(&file.head)?.unwrap_or_default();
+    let base = reader.read_text(&file.base)?.unwrap_or_default();
+    let new = findings.split_off(from);
+    findings.extend(new.into_iter().filter(|f| {
+        let (Some(re), Some(line)) = (within(f), f.line) else {
+            return true;
+        };
+        let text = if f.side == Some(Side::Base) {
+            &base
+        } else {
+            &head
+        };
+        enclosing_blocks(text, line)
+            .iter()
+            .any(|opening| re.is_match(opening))
+    }));
+    Ok(())
+}
+
+/// The opening lines of the `{ … }` blocks that enclose 1-based `line`, outermost first. Braces
+/// in double-quoted strings and after `#` or `//` comments are ignored.
+fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
+    let mut stack = Vec::new();
+    for l in text.lines().take((line as usize).saturating_sub(1)) {
+        let (mut in_string, mut escaped) = (false, false);
+        let mut chars = l.chars().peekable();
+        while let Some(c) = chars.next() {
+            if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match c {
+                '"' => in_string = true,
+                '#' => break,
+                '/' if chars.peek() == Some(&'/') => break,
+                '{' => stack.push(l),
+                '}' => {
+                    stack.pop();
+                }
+                _ => {}
+            }
+        }
+    }
+    stack
 }
 
 /// With an `(?P<identity>…)` group in `added`: whether the identity this line captures is new,
@@ -81,7 +221,14 @@ fn excused(rule: &Rule, text: &str) -> bool {
     rule.unless.as_ref().is_some_and(|u| u.is_match(text))
 }
 
-fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut Vec<Finding>) {
+/// Reports `rule` on `line` unless its image class check fails; says whether it did.
+fn push(
+    rule: &Rule,
+    file: &ChangedFile,
+    line: &DiffLine,
+    text: &str,
+    out: &mut Vec<Finding>,
+) -> bool {
     let regex = match line.side {
         Side::Head => rule.added.as_ref(),
         Side::Base => rule.removed.as_ref(),
@@ -101,7 +248,7 @@ fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut 
                     && rule.image.contains(&image::classify(m.as_str()))
             });
         if !class_ok {
-            return;
+            return false;
         }
     }
     let message = rule.message.render(&file.path, caps.as_ref());
@@ -112,4 +259,5 @@ fn push(rule: &Rule, file: &ChangedFile, line: &DiffLine, text: &str, out: &mut 
         message,
         Some(text),
     ));
+    true
 }

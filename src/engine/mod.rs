@@ -33,7 +33,9 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
         for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
             *on = *on && *co && file_level_holds(rule, file);
         }
+        let first = out.findings.len();
         lines::judge_lines(file, rules, &gate, &mut out.findings);
+        lines::keep_within(file, rules, reader, &mut out.findings, first)?;
         whole.judge_file(file, rules, &gate, &mut out)?;
     }
     keep_co_occurring(rules, &mut out.findings);
@@ -66,19 +68,25 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
         .collect()
 }
 
-/// Drops findings of rules whose `with_finding` partner rules found nothing in this change.
+/// Drops findings of rules whose `with_finding` partner rules found nothing in this change,
+/// then findings of rules whose `without_finding` rules did find something.
 fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
-    let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
-    findings.retain(|f| {
-        rules
-            .get(&f.rule)
-            .and_then(|r| r.with_finding.as_ref())
-            .is_none_or(|partners| {
-                fired
-                    .iter()
-                    .any(|id| id != &f.rule && partners.is_match(id))
-            })
-    });
+    let mut filter = |partners: fn(&Rule) -> Option<&globset::GlobSet>, want: bool| {
+        let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
+        findings.retain(|f| {
+            rules
+                .get(&f.rule)
+                .and_then(partners)
+                .is_none_or(|partners| {
+                    let any = fired
+                        .iter()
+                        .any(|id| id != &f.rule && partners.is_match(id));
+                    any == want
+                })
+        });
+    };
+    filter(|r| r.with_finding.as_ref(), true);
+    filter(|r| r.without_finding.as_ref(), false);
 }
 
 /// The conditions that depend on the file alone: status and file name.
@@ -222,5 +230,61 @@ with_finding = ["t/route"]
         assert_eq!(run(config, vec![route(), x()]).len(), 2);
         assert!(run(config, vec![route(), x(), doc()]).is_empty());
         assert!(run(config, vec![x()]).is_empty());
+    }
+
+    #[test]
+    fn continued_commands_are_also_matched_joined() {
+        let config = "[[rule]]\nid = \"t/run\"\nseverity = \"error\"\nmessage = \"{image}\"\nadded = 'docker run (?:-d |--name \\S+ )*(?P<image>[a-z]\\S*)'\nimage = [\"untagged\"]\n";
+        let script =
+            "docker run -d \\\n  --name edge \\\n  nginx\necho done\ndocker run -d nginx\n";
+        let file = ChangedFile::from_contents("deploy.sh", None, Some(script));
+        assert_eq!(
+            run(config, vec![file]),
+            vec![("t/run".into(), Some(1)), ("t/run".into(), Some(5))]
+        );
+        let once = "docker run -d nginx \\\n  --rm\n";
+        let file = ChangedFile::from_contents("deploy.sh", None, Some(once));
+        assert_eq!(run(config, vec![file]), vec![("t/run".into(), Some(1))]);
+    }
+
+    #[test]
+    fn within_keeps_lines_inside_a_matching_block() {
+        let config = "[[rule]]\nid = \"t/methods\"\nseverity = \"warning\"\nmessage = \"m\"\nadded = 'allowed_methods\\s*='\nwithin = '^\\s*resource\\s+\"aws_cloudfront_distribution\"'\n";
+        let tf = "resource \"aws_s3_bucket_cors_configuration\" \"a\" {\n  cors_rule {\n    allowed_methods = [\"GET\"] # {\n  }\n}\nresource \"aws_cloudfront_distribution\" \"b\" {\n  comment = \"}\"\n  default_cache_behavior {\n    allowed_methods = [\"GET\"]\n  }\n}\n";
+        let file = ChangedFile::from_contents("main.tf", None, Some(tf));
+        assert_eq!(run(config, vec![file]), vec![("t/methods".into(), Some(9))]);
+    }
+
+    #[test]
+    fn without_finding_yields_to_the_escalation() {
+        let config = r#"
+[[rule]]
+id = "t/host"
+severity = "warning"
+message = "host"
+added = 'HOST='
+without_finding = ["t/both"]
+
+[[rule]]
+id = "t/both"
+severity = "error"
+message = "both"
+added = 'HOST='
+with_finding = ["t/cdn"]
+
+[[rule]]
+id = "t/cdn"
+severity = "warning"
+message = "cdn"
+added = 'GET'
+"#;
+        let host = || ChangedFile::from_contents(".env", None, Some("HOST=x\n"));
+        let cdn = || ChangedFile::from_contents("cdn.tf", None, Some("GET\n"));
+        let rules: Vec<_> = run(config, vec![host(), cdn()])
+            .into_iter()
+            .map(|(r, _)| r)
+            .collect();
+        assert_eq!(rules, vec!["t/both", "t/cdn"]);
+        assert_eq!(run(config, vec![host()]), vec![("t/host".into(), Some(1))]);
     }
 }

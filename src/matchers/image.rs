@@ -3,6 +3,7 @@
 //! from variables or templates cannot be judged and is never flagged.
 
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// How mutable an image reference is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -43,18 +44,29 @@ const FLOATING_TAGS: &[&str] = &[
 ];
 
 /// Classifies an image reference as written (quotes and surrounding space are ignored).
+/// Variables (`${…}`, `$NAME`, `{{ … }}`) in the registry or repository do not hide a literal
+/// tag: `${REPO_URL}:latest` is still `latest`, and `${ACCOUNT}.dkr.ecr…/worker` is untagged.
+/// A variable in the last name or the tag could hold anything, so that is `variable`.
 pub fn classify(reference: &str) -> ImageClass {
     let r = reference.trim().trim_matches(['"', '\'']).trim();
+    let r = mask_variables(r);
     if r.is_empty() || r.contains(['$', '{', '}', '<', '>', '%']) {
         return ImageClass::Variable;
     }
     if r.contains('@') {
         return ImageClass::Digest;
     }
-    let last = r.rsplit('/').next().unwrap_or(r);
+    let last = r.rsplit('/').next().unwrap_or(&r);
     let Some((_, tag)) = last.split_once(':') else {
-        return ImageClass::Untagged;
+        return if last.contains(VARIABLE) {
+            ImageClass::Variable
+        } else {
+            ImageClass::Untagged
+        };
     };
+    if tag.contains(VARIABLE) {
+        return ImageClass::Variable;
+    }
     let tag = tag.to_ascii_lowercase();
     if tag == "latest" {
         ImageClass::Latest
@@ -67,15 +79,61 @@ pub fn classify(reference: &str) -> ImageClass {
     }
 }
 
+/// Stands for one variable in a masked reference.
+const VARIABLE: char = '\u{1}';
+
+/// Replaces each well-formed `${…}`, `{{…}}` and `$NAME` with [`VARIABLE`], so the `:` in
+/// `${AWS::Region}` is not read as a tag separator. Anything left unbalanced stays as written.
+fn mask_variables(r: &str) -> Cow<'_, str> {
+    if !r.contains(['$', '{']) {
+        return Cow::Borrowed(r);
+    }
+    let mut out = String::with_capacity(r.len());
+    let mut rest = r;
+    while let Some(at) = rest.find(['$', '{']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let end = if let Some(inner) = tail.strip_prefix("${") {
+            inner.find('}').map(|e| e + 3)
+        } else if let Some(inner) = tail.strip_prefix("{{") {
+            inner.find("}}").map(|e| e + 4)
+        } else if let Some(after) = tail.strip_prefix('$') {
+            let name = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (name > 0).then_some(name + 1)
+        } else {
+            None
+        };
+        match end {
+            Some(end) => {
+                out.push(VARIABLE);
+                rest = &tail[end..];
+            }
+            None => {
+                out.push_str(tail);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
 /// Whether `reference` looks like an image reference at all (not a sentence, a path, a URL).
+/// Spaces are allowed only inside a template variable (`{{ .Values.repo }}:latest`).
 pub fn looks_like_image(reference: &str) -> bool {
     let r = reference.trim().trim_matches(['"', '\'']);
+    let masked = mask_variables(r);
     !r.is_empty()
         && !r.contains("://")
         && !r.starts_with(['/', '.', '-'])
-        && r.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-/:@".contains(c) || "${}<>% ".contains(c))
-        && !r.contains(' ')
+        && masked.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || "._-/:@".contains(c)
+                || "${}<>%".contains(c)
+                || c == VARIABLE
+        })
 }
 
 #[cfg(test)]
@@ -102,9 +160,38 @@ mod tests {
     }
 
     #[test]
+    fn variables_in_the_repository_do_not_hide_a_literal_tag() {
+        assert_eq!(
+            classify("${aws_ecr_repository.api.repository_url}:latest"),
+            ImageClass::Latest
+        );
+        assert_eq!(
+            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/syncer:latest"),
+            ImageClass::Latest
+        );
+        assert_eq!(
+            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/worker"),
+            ImageClass::Untagged
+        );
+        assert_eq!(
+            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/syncer:ag5123s"),
+            ImageClass::Pinned
+        );
+        assert_eq!(classify("{{ .Values.repo }}:latest"), ImageClass::Latest);
+        assert_eq!(classify("$REGISTRY/app:$TAG"), ImageClass::Variable);
+        assert_eq!(classify("${IMAGE}"), ImageClass::Variable);
+        assert_eq!(classify("registry/${NAME}"), ImageClass::Variable);
+        assert_eq!(classify("app:${TAG:-latest}"), ImageClass::Variable);
+        assert_eq!(classify("app:{{ .Values.tag }}"), ImageClass::Variable);
+        assert_eq!(classify("${BROKEN:latest"), ImageClass::Variable);
+    }
+
+    #[test]
     fn rejects_non_references() {
         assert!(!looks_like_image("https://example.com/x"));
         assert!(!looks_like_image("two words"));
         assert!(looks_like_image("ghcr.io/org/app:1.2"));
+        assert!(looks_like_image("{{ .Values.repo }}:latest"));
+        assert!(!looks_like_image("app:1 extra"));
     }
 }

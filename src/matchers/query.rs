@@ -2,8 +2,9 @@
 //! ContainerDefinitions[*].Image`, `**.containers[*].image`, `metadata.annotations."nginx.ingress.
 //! kubernetes.io/cors-allow-origin"`.
 //!
-//! Steps: `name` or `"quoted.name"` (a key), `*` (any key), `**` (any depth, including none),
-//! `[*]` (any item), `[N]` (item N), `[Key=glob]` (keep mappings whose `Key` scalar matches).
+//! Steps: `name` or `"quoted.name"` (a key), `{A,B}`/`A_*` (keys matching a glob), `*` (any
+//! key), `**` (any depth, including none), `[*]` (any item), `[N]` (item N), `[Key=glob]` (keep
+//! mappings whose `Key` scalar matches).
 //! Every hit carries an identity (its concrete path, with list items named by their `name` when
 //! they have one) so base and head can be compared value by value.
 
@@ -13,6 +14,7 @@ use globset::{Glob, GlobMatcher};
 #[derive(Debug, Clone)]
 enum Step {
     Key(String),
+    KeyGlob(GlobMatcher),
     AnyKey,
     Descend,
     AnyIndex,
@@ -81,6 +83,11 @@ impl Query {
                     steps.push(match name.as_str() {
                         "*" => Step::AnyKey,
                         "**" => Step::Descend,
+                        _ if name.contains(['{', '*', '?']) => Step::KeyGlob(
+                            Glob::new(&name)
+                                .map_err(|e| format!("bad query '{path}': {e}"))?
+                                .compile_matcher(),
+                        ),
                         _ => Step::Key(name),
                     });
                 }
@@ -143,6 +150,18 @@ fn item_identity(item: &Node, index: usize) -> String {
     }
 }
 
+impl Step {
+    /// Whether a key step (`name`, `*`, a glob) takes the mapping entry named `key`.
+    fn admits_key(&self, key: &str) -> bool {
+        match self {
+            Step::Key(k) => k == key,
+            Step::AnyKey => true,
+            Step::KeyGlob(glob) => glob.is_match(key),
+            _ => false,
+        }
+    }
+}
+
 fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
     let Some((step, rest)) = steps.split_first() else {
         out.push(hit);
@@ -154,17 +173,8 @@ fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
         node,
     };
     match (step, &hit.node.value) {
-        (Step::Key(k), Value::Map(entries)) => {
-            for (key, node) in entries.iter().filter(|(key, _)| key == k) {
-                walk(
-                    rest,
-                    child(key, format!("{}.{key}", hit.identity), node),
-                    out,
-                );
-            }
-        }
-        (Step::AnyKey, Value::Map(entries)) => {
-            for (key, node) in entries {
+        (Step::Key(_) | Step::AnyKey | Step::KeyGlob(_), Value::Map(entries)) => {
+            for (key, node) in entries.iter().filter(|(key, _)| step.admits_key(key)) {
                 walk(
                     rest,
                     child(key, format!("{}.{key}", hit.identity), node),
@@ -259,6 +269,17 @@ mod tests {
             got[0].0,
             "Deployment/web.spec.template.spec.containers[c].image"
         );
+    }
+
+    #[test]
+    fn key_globs_pick_matching_keys() {
+        let yaml = "data:\n  CDN_HOST: a\n  LOG: b\n  ASSET_HOST: c\n";
+        let got: Vec<_> = texts("data.{CDN_HOST,ASSET_HOST}", yaml)
+            .into_iter()
+            .map(|(_, t, _)| t.unwrap())
+            .collect();
+        assert_eq!(got, vec!["a", "c"]);
+        assert_eq!(texts("data.*_HOST", yaml).len(), 2);
     }
 
     #[test]

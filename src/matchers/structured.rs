@@ -134,7 +134,7 @@ impl Predicate {
             .as_ref()
             .is_none_or(|re| text.is_some_and(|t| re.is_match(t)))
             && (self.image.is_empty()
-                || text.is_some_and(|t| {
+                || text.filter(|_| names_image_itself(c)).is_some_and(|t| {
                     image::looks_like_image(t) && self.image.contains(&image::classify(t))
                 }))
             && self.tagged.is_none_or(|want| c.tag.is_some() == want)
@@ -147,6 +147,13 @@ impl Predicate {
                 .as_ref()
                 .is_none_or(|(q, v)| reaches(c.node, q, v))
     }
+}
+
+/// Whether a scalar's text is the image reference itself: plain or `!Sub` (a template whose
+/// literal parts still show the tag), not `!Ref`/`!GetAtt`/`!ImportValue`, whose text names
+/// something else.
+fn names_image_itself(c: &Candidate) -> bool {
+    c.tag.as_deref().is_none_or(|t| t == "!Sub")
 }
 
 /// Whether `query` from `node` reaches a scalar equal to `want` (`*`: reaches anything).
@@ -396,7 +403,7 @@ fn compare(
             .filter(|h| is.holds(h))
             .filter(|h| match base_by_id.get(h.identity.as_str()) {
                 None => true,
-                Some(b) if h.text.is_some() => b.text != h.text,
+                Some(b) if h.text.is_some() => b.text != h.text && was.is_none_or(|w| w.holds(b)),
                 Some(b) => !is.holds(b),
             })
             .map(|h| hit(Side::Head, h, String::new()))
@@ -461,6 +468,30 @@ mod tests {
             .is_empty()
         );
         assert_eq!(s.evaluate(&Sides::new(None, Some(base))).unwrap().len(), 1);
+    }
+
+    /// Evaluates `s` on two sides (one place to adapt if `evaluate`'s signature moves).
+    fn hits(s: &Structure, base: Option<&str>, head: Option<&str>) -> Vec<StructuredHit> {
+        s.evaluate(&Sides::new(base, head)).unwrap()
+    }
+
+    #[test]
+    fn added_with_was_leaves_other_replacements_to_changed_rules() {
+        let s = structure(
+            "path = \"**.image\"\nis = { image = [\"latest\"] }\nwas = { image = [\"untagged\", \"variable\"] }\n",
+        );
+        let head = Some("a:\n  image: x:latest\n");
+        assert!(hits(&s, Some("a:\n  image: x:1.2\n"), head).is_empty());
+        assert_eq!(hits(&s, Some("a:\n  image: x:${TAG}\n"), head).len(), 1);
+        assert_eq!(hits(&s, Some("b: 1\n"), head).len(), 1);
+    }
+
+    #[test]
+    fn references_are_not_images_but_subs_are() {
+        let s = structure("path = \"**.Image\"\nis = { image = [\"untagged\", \"latest\"] }\n");
+        assert!(hits(&s, None, Some("T:\n  Image: !Ref ImageUri\n")).is_empty());
+        let sub = "T:\n  Image: !Sub \"${Repo}:latest\"\n";
+        assert_eq!(hits(&s, None, Some(sub)).len(), 1);
     }
 
     #[test]

@@ -48,6 +48,7 @@ pub struct Rule {
     pub(crate) added: Option<Regex>,
     pub(crate) removed: Option<Regex>,
     pub(crate) unless: Option<Regex>,
+    pub(crate) within: Option<Regex>,
     pub(crate) filename: Option<Regex>,
     pub(crate) image: Vec<ImageClass>,
     pub(crate) structure: Option<Structure>,
@@ -56,6 +57,7 @@ pub struct Rule {
     pub(crate) without_change: Option<GlobSet>,
     pub(crate) with_change: Option<GlobSet>,
     pub(crate) with_finding: Option<GlobSet>,
+    pub(crate) without_finding: Option<GlobSet>,
 }
 
 impl Rule {
@@ -224,6 +226,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         added,
         removed,
         unless,
+        within,
         filename,
         status,
         examples,
@@ -235,6 +238,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         without_change,
         with_change,
         with_finding,
+        without_finding,
     } = spec;
     if !RULE_ID.is_match(id.get_ref()) {
         return Err(file.error(
@@ -264,6 +268,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let added = regex("added", added)?;
     let removed = regex("removed", removed)?;
     let unless = regex("unless", unless)?;
+    let within = regex("within", within)?;
     let filename = regex("filename", filename)?;
     let line_based = added.is_some() || removed.is_some();
     let kinds = [
@@ -277,6 +282,12 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         return Err(file.error(
             id_span.clone(),
             format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+        ));
+    }
+    if within.is_some() && !line_based {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': `within` needs an `added` or `removed` regex"),
         ));
     }
     let structure = match (&query, &dockerfile, &terraform) {
@@ -338,6 +349,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let without_change = globs(&without_change, true)?;
     let with_change = globs(&with_change, true)?;
     let with_finding = globs(&with_finding, false)?;
+    let without_finding = globs(&without_finding, false)?;
     Ok(Rule {
         summary: summary.unwrap_or_else(|| message_source.clone()),
         severity: severity.into_inner(),
@@ -352,6 +364,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         added,
         removed,
         unless,
+        within,
         filename,
         image,
         structure,
@@ -359,6 +372,7 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         without_change,
         with_change,
         with_finding,
+        without_finding,
         message_source,
         id: rule_id,
     })

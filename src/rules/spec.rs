@@ -44,6 +44,10 @@ pub struct RuleSpec {
     /// Regex that must NOT match the line `added` (or `removed`, without `added`) matched:
     /// the way to carve look-alikes out of a pattern.
     pub unless: Option<Spanned<String>>,
+    /// With `added`/`removed`: regex that the opening line of some `{ … }` block enclosing the
+    /// matched line must match (e.g. `resource "aws_cloudfront_distribution"`), for brace-block
+    /// formats such as Terraform read line by line.
+    pub within: Option<Spanned<String>>,
     /// Regex on the changed path (head path; base path for deletions).
     pub filename: Option<Spanned<String>>,
     /// Statuses the rule applies to; empty means all.
@@ -71,6 +75,10 @@ pub struct RuleSpec {
     /// The rule fires only if a rule matching one of these id globs also fired in the change.
     #[serde(default)]
     pub with_finding: Vec<Spanned<String>>,
+    /// The rule's findings are dropped if a rule matching one of these id globs fired in the
+    /// change: a warning that a more specific error (a `with_finding` rule) already covers.
+    #[serde(default)]
+    pub without_finding: Vec<Spanned<String>>,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
@@ -157,7 +165,9 @@ pub struct QuerySpec {
     /// What the value must be (in head; in base for `removed`).
     #[serde(default)]
     pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been.
+    /// With `change = "changed"`: what the base value must have been. With `added`: what a
+    /// replaced base value must have been (new values always qualify), so a plain rule can
+    /// leave e.g. pinned → mutable replacements to a `changed` rule.
     pub was: Option<PredicateSpec>,
 }
 
@@ -176,7 +186,7 @@ pub struct DockerfileSpec {
     /// What the value (the image, for `FROM`) must be.
     #[serde(default)]
     pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been.
+    /// What the base value must have been: as in [`QuerySpec::was`].
     pub was: Option<PredicateSpec>,
 }
 

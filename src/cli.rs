@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{change::FileKind, engine, source};
+use crate::suppress::{self, Date};
+use crate::{engine, guard, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -158,14 +159,18 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
     let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
-    let findings = engine::judge(&changes, &rules);
+    let mut findings = engine::judge(&changes, &rules);
+    findings.extend(guard::submodule_findings(&changes, &rules));
+    let reader = source::ContentReader::new(&repo);
+    suppress::apply(&changes, &reader, &config, &rules, today()?, &mut findings)?;
     let skipped = changes
         .files
         .iter()
-        .filter(|f| f.kind == FileKind::Binary)
-        .map(|f| Skipped {
-            path: f.path.clone(),
-            reason: "binary".into(),
+        .filter_map(|f| {
+            Some(Skipped {
+                path: f.path.clone(),
+                reason: f.skip_reason()?.into(),
+            })
         })
         .collect();
     let report = Report {
@@ -183,6 +188,19 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     };
     printer.render(&report, io.out).map_err(stdout_error)?;
     Ok(i32::from(report.fails()))
+}
+
+/// The date waivers are judged against: `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set, so runs and
+/// tests can be pinned to a day, else the system clock's date in UTC.
+fn today() -> Result<Date> {
+    match std::env::var("DEPLOY_GUARD_TODAY") {
+        Ok(text) => Date::parse(&text).ok_or_else(|| {
+            Error::Usage(format!(
+                "DEPLOY_GUARD_TODAY must be a date YYYY-MM-DD, not '{text}'"
+            ))
+        }),
+        Err(_) => Ok(Date::today()),
+    }
 }
 
 /// The built-in rules plus the configuration of the repository around `cwd` (its working

@@ -13,6 +13,12 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
     for file in &changes.files {
         judge_file(file, rules, &mut findings);
     }
+    sort(&mut findings);
+    findings
+}
+
+/// Orders findings by path, then line, then rule (file-level findings of a path first).
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(
             &b.path,
@@ -21,7 +27,6 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
             b.side.is_some(),
         ))
     });
-    findings
 }
 
 /// Judges one file, appending to `out`.

@@ -8,8 +8,11 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod guard;
+pub mod limits;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 pub use error::{Error, Result};

@@ -1,7 +1,9 @@
 //! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
 //! lines, and reads whole blobs only when a rule asks for them.
 
-use crate::change::{ChangeSet, ChangedFile, Content, FileKind, Side, Status, display_path};
+use crate::change::{
+    ChangeSet, ChangedFile, Content, FileKind, SUBPROJECT_COMMIT, Side, Status, display_path,
+};
 use crate::error::{Error, Result};
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
@@ -33,7 +35,7 @@ pub fn between_commits(repo: &Repository, base: &Commit, head: &Commit) -> Resul
     Ok(ChangeSet {
         base: Some(base.id().to_string()),
         head: Some(head.id().to_string()),
-        files: collect(diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects)?,
     })
 }
 
@@ -45,7 +47,7 @@ pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects)?,
     })
 }
 
@@ -65,7 +67,7 @@ pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(diff, HeadSide::Worktree)?,
+        files: collect(repo, diff, HeadSide::Worktree)?,
     })
 }
 
@@ -81,7 +83,7 @@ fn head_tree(repo: &Repository) -> Result<(Option<String>, Option<git2::Tree<'_>
     }
 }
 
-fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
+fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
     diff.find_similar(Some(
         DiffFindOptions::new()
             .renames(true)
@@ -89,7 +91,6 @@ fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> 
     ))?;
     let mut files = Vec::with_capacity(diff.deltas().len());
     for idx in 0..diff.deltas().len() {
-        let patch = Patch::from_diff(&diff, idx)?;
         let Some(delta) = diff.get_delta(idx) else {
             continue;
         };
@@ -97,11 +98,18 @@ fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> 
             continue;
         };
         let mut file = describe(&delta, status, head_side);
-        if let Some(patch) = patch.filter(|_| file.kind != FileKind::Binary) {
-            if patch.delta().flags().is_binary() {
-                file.kind = FileKind::Binary;
-            } else {
-                read_lines(&patch, &mut file)?;
+        // Sizes and LFS pointers are checked before the diff is computed, so a huge file costs
+        // an object header read, not a diff.
+        if matches!(file.kind, FileKind::Text | FileKind::Symlink) {
+            file.not_scanned = crate::limits::not_scanned(repo, &file)?;
+            if file.not_scanned.is_none()
+                && let Some(patch) = Patch::from_diff(&diff, idx)?
+            {
+                if patch.delta().flags().is_binary() {
+                    file.kind = FileKind::Binary;
+                } else {
+                    read_lines(&patch, &mut file)?;
+                }
             }
         }
         files.push(file);
@@ -145,6 +153,19 @@ fn describe(delta: &DiffDelta, status: Status, head_side: HeadSide) -> ChangedFi
     let mut file = ChangedFile::new(path.clone(), status, kind);
     if status == Status::Renamed {
         file.old_path = Some(display_path(old.path_bytes().unwrap_or_default()));
+    }
+    if kind == FileKind::Submodule {
+        // A gitlink's "content" is the commit it points at, as `git diff` shows it.
+        let pointer = |f: &git2::DiffFile| {
+            if f.exists() && !f.id().is_zero() {
+                Content::Inline(format!("{SUBPROJECT_COMMIT}{}\n", f.id()))
+            } else {
+                Content::Absent
+            }
+        };
+        file.base = pointer(&old);
+        file.head = pointer(&new);
+        return file;
     }
     if old.exists() && !old.id().is_zero() {
         file.base = Content::Blob(old.id());

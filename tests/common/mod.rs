@@ -1,0 +1,231 @@
+//! Shared helpers for the integration tests: real git repositories in temp dirs, built with the
+//! `git` CLI under a fixed identity and clock so commit ids are identical on every machine, and
+//! the `deploy-guard` binary run inside them with the CI environment scrubbed.
+//!
+//! Each test crate uses a subset of these helpers, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use tempfile::TempDir;
+
+/// The fixed clock every commit is made at, so ids are deterministic.
+const DATE: &str = "2026-01-01T00:00:00+00:00";
+
+/// Environment variables through which CI systems steer the gate (format, default base); they
+/// are removed so a test behaves the same locally and in CI.
+const CI_VARIABLES: &[&str] = &[
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITHUB_EVENT_NAME",
+    "GITHUB_EVENT_PATH",
+    "GITHUB_BASE_REF",
+    "GITHUB_HEAD_REF",
+    "GITHUB_REF",
+    "GITHUB_SHA",
+    "GITLAB_CI",
+    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
+    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
+    "CI_COMMIT_BEFORE_SHA",
+    "NO_COLOR",
+];
+
+/// A git repository in a temporary directory, deleted when dropped.
+pub struct Repo {
+    dir: TempDir,
+}
+
+impl Repo {
+    /// A fresh repository whose first branch is `main`, with no commits.
+    pub fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo { dir };
+        repo.git(&["-c", "init.defaultBranch=main", "init", "-q"]);
+        repo
+    }
+
+    /// A repository on `main` with one commit holding `files` (path, content).
+    pub fn with_files(files: &[(&str, &str)]) -> Repo {
+        let repo = Repo::new();
+        for (path, content) in files {
+            repo.write(path, content);
+        }
+        repo.commit("initial");
+        repo
+    }
+
+    /// The working tree's root.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Runs `git args` in the repository under the fixed identity; panics with git's stderr on
+    /// failure and returns stdout, trimmed.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test Author")
+            .env("GIT_AUTHOR_EMAIL", "author@example.com")
+            .env("GIT_AUTHOR_DATE", DATE)
+            .env("GIT_COMMITTER_NAME", "Test Committer")
+            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+            .env("GIT_COMMITTER_DATE", DATE)
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Writes `content` to `path` (relative to the root), creating parent directories.
+    pub fn write(&self, path: &str, content: impl AsRef<[u8]>) {
+        let full = self.path().join(path);
+        if let Some(parent) = full.parent() {
+            std::fs::create_dir_all(parent).expect("create dirs");
+        }
+        std::fs::write(full, content).expect("write file");
+    }
+
+    /// Stages everything and commits it; returns the new commit's id.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "--allow-empty", "-m", message]);
+        self.rev("HEAD")
+    }
+
+    /// Writes one file and commits it; returns the new commit's id.
+    pub fn commit_file(&self, path: &str, content: &str) -> String {
+        self.write(path, content);
+        self.commit(&format!("change {path}"))
+    }
+
+    /// Creates branch `name` at HEAD and switches to it.
+    pub fn branch(&self, name: &str) {
+        self.git(&["checkout", "-q", "-b", name]);
+    }
+
+    /// Switches to an existing branch.
+    pub fn switch(&self, name: &str) {
+        self.git(&["checkout", "-q", name]);
+    }
+
+    /// The full id of a revision.
+    pub fn rev(&self, rev: &str) -> String {
+        self.git(&["rev-parse", rev])
+    }
+
+    /// The `deploy-guard` binary, run in the repository root with CI variables removed.
+    pub fn cmd(&self) -> assert_cmd::Command {
+        deploy_guard_in(self.path())
+    }
+
+    /// Runs `deploy-guard check args…` in the repository.
+    pub fn check(&self, args: &[&str]) -> Run {
+        let mut cmd = self.cmd();
+        cmd.arg("check").args(args);
+        Run::of(&mut cmd)
+    }
+
+    /// Runs `deploy-guard check --format json args…` and parses the report.
+    pub fn check_json(&self, args: &[&str]) -> (Run, serde_json::Value) {
+        let mut all = vec!["--format", "json"];
+        all.extend_from_slice(args);
+        let run = self.check(&all);
+        let json = run.json();
+        (run, json)
+    }
+
+    /// An absolute path inside the repository, as a string for command lines.
+    pub fn file(&self, path: &str) -> String {
+        self.path().join(path).display().to_string()
+    }
+}
+
+/// The binary, run in `dir` with CI variables removed.
+pub fn deploy_guard_in(dir: &Path) -> assert_cmd::Command {
+    let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("deploy-guard");
+    cmd.current_dir(dir);
+    for var in CI_VARIABLES {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// A directory that is not inside any git repository.
+pub fn outside_any_repository() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+/// What one run of the binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Runs `cmd` to completion.
+    pub fn of(cmd: &mut assert_cmd::Command) -> Run {
+        let out = cmd.output().expect("deploy-guard runs");
+        Run {
+            code: out.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+
+    /// Stdout parsed as JSON; panics with the whole run if it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
+    }
+
+    /// Asserts the exit code, showing the whole run when it differs.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
+        self
+    }
+}
+
+/// `(rule, path, line)` of every finding in a JSON report, in report order.
+pub fn findings(report: &serde_json::Value) -> Vec<(String, String, Option<u64>)> {
+    report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["path"].as_str().expect("path").to_string(),
+                f["line"].as_u64(),
+            )
+        })
+        .collect()
+}
+
+/// The ids of the rules that fired, in report order.
+pub fn rules_fired(report: &serde_json::Value) -> Vec<String> {
+    findings(report)
+        .into_iter()
+        .map(|(rule, _, _)| rule)
+        .collect()
+}
+
+/// The headline hazard (seed 003): CORS opened to every origin.
+pub const WILDCARD_CORS: &str = "app.use(cors({ origin: '*' }));\n";
+
+/// A server file before the hazard: CORS limited to one origin.
+pub const SAFE_SERVER: &str =
+    "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com'] }));\n";

@@ -39,7 +39,11 @@ fn same_line_suppression_with_reason_suppresses_and_stays_reported() {
     assert_eq!(report["summary"]["error"], 0);
     let human = repo.check(&["--base", "main"]);
     human.expect_code(0);
-    assert!(human.stdout.contains("allowed: public read-only API"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("allowed: public read-only API"),
+        "{}",
+        human.stdout
+    );
 }
 
 #[test]
@@ -94,7 +98,10 @@ fn suppression_two_lines_above_does_not_apply_and_is_reported_unused() {
     run.expect_code(1);
     assert!(only(&report, "cors/wildcard-origin")["suppressed"].is_null());
     let unused = only(&report, "guard/unused-suppression");
-    assert_eq!((unused["severity"].as_str(), unused["line"].as_u64()), (Some("info"), Some(1)));
+    assert_eq!(
+        (unused["severity"].as_str(), unused["line"].as_u64()),
+        (Some("info"), Some(1))
+    );
 }
 
 #[test]
@@ -163,8 +170,14 @@ fn base_configuration_can_turn_inline_suppressions_off_and_head_cannot_turn_them
     run.expect_code(1);
     assert!(only(&report, "cors/wildcard-origin")["suppressed"].is_null());
     let fired = rules_fired(&report);
-    assert!(fired.contains(&"guard/config-changed".to_string()), "{fired:?}");
-    assert!(!fired.iter().any(|r| r.contains("suppression")), "{fired:?}");
+    assert!(
+        fired.contains(&"guard/config-changed".to_string()),
+        "{fired:?}"
+    );
+    assert!(
+        !fired.iter().any(|r| r.contains("suppression")),
+        "{fired:?}"
+    );
 }
 
 #[test]
@@ -214,7 +227,10 @@ fn staged_changes_honour_suppressions_in_the_index() {
     repo.git(&["add", "server/app.js"]);
     let (run, report) = repo.check_json(&["--staged"]);
     run.expect_code(0);
-    assert_eq!(only(&report, "cors/wildcard-origin")["suppressed"], "staged reason");
+    assert_eq!(
+        only(&report, "cors/wildcard-origin")["suppressed"],
+        "staged reason"
+    );
 }
 
 #[test]

@@ -27,7 +27,11 @@ fn check_on(repo: &Repo, today: &str) -> (Run, Value) {
     cmd.env("DEPLOY_GUARD_TODAY", today)
         .args(["check", "--format", "json", "--base", "main"]);
     let run = Run::of(&mut cmd);
-    let json = if run.code == 2 { Value::Null } else { run.json() };
+    let json = if run.code == 2 {
+        Value::Null
+    } else {
+        run.json()
+    };
     (run, json)
 }
 
@@ -72,7 +76,10 @@ fn expired_waiver_stops_applying_and_is_reported_on_the_config_file() {
     assert_eq!(expired[0]["severity"], "warning");
     assert!(expired[0]["line"].is_null());
     let message = expired[0]["message"].as_str().unwrap();
-    assert!(message.contains("cors/*") && message.contains("2027-06-30"), "{message}");
+    assert!(
+        message.contains("cors/*") && message.contains("2027-06-30"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -90,7 +97,10 @@ fn waiver_without_paths_covers_every_path_and_accepts_a_toml_date() {
     let config = "[[waiver]]\nrule = \"cors/wildcard-origin\"\nreason = \"migration\"\nexpires = 2027-01-31\n";
     let (run, report) = check_on(&repo(config, "any/where.js"), "2027-01-31");
     run.expect_code(0);
-    assert_eq!(cors(&report)["suppressed"], "waived until 2027-01-31: migration");
+    assert_eq!(
+        cors(&report)["suppressed"],
+        "waived until 2027-01-31: migration"
+    );
 }
 
 #[test]
@@ -113,12 +123,20 @@ fn bad_or_missing_expiry_is_a_positioned_config_error() {
     let no_reason = WAIVER.replace("partner API, contract ends 2027", " ");
     let (run, _) = check_on(&repo(&no_reason, "partner/api.js"), "2026-11-22");
     run.expect_code(2);
-    assert!(run.stderr.contains(".deploy-guard.toml:4:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".deploy-guard.toml:4:"),
+        "{}",
+        run.stderr
+    );
 
     let unknown_key = WAIVER.replace("owner", "ownr");
     let (run, _) = check_on(&repo(&unknown_key, "partner/api.js"), "2026-11-22");
     run.expect_code(2);
-    assert!(run.stderr.contains(".deploy-guard.toml:6:"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains(".deploy-guard.toml:6:"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

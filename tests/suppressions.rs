@@ -163,7 +163,7 @@ fn base_configuration_can_turn_inline_suppressions_off_and_head_cannot_turn_them
     repo.write(".deploy-guard.toml", "inline_suppressions = true\n");
     repo.write(
         "server/app.js",
-        &format!("// deploy-guard: allow cors/* -- trust me\n{WILDCARD_CORS}"),
+        format!("// deploy-guard: allow cors/* -- trust me\n{WILDCARD_CORS}"),
     );
     repo.commit("try to allow it");
     let (run, report) = repo.check_json(&["--base", "main"]);
@@ -222,7 +222,7 @@ fn staged_changes_honour_suppressions_in_the_index() {
     let repo = repo();
     repo.write(
         "server/app.js",
-        &format!("# deploy-guard: allow cors/* -- staged reason\n{WILDCARD_CORS}"),
+        format!("# deploy-guard: allow cors/* -- staged reason\n{WILDCARD_CORS}"),
     );
     repo.git(&["add", "server/app.js"]);
     let (run, report) = repo.check_json(&["--staged"]);

@@ -5,6 +5,7 @@ use crate::change::{
     ChangeSet, ChangedFile, Content, FileKind, SUBPROJECT_COMMIT, Side, Status, display_path,
 };
 use crate::error::{Error, Result};
+use crate::source::ContentReader;
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
 };
@@ -102,19 +103,44 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
         // an object header read, not a diff.
         if matches!(file.kind, FileKind::Text | FileKind::Symlink) {
             file.not_scanned = crate::limits::not_scanned(repo, &file)?;
-            if file.not_scanned.is_none()
-                && let Some(patch) = Patch::from_diff(&diff, idx)?
-            {
-                if patch.delta().flags().is_binary() {
-                    file.kind = FileKind::Binary;
-                } else {
-                    read_lines(&patch, &mut file)?;
-                }
+            if file.not_scanned.is_none() {
+                read_content(repo, &diff, idx, &mut file)?;
             }
         }
         files.push(file);
     }
     Ok(files)
+}
+
+/// Fills `file`'s hunks and lines from delta `idx`, or marks it binary.
+fn read_content(repo: &Repository, diff: &Diff, idx: usize, file: &mut ChangedFile) -> Result<()> {
+    // libgit2 computes no lines for a type change (file ↔ symlink), so those two sides are
+    // diffed here, as `git diff` shows them: the old side removed, the new one added.
+    let sides = if file.status == Status::Typechange {
+        let reader = ContentReader::new(repo);
+        let read = |c| -> Result<Vec<u8>> {
+            Ok(reader.read(c)?.map(|b| b.into_owned()).unwrap_or_default())
+        };
+        Some((read(&file.base)?, read(&file.head)?))
+    } else {
+        None
+    };
+    let patch = match &sides {
+        Some((old, new)) => Some(Patch::from_buffers(
+            old,
+            None,
+            new,
+            None,
+            Some(&mut options()),
+        )?),
+        None => Patch::from_diff(diff, idx)?,
+    };
+    match patch {
+        Some(patch) if patch.delta().flags().is_binary() => file.kind = FileKind::Binary,
+        Some(patch) => read_lines(&patch, file)?,
+        None => {}
+    }
+    Ok(())
 }
 
 /// Maps libgit2's delta status to ours; `None` for entries that are not changes.

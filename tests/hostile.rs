@@ -348,3 +348,45 @@ fn human_output_never_carries_raw_bidi_controls() {
         );
     }
 }
+
+#[test]
+fn a_range_whose_objects_cannot_be_read_never_exits_0() {
+    let repo = branch_from(&[("README", "x\n")]);
+    repo.commit_file("server/app.js", WILDCARD_CORS);
+    let blob = repo.rev("HEAD:server/app.js");
+    let object = repo
+        .path()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(object).unwrap();
+    let run = repo.check(&["--base", "main"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("error: ") && run.stderr.contains("  help: "),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_working_tree_gets_the_same_limits_and_never_follows_links() {
+    let repo = Repo::with_files(&[("real.js", WILDCARD_CORS)]);
+    std::os::unix::fs::symlink("real.js", repo.path().join("link.js")).unwrap();
+    repo.write("huge.js", "x".repeat(6 * 1024 * 1024));
+    repo.write(
+        "model.bin.js",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n",
+    );
+    let (run, report) = repo.check_json(&["--worktree"]);
+    run.expect_code(0);
+    assert_eq!(
+        skipped(&report),
+        vec![
+            ("huge.js".into(), "too-large".into()),
+            ("model.bin.js".into(), "lfs-pointer".into())
+        ]
+    );
+    assert_eq!(report["summary"]["files_changed"], 3);
+    assert_eq!(rules_fired(&report), Vec::<String>::new());
+}

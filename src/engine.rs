@@ -124,7 +124,7 @@ fn line_finding(
 }
 
 /// Prose is not deployed: its findings never exceed `info`.
-fn capped(severity: Severity, prose: bool) -> Severity {
+pub fn capped(severity: Severity, prose: bool) -> Severity {
     if prose {
         severity.min(Severity::Info)
     } else {

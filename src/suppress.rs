@@ -258,7 +258,8 @@ fn apply_waivers(
     }
 }
 
-/// A finding of one of the gate's own rules, unless the configuration disabled that rule.
+/// A finding of one of the gate's own rules, unless the configuration disabled that rule. Like
+/// every finding, it is capped at `info` in prose (documentation that quotes the syntax).
 pub(crate) fn guard_finding(
     rules: &RuleSet,
     id: &str,
@@ -269,7 +270,7 @@ pub(crate) fn guard_finding(
     let rule = rules.get(id)?;
     Some(Finding {
         rule: rule.id.clone(),
-        severity: rule.severity,
+        severity: crate::engine::capped(rule.severity, crate::engine::is_prose(path)),
         path: path.to_string(),
         line: at.map(|(_, n)| n),
         side: at.and_then(|(s, _)| (s == Side::Base).then_some(Side::Base)),

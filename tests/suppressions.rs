@@ -247,3 +247,18 @@ fn file_level_findings_are_suppressed_from_the_first_line() {
         "the space is intended"
     );
 }
+
+#[test]
+fn documentation_quoting_the_syntax_is_capped_at_info() {
+    let repo = repo();
+    repo.commit_file(
+        "docs/suppressing.md",
+        "Write `deploy-guard: allow <rule>` followed by a reason.\n",
+    );
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(0);
+    assert_eq!(
+        only(&report, "guard/suppression-without-reason")["severity"],
+        "info"
+    );
+}

@@ -13,12 +13,6 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
     for file in &changes.files {
         judge_file(file, rules, &mut findings);
     }
-    sort(&mut findings);
-    findings
-}
-
-/// Orders findings by path, then line, then rule (file-level findings of a path first).
-pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(
             &b.path,
@@ -27,6 +21,7 @@ pub fn sort(findings: &mut [Finding]) {
             b.side.is_some(),
         ))
     });
+    findings
 }
 
 /// Judges one file, appending to `out`.
@@ -124,7 +119,7 @@ fn line_finding(
 }
 
 /// Prose is not deployed: its findings never exceed `info`.
-pub fn capped(severity: Severity, prose: bool) -> Severity {
+fn capped(severity: Severity, prose: bool) -> Severity {
     if prose {
         severity.min(Severity::Info)
     } else {

@@ -217,7 +217,8 @@ pub fn apply(
     }
     apply_waivers(config.waivers(), rules, today, findings, &mut extra);
     findings.append(&mut extra);
-    crate::engine::sort(findings);
+    // Stable: the engine's order within a line is kept, the gate's own findings come after it.
+    findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     Ok(())
 }
 
@@ -270,7 +271,11 @@ pub(crate) fn guard_finding(
     let rule = rules.get(id)?;
     Some(Finding {
         rule: rule.id.clone(),
-        severity: crate::engine::capped(rule.severity, crate::engine::is_prose(path)),
+        severity: if crate::engine::is_prose(path) {
+            rule.severity.min(crate::finding::Severity::Info)
+        } else {
+            rule.severity
+        },
         path: path.to_string(),
         line: at.map(|(_, n)| n),
         side: at.and_then(|(s, _)| (s == Side::Base).then_some(Side::Base)),

@@ -41,6 +41,8 @@ impl Repo {
         let dir = tempfile::tempdir().expect("temp dir");
         let repo = Repo { dir };
         repo.git(&["-c", "init.defaultBranch=main", "init", "-q"]);
+        // Older git ignores init.defaultBranch; pointing HEAD at main works everywhere.
+        repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
         repo
     }
 
@@ -197,29 +199,73 @@ impl Run {
         assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
         self
     }
+
+    /// Asserts that the gate refused to judge: exit 2, no report, and on stderr an
+    /// `error: <cause>` line starting with `cause` followed by a `  help: <cure>` line.
+    pub fn expect_refusal(&self, cause: &str) -> &Run {
+        self.expect_code(2);
+        assert!(
+            self.stdout.is_empty(),
+            "no report when nothing was judged: {self:#?}"
+        );
+        let mut lines = self
+            .stderr
+            .lines()
+            .skip_while(|l| !l.starts_with("error: "));
+        let error = lines.next().unwrap_or_default();
+        let help = lines.next().unwrap_or_default();
+        assert!(
+            error.starts_with(&format!("error: {cause}")) && help.starts_with("  help: "),
+            "expected `error: {cause}…` and a help line: {self:#?}"
+        );
+        self
+    }
+
+    /// Asserts that stdout contains `text`, showing the whole run when it does not.
+    pub fn expect_stdout(&self, text: &str) -> &Run {
+        assert!(
+            self.stdout.contains(text),
+            "stdout lacks {text:?}: {self:#?}"
+        );
+        self
+    }
+
+    /// Asserts that stderr contains `text`, showing the whole run when it does not.
+    pub fn expect_stderr(&self, text: &str) -> &Run {
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}: {self:#?}"
+        );
+        self
+    }
 }
 
-/// `(rule, path, line)` of every finding in a JSON report, in report order.
-pub fn findings(report: &serde_json::Value) -> Vec<(String, String, Option<u64>)> {
+/// Every finding of a JSON report as `"rule path:line"` (`"rule path"` for file-level ones),
+/// in report order: compact to compare, readable when a comparison fails.
+pub fn findings(report: &serde_json::Value) -> Vec<String> {
     report["findings"]
         .as_array()
         .expect("findings array")
         .iter()
         .map(|f| {
-            (
-                f["rule"].as_str().expect("rule").to_string(),
-                f["path"].as_str().expect("path").to_string(),
-                f["line"].as_u64(),
-            )
+            let (rule, path) = (
+                f["rule"].as_str().expect("rule"),
+                f["path"].as_str().expect("path"),
+            );
+            match f["line"].as_u64() {
+                Some(line) => format!("{rule} {path}:{line}"),
+                None => format!("{rule} {path}"),
+            }
         })
         .collect()
 }
 
 /// The ids of the rules that fired, in report order.
 pub fn rules_fired(report: &serde_json::Value) -> Vec<String> {
-    findings(report)
-        .into_iter()
-        .map(|(rule, _, _)| rule)
+    let described = findings(report);
+    described
+        .iter()
+        .map(|f| f.split(' ').next().unwrap_or_default().to_string())
         .collect()
 }
 

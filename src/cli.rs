@@ -160,9 +160,9 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let config = config::load(&repo, args.config.config.as_deref(), resolved.config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
     let mut findings = engine::judge(&changes, &rules);
-    findings.extend(guard::submodule_findings(&changes, &rules));
+    findings.extend(guard::submodule_findings(&changes));
     let reader = source::ContentReader::new(&repo);
-    suppress::apply(&changes, &reader, &config, &rules, today()?, &mut findings)?;
+    suppress::apply(&changes, &reader, &config, today()?, &mut findings)?;
     let skipped = changes
         .files
         .iter()

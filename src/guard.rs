@@ -3,20 +3,22 @@
 //! rules in `rules/guard.toml`; suppression findings come from [`crate::suppress`].)
 
 use crate::change::{ChangeSet, Content, FileKind, SUBPROJECT_COMMIT};
-use crate::finding::Finding;
-use crate::rules::RuleSet;
-use crate::suppress::guard_finding;
+use crate::finding::{Finding, Severity};
+use crate::suppress::GateReport;
 
-/// The rule reported for a submodule pointer change.
-pub const SUBMODULE_CHANGED: &str = "guard/submodule-changed";
+/// A submodule pointer was added, moved or removed: its content was not judged.
+pub const SUBMODULE_CHANGED: GateReport = GateReport {
+    id: "guard/submodule-changed",
+    severity: Severity::Info,
+};
 
 /// One finding per submodule whose pointer was added, moved or removed.
-pub fn submodule_findings(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
+pub fn submodule_findings(changes: &ChangeSet) -> Vec<Finding> {
     changes
         .files
         .iter()
         .filter(|f| f.kind == FileKind::Submodule)
-        .filter_map(|f| {
+        .map(|f| {
             let message = match (pointer(&f.base), pointer(&f.head)) {
                 (Some(old), Some(new)) => format!(
                     "submodule pointer moved {old} → {new}: its content was not judged; review that range in the submodule"
@@ -27,7 +29,7 @@ pub fn submodule_findings(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> 
                 (Some(old), None) => format!("submodule removed (was {old})"),
                 (None, None) => "submodule changed".to_string(),
             };
-            guard_finding(rules, SUBMODULE_CHANGED, &f.path, None, message)
+            SUBMODULE_CHANGED.finding(&f.path, None, message)
         })
         .collect()
 }

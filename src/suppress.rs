@@ -14,8 +14,8 @@
 use crate::change::{ChangeSet, ChangedFile, Content, Side};
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::Result;
-use crate::finding::Finding;
-use crate::rules::{RuleSet, SourceFile};
+use crate::finding::{Finding, Severity};
+use crate::rules::SourceFile;
 use crate::source::ContentReader;
 use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -26,14 +26,37 @@ use toml::Spanned;
 /// The text that introduces an inline suppression, in any comment syntax.
 pub const MARKER: &str = "deploy-guard:";
 
-/// The rule reported for an inline suppression that gives no reason.
-pub const WITHOUT_REASON: &str = "guard/suppression-without-reason";
-/// The rule reported for an inline suppression that names no rule or a bad glob.
-pub const MALFORMED: &str = "guard/malformed-suppression";
-/// The rule reported for an inline suppression added in this change that suppressed nothing.
-pub const UNUSED: &str = "guard/unused-suppression";
-/// The rule reported for a configured waiver past its expiry date.
-pub const EXPIRED_WAIVER: &str = "guard/expired-waiver";
+/// A finding the gate reports about itself (suppressions, waivers, submodules) rather than by
+/// matching a rule: its id and fixed severity. Findings of `guard/` rules cannot be suppressed
+/// inline, so a change cannot hide what it does to the gate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GateReport {
+    /// The rule id reported.
+    pub id: &'static str,
+    /// Its severity.
+    pub severity: Severity,
+}
+
+/// An inline suppression that gives no reason, so it does not suppress.
+pub const WITHOUT_REASON: GateReport = GateReport {
+    id: "guard/suppression-without-reason",
+    severity: Severity::Warning,
+};
+/// An inline suppression that names no rule or a bad glob, so it does not suppress.
+pub const MALFORMED: GateReport = GateReport {
+    id: "guard/malformed-suppression",
+    severity: Severity::Warning,
+};
+/// An inline suppression added in this change that suppressed nothing.
+pub const UNUSED: GateReport = GateReport {
+    id: "guard/unused-suppression",
+    severity: Severity::Info,
+};
+/// A configured waiver past its expiry date: it no longer applies.
+pub const EXPIRED_WAIVER: GateReport = GateReport {
+    id: "guard/expired-waiver",
+    severity: Severity::Warning,
+};
 
 /// A calendar date (proleptic Gregorian), enough for waiver expiry without a date crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -207,15 +230,14 @@ pub fn apply(
     changes: &ChangeSet,
     reader: &ContentReader,
     config: &Config,
-    rules: &RuleSet,
     today: Date,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let mut extra = Vec::new();
     if config.inline_suppressions() {
-        Inline::new(changes, reader, rules).apply(findings, &mut extra)?;
+        Inline::new(changes, reader).apply(findings, &mut extra)?;
     }
-    apply_waivers(config.waivers(), rules, today, findings, &mut extra);
+    apply_waivers(config.waivers(), today, findings, &mut extra);
     findings.append(&mut extra);
     // Stable: the engine's order within a line is kept, the gate's own findings come after it.
     findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -224,7 +246,6 @@ pub fn apply(
 
 fn apply_waivers(
     waivers: &[Waiver],
-    rules: &RuleSet,
     today: Date,
     findings: &mut [Finding],
     extra: &mut Vec<Finding>,
@@ -249,40 +270,29 @@ fn apply_waivers(
             w.by(),
             w.expires
         );
-        extra.extend(guard_finding(
-            rules,
-            EXPIRED_WAIVER,
-            CONFIG_FILE,
-            None,
-            message,
-        ));
+        extra.push(EXPIRED_WAIVER.finding(CONFIG_FILE, None, message));
     }
 }
 
-/// A finding of one of the gate's own rules, unless the configuration disabled that rule. Like
-/// every finding, it is capped at `info` in prose (documentation that quotes the syntax).
-pub(crate) fn guard_finding(
-    rules: &RuleSet,
-    id: &str,
-    path: &str,
-    at: Option<(Side, u32)>,
-    message: String,
-) -> Option<Finding> {
-    let rule = rules.get(id)?;
-    Some(Finding {
-        rule: rule.id.clone(),
-        severity: if crate::engine::is_prose(path) {
-            rule.severity.min(crate::finding::Severity::Info)
-        } else {
-            rule.severity
-        },
-        path: path.to_string(),
-        line: at.map(|(_, n)| n),
-        side: at.and_then(|(s, _)| (s == Side::Base).then_some(Side::Base)),
-        message,
-        snippet: None,
-        suppressed: None,
-    })
+impl GateReport {
+    /// The finding at `path` (and line, when given), capped at `info` in prose like every
+    /// finding, so documentation that quotes the syntax stays quiet.
+    pub fn finding(self, path: &str, at: Option<(Side, u32)>, message: String) -> Finding {
+        Finding {
+            rule: self.id.to_string(),
+            severity: if crate::engine::is_prose(path) {
+                self.severity.min(Severity::Info)
+            } else {
+                self.severity
+            },
+            path: path.to_string(),
+            line: at.map(|(_, n)| n),
+            side: at.and_then(|(s, _)| (s == Side::Base).then_some(Side::Base)),
+            message,
+            snippet: None,
+            suppressed: None,
+        }
+    }
 }
 
 /// A parsed `deploy-guard: allow …` comment.
@@ -360,7 +370,6 @@ type Spot = (usize, Side, u32);
 struct Inline<'a> {
     changes: &'a ChangeSet,
     reader: &'a ContentReader<'a>,
-    rules: &'a RuleSet,
     /// Changed line numbers of one side of a file, in order, with their index in `lines()`.
     changed: HashMap<(usize, Side), Vec<(u32, usize)>>,
     /// Full side contents read so far, split into lines.
@@ -370,11 +379,10 @@ struct Inline<'a> {
 }
 
 impl<'a> Inline<'a> {
-    fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>, rules: &'a RuleSet) -> Self {
+    fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>) -> Self {
         Inline {
             changes,
             reader,
-            rules,
             changed: HashMap::new(),
             contents: HashMap::new(),
             used: HashSet::new(),
@@ -443,9 +451,7 @@ impl<'a> Inline<'a> {
                             "this suppression of '{}' suppresses nothing here (it applies to a finding on its own line or the line below); remove it",
                             allow.patterns.join(", ")
                         );
-                        extra.extend(guard_finding(
-                            self.rules,
-                            UNUSED,
+                        extra.push(UNUSED.finding(
                             &file.path,
                             Some((Side::Head, line.line)),
                             message,
@@ -462,7 +468,7 @@ impl<'a> Inline<'a> {
         if !self.reported.insert(spot) {
             return;
         }
-        let (id, message) = match problem {
+        let (report, message) = match problem {
             Problem::NoReason => (
                 WITHOUT_REASON,
                 "this suppression gives no reason, so it does not suppress: write `deploy-guard: allow <rule> -- <why>`".to_string(),
@@ -478,13 +484,7 @@ impl<'a> Inline<'a> {
         };
         let (fi, side, n) = spot;
         let path = &self.changes.files[fi].path;
-        extra.extend(guard_finding(
-            self.rules,
-            id,
-            path,
-            Some((side, n)),
-            message,
-        ));
+        extra.push(report.finding(path, Some((side, n)), message));
     }
 
     /// Line `n` of one side of file `fi`: from the diff when it changed, else from the full content.

@@ -215,7 +215,6 @@ proptest! {
             &changes,
             &ContentReader::in_memory(),
             config,
-            rules,
             Date::from_days_since_epoch(day),
             &mut findings,
         )

@@ -12,23 +12,9 @@ use tempfile::TempDir;
 /// The fixed clock every commit is made at, so ids are deterministic.
 const DATE: &str = "2026-01-01T00:00:00+00:00";
 
-/// Environment variables through which CI systems steer the gate (format, default base); they
-/// are removed so a test behaves the same locally and in CI.
-const CI_VARIABLES: &[&str] = &[
-    "CI",
-    "GITHUB_ACTIONS",
-    "GITHUB_EVENT_NAME",
-    "GITHUB_EVENT_PATH",
-    "GITHUB_BASE_REF",
-    "GITHUB_HEAD_REF",
-    "GITHUB_REF",
-    "GITHUB_SHA",
-    "GITLAB_CI",
-    "CI_MERGE_REQUEST_DIFF_BASE_SHA",
-    "CI_MERGE_REQUEST_TARGET_BRANCH_NAME",
-    "CI_COMMIT_BEFORE_SHA",
-    "NO_COLOR",
-];
+/// Prefixes of environment variables that CI systems set and the gate reads (event ranges,
+/// annotations, job summaries, pre-commit refs); removed so tests behave alike locally and in CI.
+const CI_PREFIXES: &[&str] = &["CI", "GITHUB_", "GITLAB_", "RUNNER_", "PRE_COMMIT_"];
 
 /// A git repository in a temporary directory, deleted when dropped.
 pub struct Repo {
@@ -153,8 +139,11 @@ impl Repo {
 pub fn deploy_guard_in(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("deploy-guard");
     cmd.current_dir(dir);
-    for var in CI_VARIABLES {
-        cmd.env_remove(var);
+    for (name, _) in std::env::vars_os() {
+        let text = name.to_string_lossy();
+        if text == "NO_COLOR" || CI_PREFIXES.iter().any(|p| text.starts_with(p)) {
+            cmd.env_remove(&name);
+        }
     }
     cmd
 }

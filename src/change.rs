@@ -46,8 +46,22 @@ pub enum FileKind {
     Submodule,
 }
 
+/// How git shows a submodule pointer's content: this prefix, then the commit id. A gitlink's
+/// [`Content`] is this text, so every side can be read the same way.
+pub const SUBPROJECT_COMMIT: &str = "Subproject commit ";
+
+/// Why a file's content was deliberately not scanned (it is still listed in the report's
+/// `skipped`, and rules on its name still apply).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotScanned {
+    /// A Git LFS pointer: the real content is not in the repository.
+    LfsPointer,
+    /// A side is larger than [`crate::limits::MAX_SCANNED_BYTES`].
+    TooLarge,
+}
+
 /// Which side of the diff a line belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     /// The base revision (removed lines).
@@ -114,6 +128,8 @@ pub struct ChangedFile {
     pub head: Content,
     /// The hunks of the change, in order.
     pub hunks: Vec<Hunk>,
+    /// Set when the content was deliberately not read; the file then has no lines.
+    pub not_scanned: Option<NotScanned>,
     lines: Vec<DiffLine>,
     text: String,
 }
@@ -129,6 +145,7 @@ impl ChangedFile {
             base: Content::Absent,
             head: Content::Absent,
             hunks: Vec::new(),
+            not_scanned: None,
             lines: Vec::new(),
             text: String::new(),
         }
@@ -161,6 +178,17 @@ impl ChangedFile {
         });
         if let Some(hunk) = self.hunks.last_mut() {
             hunk.lines.end = self.lines.len();
+        }
+    }
+
+    /// Why this file's content was not scanned as text (`binary`, `lfs-pointer`, `too-large`),
+    /// or `None` when it was.
+    pub fn skip_reason(&self) -> Option<&'static str> {
+        match (self.kind, self.not_scanned) {
+            (FileKind::Binary, _) => Some("binary"),
+            (_, Some(NotScanned::LfsPointer)) => Some("lfs-pointer"),
+            (_, Some(NotScanned::TooLarge)) => Some("too-large"),
+            _ => None,
         }
     }
 

@@ -1,13 +1,14 @@
 //! The command line: argument parsing (clap) and one function per subcommand. `run` is what the
 //! binary calls; tests call it in-process.
 
-use crate::change::{ChangeSet, FileKind};
+use crate::change::ChangeSet;
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
-use crate::{engine, hook, source};
+use crate::suppress::{self, Date};
+use crate::{engine, guard, hook, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -365,26 +366,44 @@ fn judge(
 ) -> Result<Report> {
     let config = config::load(repo, config_file, config_commit)?;
     let rules = config.rule_set(rules::builtin()?)?;
-    let judgement = engine::judge(changes, &rules, &source::ContentReader::new(repo))?;
+    let reader = source::ContentReader::new(repo);
+    let judgement = engine::judge(changes, &rules, &reader)?;
+    let mut findings = judgement.findings;
+    findings.extend(guard::submodule_findings(changes));
+    suppress::apply(changes, &reader, &config, today()?, &mut findings)?;
     let mut skipped: Vec<Skipped> = changes
         .files
         .iter()
-        .filter(|f| f.kind == FileKind::Binary)
-        .map(|f| Skipped {
-            path: f.path.clone(),
-            reason: "binary".into(),
+        .filter_map(|f| {
+            Some(Skipped {
+                path: f.path.clone(),
+                reason: f.skip_reason()?.into(),
+            })
         })
         .collect();
     skipped.extend(judgement.skipped);
     Ok(Report {
         base: changes.base.clone(),
         head: changes.head.clone(),
-        findings: judgement.findings,
+        findings,
         skipped,
         files_changed: changes.files.len(),
         fail_on: fail_on.or(config.fail_on()).unwrap_or_default(),
         rules: report::RuleMeta::all(&rules),
     })
+}
+
+/// The date waivers are judged against: `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set, so runs and
+/// tests can be pinned to a day, else the system clock's date in UTC.
+fn today() -> Result<Date> {
+    match std::env::var("DEPLOY_GUARD_TODAY") {
+        Ok(text) => Date::parse(&text).ok_or_else(|| {
+            Error::Usage(format!(
+                "DEPLOY_GUARD_TODAY must be a date YYYY-MM-DD, not '{text}'"
+            ))
+        }),
+        Err(_) => Ok(Date::today()),
+    }
 }
 
 /// The built-in rules plus the configuration of the repository around `cwd` (its working

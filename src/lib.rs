@@ -8,10 +8,13 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod guard;
 pub mod hook;
+pub mod limits;
 pub mod matchers;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 
 pub use error::{Error, Result};

@@ -27,6 +27,10 @@ struct ConfigSpec {
     rules: BTreeMap<Spanned<String>, RuleOverride>,
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    /// `false` turns inline `deploy-guard: allow` comments off (default: on).
+    inline_suppressions: Option<bool>,
+    #[serde(default)]
+    waiver: Vec<crate::suppress::WaiverSpec>,
 }
 
 /// `[rules."<id>"]`: changes to a rule that is already defined.
@@ -44,15 +48,18 @@ struct RuleOverride {
 pub struct Config {
     file: Option<Arc<SourceFile>>,
     spec: ConfigSpec,
+    waivers: Vec<crate::suppress::Waiver>,
 }
 
 impl Config {
     /// Parses a configuration file; errors name file, line and column.
     pub fn parse(file: SourceFile) -> Result<Config> {
-        let spec = file.parse()?;
+        let spec: ConfigSpec = file.parse()?;
+        let waivers = crate::suppress::Waiver::compile_all(&file, &spec.waiver)?;
         Ok(Config {
             file: Some(Arc::new(file)),
             spec,
+            waivers,
         })
     }
 
@@ -64,6 +71,16 @@ impl Config {
     /// The configured `fail_on`, if any (the command line wins over it).
     pub fn fail_on(&self) -> Option<FailOn> {
         self.spec.fail_on
+    }
+
+    /// Whether inline `deploy-guard: allow` suppressions are honoured (`inline_suppressions`).
+    pub fn inline_suppressions(&self) -> bool {
+        self.spec.inline_suppressions.unwrap_or(true)
+    }
+
+    /// The `[[waiver]]` entries, validated.
+    pub fn waivers(&self) -> &[crate::suppress::Waiver] {
+        &self.waivers
     }
 
     /// Applies custom rules, overrides and `disable` to `builtin`, and compiles the result.

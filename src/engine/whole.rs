@@ -47,7 +47,7 @@ impl<'a> Whole<'a> {
                 .changes
                 .files
                 .iter()
-                .filter(|f| f.path.ends_with(".tf"))
+                .filter(|f| f.path.ends_with(".tf") && f.not_scanned.is_none())
             {
                 if let Some(text) = self.reader.read_text(&f.head)? {
                     addresses.extend(terraform::resources(&text).into_iter().map(|r| r.address));
@@ -69,6 +69,7 @@ impl<'a> Whole<'a> {
     ) -> Result<()> {
         let all = rules.rules();
         let wants_content = file.kind == FileKind::Text
+            && file.not_scanned.is_none()
             && all
                 .iter()
                 .zip(gate)

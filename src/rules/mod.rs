@@ -66,4 +66,4 @@ pub fn parse_rule_file(file: SourceFile) -> Result<Vec<RuleDraft>> {
         .collect())
 }
 
-pub(crate) use compile::check_globs;
+pub(crate) use compile::{check_globs, path_glob};

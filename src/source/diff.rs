@@ -2,9 +2,11 @@
 //! lines, and reads whole blobs only when a rule asks for them.
 
 use crate::change::{
-    ChangeSet, ChangedFile, Content, FileKind, HeadTree, Side, Status, display_path,
+    ChangeSet, ChangedFile, Content, FileKind, HeadTree, SUBPROJECT_COMMIT, Side, Status,
+    display_path,
 };
 use crate::error::{Error, Result};
+use crate::source::ContentReader;
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
 };
@@ -41,7 +43,7 @@ pub fn between_commits(
     Ok(ChangeSet {
         base: base.map(|b| b.id().to_string()),
         head: Some(head.id().to_string()),
-        files: collect(diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects)?,
         tree: HeadTree::Commit(head.tree_id()),
     })
 }
@@ -54,7 +56,7 @@ pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects)?,
         tree: HeadTree::Index,
     })
 }
@@ -75,7 +77,7 @@ pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(diff, HeadSide::Worktree)?,
+        files: collect(repo, diff, HeadSide::Worktree)?,
         tree: HeadTree::Index,
     })
 }
@@ -92,7 +94,7 @@ fn head_tree(repo: &Repository) -> Result<(Option<String>, Option<git2::Tree<'_>
     }
 }
 
-fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
+fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
     diff.find_similar(Some(
         DiffFindOptions::new()
             .renames(true)
@@ -100,7 +102,6 @@ fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> 
     ))?;
     let mut files = Vec::with_capacity(diff.deltas().len());
     for idx in 0..diff.deltas().len() {
-        let patch = Patch::from_diff(&diff, idx)?;
         let Some(delta) = diff.get_delta(idx) else {
             continue;
         };
@@ -108,16 +109,48 @@ fn collect(mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> 
             continue;
         };
         let mut file = describe(&delta, status, head_side);
-        if let Some(patch) = patch.filter(|_| file.kind != FileKind::Binary) {
-            if patch.delta().flags().is_binary() {
-                file.kind = FileKind::Binary;
-            } else {
-                read_lines(&patch, &mut file)?;
+        // Sizes and LFS pointers are checked before the diff is computed, so a huge file costs
+        // an object header read, not a diff.
+        if matches!(file.kind, FileKind::Text | FileKind::Symlink) {
+            file.not_scanned = crate::limits::not_scanned(repo, &file)?;
+            if file.not_scanned.is_none() {
+                read_content(repo, &diff, idx, &mut file)?;
             }
         }
         files.push(file);
     }
     Ok(files)
+}
+
+/// Fills `file`'s hunks and lines from delta `idx`, or marks it binary.
+fn read_content(repo: &Repository, diff: &Diff, idx: usize, file: &mut ChangedFile) -> Result<()> {
+    // libgit2 computes no lines for a type change (file ↔ symlink), so those two sides are
+    // diffed here, as `git diff` shows them: the old side removed, the new one added.
+    let sides = if file.status == Status::Typechange {
+        let reader = ContentReader::new(repo);
+        let read = |c| -> Result<Vec<u8>> {
+            Ok(reader.read(c)?.map(|b| b.into_owned()).unwrap_or_default())
+        };
+        Some((read(&file.base)?, read(&file.head)?))
+    } else {
+        None
+    };
+    let patch = match &sides {
+        Some((old, new)) => Some(Patch::from_buffers(
+            old,
+            None,
+            new,
+            None,
+            Some(&mut options()),
+        )?),
+        None => Patch::from_diff(diff, idx)?,
+    };
+    match patch {
+        Some(patch) if patch.delta().flags().is_binary() => file.kind = FileKind::Binary,
+        Some(patch) => read_lines(&patch, file)?,
+        None => {}
+    }
+    Ok(())
 }
 
 /// Maps libgit2's delta status to ours; `None` for entries that are not changes.
@@ -156,6 +189,19 @@ fn describe(delta: &DiffDelta, status: Status, head_side: HeadSide) -> ChangedFi
     let mut file = ChangedFile::new(path.clone(), status, kind);
     if status == Status::Renamed {
         file.old_path = Some(display_path(old.path_bytes().unwrap_or_default()));
+    }
+    if kind == FileKind::Submodule {
+        // A gitlink's "content" is the commit it points at, as `git diff` shows it.
+        let pointer = |f: &git2::DiffFile| {
+            if f.exists() && !f.id().is_zero() {
+                Content::Inline(format!("{SUBPROJECT_COMMIT}{}\n", f.id()))
+            } else {
+                Content::Absent
+            }
+        };
+        file.base = pointer(&old);
+        file.head = pointer(&new);
+        return file;
     }
     if old.exists() && !old.id().is_zero() {
         file.base = Content::Blob(old.id());

@@ -1,0 +1,43 @@
+//! The gate's own findings about the shape of a change that no line rule can see: submodule
+//! pointers that moved. (Edits to the gate's configuration, workflows and hooks are ordinary
+//! rules in `rules/guard.toml`; suppression findings come from [`crate::suppress`].)
+
+use crate::change::{ChangeSet, Content, FileKind, SUBPROJECT_COMMIT};
+use crate::finding::{Finding, Severity};
+use crate::suppress::GateReport;
+
+/// A submodule pointer was added, moved or removed: its content was not judged.
+pub const SUBMODULE_CHANGED: GateReport = GateReport {
+    id: "guard/submodule-changed",
+    severity: Severity::Info,
+};
+
+/// One finding per submodule whose pointer was added, moved or removed.
+pub fn submodule_findings(changes: &ChangeSet) -> Vec<Finding> {
+    changes
+        .files
+        .iter()
+        .filter(|f| f.kind == FileKind::Submodule)
+        .map(|f| {
+            let message = match (pointer(&f.base), pointer(&f.head)) {
+                (Some(old), Some(new)) => format!(
+                    "submodule pointer moved {old} → {new}: its content was not judged; review that range in the submodule"
+                ),
+                (None, Some(new)) => format!(
+                    "submodule added at {new}: its content was not judged"
+                ),
+                (Some(old), None) => format!("submodule removed (was {old})"),
+                (None, None) => "submodule changed".to_string(),
+            };
+            SUBMODULE_CHANGED.finding(&f.path, None, message)
+        })
+        .collect()
+}
+
+/// The commit a gitlink side points at.
+fn pointer(content: &Content) -> Option<&str> {
+    match content {
+        Content::Inline(text) => text.strip_prefix(SUBPROJECT_COMMIT).map(str::trim),
+        _ => None,
+    }
+}

@@ -135,8 +135,8 @@ impl RuleSet {
         Ok(RuleSet {
             include: include.build().map_err(set_err)?,
             exclude: exclude.build().map_err(set_err)?,
-            added: RegexSet::new(&added).map_err(regex_err)?,
-            removed: RegexSet::new(&removed).map_err(regex_err)?,
+            added: line_set(&added).map_err(regex_err)?,
+            removed: line_set(&removed).map_err(regex_err)?,
             rules,
             include_owner,
             exclude_owner,
@@ -187,6 +187,15 @@ impl RuleSet {
             .into_iter()
             .map(|i| self.removed_owner[i])
     }
+}
+
+/// One set for every rule's line pattern. The lazy DFA gets room for a few hundred patterns:
+/// with the default cache it gives up on a large set and the search falls back to the much
+/// slower PikeVM on every line.
+fn line_set(patterns: &[String]) -> Result<RegexSet, regex::Error> {
+    regex::RegexSetBuilder::new(patterns)
+        .dfa_size_limit(64 << 20)
+        .build()
 }
 
 /// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file

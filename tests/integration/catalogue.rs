@@ -1,6 +1,6 @@
 //! The rule catalogue in `docs/rules/catalogue.md` is generated from `rules/*.toml` (the same
 //! source `deploy-guard explain` prints), and every built-in rule carries enough examples.
-//! `UPDATE_DOCS=1 cargo test --test catalogue` rewrites the catalogue.
+//! `UPDATE_DOCS=1 cargo test --test integration catalogue` rewrites the catalogue.
 
 use deploy_guard::rules::spec::Expect;
 use deploy_guard::rules::{self, RuleSet};
@@ -22,7 +22,7 @@ fn catalogue_is_generated_from_the_rules() {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == generated,
-        "docs/rules/catalogue.md has drifted from rules/: run `UPDATE_DOCS=1 cargo test --test catalogue`"
+        "docs/rules/catalogue.md has drifted from rules/: run `UPDATE_DOCS=1 cargo test --test integration catalogue`"
     );
 }
 

@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
-# Benchmark: deploy-guard against `git diff` of the same range, side by side in one hyperfine
-# run per range, on deterministic synthetic repositories (scripts/gen_monorepo.py).
+# Benchmark: deploy-guard against `git diff` of the same range, side by side, on deterministic
+# synthetic repositories (scripts/gen_monorepo.py). Prints Markdown tables (figures, issue #6
+# targets met or not) on stdout; progress goes to stderr.
 #
 # Usage: scripts/bench.sh [OUT_DIR]            (default /tmp/dg-bench; reused when present)
 # Environment:
-#   RUNS_SMALL (default 60)  timed runs per command for the PR-sized ranges
-#   RUNS_LARGE (default 20)  timed runs per command for the large ranges
-#   WARMUP     (default 3)   warm-up runs per command
+#   ROUNDS     (default 5)   rounds; each round times every range once with hyperfine, so slow
+#                            drifts in machine load spread over all commands instead of biasing one
+#   RUNS_SMALL (default 15)  timed runs per command per round, PR-sized ranges
+#   RUNS_LARGE (default 4)   timed runs per command per round, large ranges
+#   WARMUP     (default 2)   warm-up runs per command per round
+#   INSTRUCTIONS (default 1) also count instructions once per command with valgrind (callgrind):
+#                            the figure that noise on a shared machine does not move; 0 skips it
 #   SEMGREP=/path/to/semgrep  also time semgrep --baseline-commit with scripts/bench/semgrep-rules.yml
 #                             (install: python3 -m venv /tmp/semgrep-venv &&
 #                              /tmp/semgrep-venv/bin/pip install semgrep)
 #   SEMGREP_TIMEOUT (default 900) seconds allowed per semgrep run
 #
-# Targets (issue #6) are reported, not asserted: the exit status is non-zero only when setup
-# fails (missing tools, build or generation errors).
+# Targets are reported, not asserted: the exit status is non-zero only when setup fails (missing
+# tools, build or generation errors).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${1:-/tmp/dg-bench}
-runs_small=${RUNS_SMALL:-60}
-runs_large=${RUNS_LARGE:-20}
-warmup=${WARMUP:-3}
+rounds=${ROUNDS:-5}
+runs_small=${RUNS_SMALL:-15}
+runs_large=${RUNS_LARGE:-4}
+warmup=${WARMUP:-2}
+instructions=${INSTRUCTIONS:-1}
 semgrep_timeout=${SEMGREP_TIMEOUT:-900}
 
 die() { echo "bench: $*" >&2; exit 2; }
@@ -28,7 +35,10 @@ command -v hyperfine >/dev/null ||
     die "hyperfine is missing; install it with: apt-get update && apt-get install -y hyperfine"
 [ -x /usr/bin/time ] ||
     die "/usr/bin/time is missing (for peak memory); install it with: apt-get install -y time"
-command -v python3 >/dev/null || die "python3 is missing (it runs the repository generator)"
+command -v python3 >/dev/null || die "python3 is missing (it runs the generator and the report)"
+if [ "$instructions" != 0 ] && ! command -v valgrind >/dev/null; then
+    die "valgrind is missing (for instruction counts); install it with: apt-get install -y valgrind, or set INSTRUCTIONS=0"
+fi
 
 echo "== build: cargo build --release" >&2
 (cd "$root" && cargo build --release --quiet) || die "release build failed"
@@ -38,46 +48,63 @@ echo "== generate: scripts/gen_monorepo.py $out" >&2
 python3 "$root/scripts/gen_monorepo.py" "$out" >&2 || die "repository generation failed"
 
 results="$out/results"
+rm -rf "$results"
 mkdir -p "$results"
-rm -f "$results"/*.json "$results"/*.mem
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo "commit: $(git -C "$root" rev-parse --short HEAD) ($(git -C "$root" rev-parse --abbrev-ref HEAD))"
+    echo "cpu: $(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+    echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "tools: $(git --version), $(hyperfine --version)"
+} >"$results/machine.txt"
 
-# name  repository  head  timed-runs
+# name  repository  head  runs-per-round
 cases=(
     "pr-100-files small pr $runs_small"
     "pr mono pr $runs_small"
     "large mono large $runs_large"
     "large2x mono large2x $runs_large"
 )
+dg_args() { echo "check --base main --head $1 --format json --fail-on never"; }
 
-for c in "${cases[@]}"; do
-    read -r name repo head runs <<<"$c"
-    dir="$out/$repo"
-    echo "== time: $name ($repo main...$head)" >&2
-    # --output=pipe: both tools write into a pipe, as in CI, and neither can spot /dev/null.
-    (cd "$dir" && hyperfine -N --output=pipe --style=basic --warmup "$warmup" --runs "$runs" \
-        --export-json "$results/$name.json" \
-        -n deploy-guard "$bin check --base main --head $head --format json --fail-on never" \
-        -n "git diff" "git diff main...$head") >&2 ||
-        die "hyperfine failed on $name"
-done
-
-# Peak memory (maximum resident set size) on the large ranges, median of three runs.
-for head in large large2x; do
-    for tool in deploy-guard git; do
-        for _ in 1 2 3; do
-            if [ "$tool" = git ]; then
-                /usr/bin/time -f %M -o "$results/mem.tmp" git -C "$out/mono" diff "main...$head" >/dev/null
-            else
-                (cd "$out/mono" && /usr/bin/time -f %M -o "$results/mem.tmp" "$bin" check \
-                    --base main --head "$head" --format json --fail-on never >/dev/null 2>&1)
-            fi
-            cat "$results/mem.tmp" >>"$results/$head-$tool.mem"
-        done
+for round in $(seq "$rounds"); do
+    for c in "${cases[@]}"; do
+        read -r name repo head runs <<<"$c"
+        echo "== time: round $round/$rounds, $name ($repo main...$head)" >&2
+        # --output=pipe: both tools write into a pipe, as in CI, and neither can spot /dev/null.
+        (cd "$out/$repo" && hyperfine -N --output=pipe --style=none --warmup "$warmup" \
+            --runs "$runs" --export-json "$results/$name.round$round.json" \
+            -n deploy-guard "$bin $(dg_args "$head")" \
+            -n "git diff" "git diff main...$head") ||
+            die "hyperfine failed on $name"
     done
 done
-rm -f "$results/mem.tmp"
 
-# Line and file counts of each range, for the table.
+echo "== peak memory" >&2
+for head in large large2x; do
+    for _ in 1 2 3; do
+        # shellcheck disable=SC2046 # dg_args is split into words on purpose
+        (cd "$out/mono" && /usr/bin/time -f %M -a -o "$results/$head.deploy-guard.mem" \
+            "$bin" $(dg_args "$head") >/dev/null 2>&1)
+        (cd "$out/mono" && /usr/bin/time -f %M -a -o "$results/$head.git.mem" \
+            git diff "main...$head" >/dev/null)
+    done
+done
+
+if [ "$instructions" != 0 ]; then
+    for c in "${cases[@]}"; do
+        read -r name repo head _ <<<"$c"
+        echo "== instructions: $name" >&2
+        # shellcheck disable=SC2046
+        (cd "$out/$repo" &&
+            valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" $(dg_args "$head") \
+                2>&1 >/dev/null | sed -n 's/.*refs: *//p' | tr -d , >"$results/$name.deploy-guard.ir" &&
+            valgrind --tool=callgrind --callgrind-out-file=/dev/null git diff "main...$head" \
+                2>&1 >/dev/null | sed -n 's/.*refs: *//p' | tr -d , >"$results/$name.git.ir")
+    done
+fi
+
 for c in "${cases[@]}"; do
     read -r name repo head _ <<<"$c"
     git -C "$out/$repo" diff --shortstat "main...$head" >"$results/$name.stat"
@@ -86,10 +113,12 @@ done
 if [ -n "${SEMGREP:-}" ]; then
     [ -x "$SEMGREP" ] || die "SEMGREP=$SEMGREP is not an executable"
     export SEMGREP_SEND_METRICS=off SEMGREP_ENABLE_VERSION_CHECK=0
+    "$SEMGREP" --version >"$results/semgrep.version"
     for head in pr large; do
-        # semgrep scans a checked-out head and re-scans the baseline for the files that changed.
+        # semgrep scans a checked-out head, then re-scans the changed files at the baseline.
         wt="$out/mono-$head"
-        [ -d "$wt" ] || git -C "$out/mono" worktree add -q -f "$wt" "$head" || die "worktree $head"
+        [ -d "$wt" ] || git -C "$out/mono" worktree add -q -f "$wt" "$head" >&2 ||
+            die "cannot check out $head into $wt"
         echo "== semgrep: mono main...$head (timeout ${semgrep_timeout}s)" >&2
         start=$(date +%s.%N)
         status=0
@@ -102,79 +131,4 @@ if [ -n "${SEMGREP:-}" ]; then
     done
 fi
 
-python3 - "$results" <<'EOF'
-import json, os, re, statistics, sys
-
-results = sys.argv[1]
-
-def timing(name):
-    with open(os.path.join(results, name + ".json")) as f:
-        runs = {r["command"]: r for r in json.load(f)["results"]}
-    return runs["deploy-guard"], runs["git diff"]
-
-def stat(name):
-    text = open(os.path.join(results, name + ".stat")).read()
-    nums = {k: int(v) for v, k in re.findall(r"(\d+) (file|insertion|deletion)", text)}
-    return nums.get("file", 0), nums.get("insertion", 0) + nums.get("deletion", 0)
-
-def mem(name):
-    with open(os.path.join(results, name + ".mem")) as f:
-        return statistics.median(int(x) for x in f.read().split()) / 1024
-
-def ms(seconds):
-    return f"{seconds * 1000:.1f}"
-
-print()
-print("| range | repo files | changed files | changed lines | deploy-guard median ms (mean ± sd) | git diff median ms (mean ± sd) | ratio |")
-print("|---|---|---|---|---|---|---|")
-medians = {}
-for name, repo_files in [("pr-100-files", 100), ("pr", 20000), ("large", 20000), ("large2x", 20000)]:
-    dg, git = timing(name)
-    files, lines = stat(name)
-    medians[name] = (dg["median"], git["median"])
-    print(f"| {name} | {repo_files} | {files} | {lines} | {ms(dg['median'])} ({ms(dg['mean'])} ± {ms(dg['stddev'])}) "
-          f"| {ms(git['median'])} ({ms(git['mean'])} ± {ms(git['stddev'])}) | {dg['median'] / git['median']:.2f}× |")
-
-print()
-print("| peak memory (max RSS, median of 3) | deploy-guard MB | git diff MB |")
-print("|---|---|---|")
-for head in ["large", "large2x"]:
-    print(f"| {head} | {mem(head + '-deploy-guard'):.1f} | {mem(head + '-git'):.1f} |")
-
-def verdict(ok):
-    return "met" if ok else "NOT met"
-
-large_ratio = medians["large"][0] / medians["large"][1]
-pr_ratio = medians["pr"][0] / medians["pr"][1]
-untouched = medians["pr"][0] / medians["pr-100-files"][0]
-doubling = medians["large2x"][0] / medians["large"][0]
-doubling_git = medians["large2x"][1] / medians["large"][1]
-peak = mem("large-deploy-guard")
-print()
-print("| target (issue #6) | measured | verdict |")
-print("|---|---|---|")
-print(f"| large range ≤ 1.5× git diff | {large_ratio:.2f}× | {verdict(large_ratio <= 1.5)} |")
-print(f"| PR-sized range ≤ 3× git diff | {pr_ratio:.2f}× | {verdict(pr_ratio <= 3)} |")
-print(f"| peak memory on large range ≤ 150 MB | {peak:.1f} MB | {verdict(peak <= 150)} |")
-print(f"| same 6-file change, 20,000 vs 100 files, within 20% | {untouched:.2f}× | {verdict(abs(untouched - 1) <= 0.2)} |")
-print(f"| doubling the large range at most doubles the time | {doubling:.2f}× (git diff: {doubling_git:.2f}×) | {verdict(doubling <= 2.0)} |")
-
-semgrep = [h for h in ["pr", "large"] if os.path.exists(os.path.join(results, f"semgrep-{h}.time"))]
-if semgrep:
-    print()
-    print("| semgrep --baseline-commit (one run) | wall s | exit | findings | peak MB | vs deploy-guard median |")
-    print("|---|---|---|---|---|---|")
-    for h in semgrep:
-        start, end, status = open(os.path.join(results, f"semgrep-{h}.time")).read().split()
-        wall = float(end) - float(start)
-        try:
-            found = str(len(json.load(open(os.path.join(results, f"semgrep-{h}.out")))["results"]))
-        except (ValueError, KeyError):
-            found = "n/a"
-        try:
-            peak_mb = f"{int(open(os.path.join(results, f'semgrep-{h}.mem')).read().split()[-1]) / 1024:.0f}"
-        except (ValueError, IndexError):
-            peak_mb = "n/a"
-        note = " (timed out)" if status == "124" else ""
-        print(f"| {h} | {wall:.1f}{note} | {status} | {found} | {peak_mb} | {wall / medians[h][0]:.0f}× |")
-EOF
+python3 "$root/scripts/bench/report.py" "$results"

@@ -12,6 +12,8 @@
 #   WARMUP     (default 2)   warm-up runs per command per round
 #   INSTRUCTIONS (default 1) also count instructions once per command with valgrind (callgrind):
 #                            the figure that noise on a shared machine does not move; 0 skips it
+#   DG_BIN=/path/to/deploy-guard  time this binary instead of building this checkout's release
+#                            binary (e.g. another branch's build, to compare before and after)
 #   SEMGREP=/path/to/semgrep  also time semgrep --baseline-commit with scripts/bench/semgrep-rules.yml
 #                             (install: python3 -m venv /tmp/semgrep-venv &&
 #                              /tmp/semgrep-venv/bin/pip install semgrep)
@@ -40,9 +42,14 @@ if [ "$instructions" != 0 ] && ! command -v valgrind >/dev/null; then
     die "valgrind is missing (for instruction counts); install it with: apt-get install -y valgrind, or set INSTRUCTIONS=0"
 fi
 
-echo "== build: cargo build --release" >&2
-(cd "$root" && cargo build --release --quiet) || die "release build failed"
-bin="$root/target/release/deploy-guard"
+if [ -n "${DG_BIN:-}" ]; then
+    [ -x "$DG_BIN" ] || die "DG_BIN=$DG_BIN is not an executable"
+    bin=$DG_BIN
+else
+    echo "== build: cargo build --release" >&2
+    (cd "$root" && cargo build --release --quiet) || die "release build failed"
+    bin="$root/target/release/deploy-guard"
+fi
 
 echo "== generate: scripts/gen_monorepo.py $out" >&2
 python3 "$root/scripts/gen_monorepo.py" "$out" >&2 || die "repository generation failed"
@@ -52,7 +59,8 @@ rm -rf "$results"
 mkdir -p "$results"
 {
     echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo "commit: $(git -C "$root" rev-parse --short HEAD) ($(git -C "$root" rev-parse --abbrev-ref HEAD))"
+    echo "deploy-guard: $bin ($("$bin" --version))"
+    echo "bench scripts at: $(git -C "$root" rev-parse --short HEAD) ($(git -C "$root" rev-parse --abbrev-ref HEAD))"
     echo "cpu: $(nproc) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
     echo "memory: $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
     echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -139,6 +139,12 @@ impl Repo {
         Run::of(&mut cmd)
     }
 
+    /// Runs `deploy-guard args…` in the repository with `env` set on top of the scrubbed
+    /// environment, as a CI provider or a hook framework would; its output must be UTF-8.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        Run::strict(self.cmd().args(args).envs(env.iter().copied()))
+    }
+
     /// Runs `deploy-guard check --format json args…` and parses the report.
     pub fn check_json(&self, args: &[&str]) -> (Run, serde_json::Value) {
         let mut all = vec!["--format", "json"];

@@ -2,7 +2,6 @@
 //! variables against a real repository cloned from a real origin.
 
 use crate::common::{Repo, Run, WILDCARD_CORS, finding_paths, outside_any_repository};
-use std::path::PathBuf;
 use tempfile::TempDir;
 
 /// Commit ids of the history every test judges:
@@ -20,8 +19,7 @@ struct History {
     origin: Repo,
     clone: Repo,
     /// Outside both repositories: where event files are written.
-    _events: TempDir,
-    events: PathBuf,
+    events: TempDir,
     c1: String,
     c3: String,
     f1: String,
@@ -45,12 +43,10 @@ fn history() -> History {
     origin.switch("main");
     let clone = Repo::clone_of(&origin, &[]);
     clone.git(&["fetch", "-q", "origin", "pull-merge", "feature"]);
-    let (_events, events) = outside_any_repository();
     History {
         origin,
         clone,
-        _events,
-        events,
+        events: outside_any_repository().0,
         c1,
         c3,
         f1,
@@ -63,16 +59,16 @@ fn history() -> History {
 /// the checkout at `checkout`.
 fn github(h: &History, event: &str, payload: &str, checkout: &str) -> Run {
     h.clone.git(&["checkout", "-q", "--detach", checkout]);
-    let path = h.events.join("event.json");
+    let path = h.events.path().join("event.json");
     std::fs::write(&path, payload).expect("write event");
-    Run::of(
-        h.clone
-            .cmd()
-            .args(["check", "--format", "json"])
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", event)
-            .env("GITHUB_EVENT_PATH", &path)
-            .env("GITHUB_SHA", checkout),
+    h.clone.run_with_env(
+        &["check", "--format", "json"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", event),
+            ("GITHUB_EVENT_PATH", path.to_str().expect("UTF-8 path")),
+            ("GITHUB_SHA", checkout),
+        ],
     )
 }
 
@@ -276,13 +272,14 @@ fn malformed_event_file_exits_2_naming_the_file_and_the_cure() {
 #[test]
 fn unreadable_event_file_and_missing_fields_exit_2() {
     let h = history();
-    let out = Run::of(
-        h.clone
-            .cmd()
-            .args(["check"])
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", "push")
-            .env("GITHUB_EVENT_PATH", h.clone.path().join("nope.json")),
+    let missing = h.clone.file("nope.json");
+    let out = h.clone.run_with_env(
+        &["check"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_EVENT_PATH", &missing),
+        ],
     );
     out.expect_code(2);
     out.expect_stderr("nope.json");
@@ -294,27 +291,23 @@ fn unreadable_event_file_and_missing_fields_exit_2() {
 #[test]
 fn explicit_base_wins_over_the_event() {
     let h = history();
-    let out = Run::of(
-        h.clone
-            .cmd()
-            .args([
-                "check", "--format", "json", "--base", &h.f1, "--head", &h.f2,
-            ])
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", "/nonexistent/event.json"),
+    let out = h.clone.run_with_env(
+        &[
+            "check", "--format", "json", "--base", &h.f1, "--head", &h.f2,
+        ],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", "/nonexistent/event.json"),
+        ],
     );
     out.expect_findings_in(&["other.js"]);
 }
 
 fn gitlab(repo: &Repo, vars: &[(&str, &str)]) -> Run {
-    let mut cmd = repo.cmd();
-    cmd.args(["check", "--format", "json"])
-        .env("GITLAB_CI", "true");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    Run::of(&mut cmd)
+    let mut env = vec![("GITLAB_CI", "true")];
+    env.extend_from_slice(vars);
+    repo.run_with_env(&["check", "--format", "json"], &env)
 }
 
 #[test]

@@ -10,8 +10,7 @@ use tempfile::TempDir;
 struct Setup {
     work: Repo,
     remote: Repo,
-    _scratch: TempDir,
-    scratch: PathBuf,
+    scratch: TempDir,
 }
 
 fn setup() -> Setup {
@@ -24,12 +23,10 @@ fn setup() -> Setup {
         &remote.path().display().to_string(),
     ]);
     work.git(&["push", "-q", "-u", "origin", "main"]);
-    let (_scratch, scratch) = outside_any_repository();
     Setup {
         work,
         remote,
-        _scratch,
-        scratch,
+        scratch: outside_any_repository().0,
     }
 }
 
@@ -77,27 +74,33 @@ fn write_executable(path: &Path, text: &str) {
     }
 }
 
+/// Commits a clean file on the current branch, pushes `branch` to origin, and asserts the
+/// hook announced `judged` on stderr and let the commit land.
+fn assert_clean_push_lands(s: &Setup, branch: &str, judged: &str) {
+    let tip = s.work.commit_file("notes.txt", "plain\n");
+    let out = push(&s.work, &["origin", branch]);
+    out.expect_code(0);
+    out.expect_stderr(judged);
+    assert_eq!(remote_ref(s, branch).as_deref(), Some(tip.as_str()));
+}
+
 #[test]
 fn new_branch_with_clean_commits_is_judged_and_pushed() {
     let s = setup();
     install(&s.work);
     s.work.branch("topic");
-    let tip = s.work.commit_file("notes.txt", "plain\n");
-    let out = push(&s.work, &["origin", "topic"]);
-    out.expect_code(0);
-    out.expect_stderr("checking push to origin refs/heads/topic (commits not on origin)");
-    assert_eq!(remote_ref(&s, "topic").as_deref(), Some(tip.as_str()));
+    assert_clean_push_lands(
+        &s,
+        "topic",
+        "checking push to origin refs/heads/topic (commits not on origin)",
+    );
 }
 
 #[test]
 fn update_with_clean_commits_is_judged_and_pushed() {
     let s = setup();
     install(&s.work);
-    let tip = s.work.commit_file("notes.txt", "plain\n");
-    let out = push(&s.work, &["origin", "main"]);
-    out.expect_code(0);
-    out.expect_stderr("checking push to origin refs/heads/main (");
-    assert_eq!(remote_ref(&s, "main").as_deref(), Some(tip.as_str()));
+    assert_clean_push_lands(&s, "main", "checking push to origin refs/heads/main (");
 }
 
 #[test]
@@ -186,7 +189,7 @@ fn first_push_into_an_empty_remote_judges_the_whole_history() {
 #[test]
 fn existing_hook_is_kept_chained_and_can_still_refuse() {
     let s = setup();
-    let log = s.scratch.join("foreign.log");
+    let log = s.scratch.path().join("foreign.log");
     let original = foreign_hook(&log, 0);
     write_executable(&hooks_dir(&s).join("pre-push"), &original);
     let out = install(&s.work);
@@ -307,14 +310,14 @@ fn pre_commit_framework_mode_judges_from_ref_to_to_ref() {
     let from = s.work.rev("HEAD");
     let to = s.work.commit_file("app.js", WILDCARD_CORS);
     let run = |from: &str| {
-        Run::of(
-            s.work
-                .cmd()
-                .args(["hook", "pre-commit"])
-                .env("PRE_COMMIT_FROM_REF", from)
-                .env("PRE_COMMIT_TO_REF", &to)
-                .env("PRE_COMMIT_REMOTE_NAME", "origin")
-                .env("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+        s.work.run_with_env(
+            &["hook", "pre-commit"],
+            &[
+                ("PRE_COMMIT_FROM_REF", from),
+                ("PRE_COMMIT_TO_REF", &to),
+                ("PRE_COMMIT_REMOTE_NAME", "origin"),
+                ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+            ],
         )
     };
     let out = run(&from);
@@ -375,7 +378,7 @@ fn pre_commit_framework_runs_the_hook_from_this_repository() {
     let out = std::process::Command::new("pre-commit")
         .current_dir(s.work.path())
         .env("PATH", path)
-        .env("PRE_COMMIT_HOME", s.scratch.join("pre-commit-home"))
+        .env("PRE_COMMIT_HOME", s.scratch.path().join("pre-commit-home"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .args([
             "try-repo",

@@ -476,11 +476,9 @@ fn annotations_put_errors_first_and_cap_each_kind_at_ten() {
 #[test]
 fn github_is_the_default_format_under_actions_only() {
     let repo = fixture();
-    let actions = Run::strict(
-        repo.repo
-            .cmd()
-            .args(["check", "--base", &repo.base])
-            .env("GITHUB_ACTIONS", "true"),
+    let actions = repo.repo.run_with_env(
+        &["check", "--base", &repo.base],
+        &[("GITHUB_ACTIONS", "true")],
     );
     assert!(
         actions
@@ -500,13 +498,13 @@ fn job_summary_is_appended_with_links_to_the_head_commit() {
     let summary = repo.repo.path().join("summary.md");
     std::fs::write(&summary, "## An earlier step\n\n").unwrap();
     for _ in 0..2 {
-        let out = Run::strict(
-            repo.repo
-                .cmd()
-                .args(["check", "--base", &repo.base, "--format", "json"])
-                .env("GITHUB_STEP_SUMMARY", &summary)
-                .env("GITHUB_SERVER_URL", "https://github.com")
-                .env("GITHUB_REPOSITORY", "acme/shop"),
+        let out = repo.repo.run_with_env(
+            &["check", "--base", &repo.base, "--format", "json"],
+            &[
+                ("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path")),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_REPOSITORY", "acme/shop"),
+            ],
         );
         out.expect_code(1);
         serde_json::from_str::<Value>(&out.stdout).expect("stdout stays the JSON report");

@@ -1,7 +1,7 @@
 //! Shallow clones, as CI checkouts make them (`git clone --depth 1 file://…`): the gate
 //! fetches the missing base and deepens until the merge-base exists, or exits 2 with the cure.
 
-use crate::common::{Repo, Run, WILDCARD_CORS, outside_any_repository};
+use crate::common::{Repo, WILDCARD_CORS, outside_any_repository};
 
 /// An origin whose `feature` branch is 70 commits past its branch point with `main` (more
 /// than the first deepening step), plus a risky app.js; `main` moved on with a risky file of
@@ -61,13 +61,13 @@ fn pull_request_event_in_a_depth_1_checkout_of_the_merge_commit() {
         r#"{{"pull_request": {{"base": {{"sha": "{main}"}}, "head": {{"sha": "{feature}"}}, "labels": []}}}}"#
     );
     std::fs::write(&event, payload).expect("write event");
-    let run = Run::of(
-        clone
-            .cmd()
-            .args(["check", "--format", "json"])
-            .env("GITHUB_ACTIONS", "true")
-            .env("GITHUB_EVENT_NAME", "pull_request")
-            .env("GITHUB_EVENT_PATH", &event),
+    let run = clone.run_with_env(
+        &["check", "--format", "json"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", event.to_str().expect("UTF-8 path")),
+        ],
     );
     let report = run.expect_findings_in(&["app.js"]);
     assert_eq!(report["head"], feature.as_str());

@@ -110,6 +110,17 @@ fn pull_request_payload(h: &History, labels: &[&str]) -> String {
     )
 }
 
+/// A `pull_request` event with `labels`, the checkout at the synthetic merge commit as
+/// actions/checkout makes it.
+fn pull_request_at_merge(h: &History, labels: &[&str]) -> Run {
+    github(
+        h,
+        "pull_request",
+        &pull_request_payload(h, labels),
+        &h.merge,
+    )
+}
+
 fn push_payload(before: &str, after: &str, created: bool) -> String {
     format!(
         r#"{{
@@ -130,7 +141,7 @@ fn push_payload(before: &str, after: &str, created: bool) -> String {
 #[test]
 fn pull_request_judges_base_to_head_never_the_synthetic_merge() {
     let h = history();
-    let out = github(&h, "pull_request", &pull_request_payload(&h, &[]), &h.merge);
+    let out = pull_request_at_merge(&h, &[]);
     out.expect_code(1);
     let report = out.expect_findings_in(&["app.js"]);
     assert_eq!(report["head"], h.f1.as_str());
@@ -154,12 +165,7 @@ fn pull_request_target_reads_the_same_range() {
 fn ack_label_downgrades_matching_findings_to_acknowledged() {
     let h = history();
     let labels = ["bug", "deploy-guard/ack:cors/wildcard-origin"];
-    let out = github(
-        &h,
-        "pull_request",
-        &pull_request_payload(&h, &labels),
-        &h.merge,
-    );
+    let out = pull_request_at_merge(&h, &labels);
     out.expect_code(0);
     // Still reported.
     let report = out.expect_findings_in(&["app.js"]);
@@ -173,12 +179,7 @@ fn ack_label_downgrades_matching_findings_to_acknowledged() {
 fn ack_label_for_another_category_leaves_the_gate_closed() {
     let h = history();
     let labels = ["deploy-guard/ack:image"];
-    let out = github(
-        &h,
-        "pull_request",
-        &pull_request_payload(&h, &labels),
-        &h.merge,
-    );
+    let out = pull_request_at_merge(&h, &labels);
     out.expect_code(1);
 }
 

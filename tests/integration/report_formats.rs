@@ -213,36 +213,44 @@ fn snapshot_of(printer: &dyn Render) -> String {
     redact_ids(&render(printer, &judged(&repo)), &repo)
 }
 
+/// Asserts `text` against `tests/snapshots/integration__report_formats__<name>.snap`, beside
+/// the other report snapshots.
+fn assert_report_snapshot(name: &str, text: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| insta::assert_snapshot!(name, text));
+}
+
 #[test]
 fn sarif_snapshot_and_schema() {
     let text = snapshot_of(&Sarif);
     assert_valid_sarif(&text);
-    insta::assert_snapshot!("sarif", text);
+    assert_report_snapshot("sarif", text);
 }
 
 #[test]
 fn gitlab_snapshot() {
-    insta::assert_snapshot!("gitlab", snapshot_of(&Gitlab));
+    assert_report_snapshot("gitlab", snapshot_of(&Gitlab));
 }
 
 #[test]
 fn junit_snapshot() {
-    insta::assert_snapshot!("junit", snapshot_of(&Junit));
+    assert_report_snapshot("junit", snapshot_of(&Junit));
 }
 
 #[test]
 fn markdown_snapshot() {
-    insta::assert_snapshot!("markdown", snapshot_of(&Markdown::default()));
+    assert_report_snapshot("markdown", snapshot_of(&Markdown::default()));
     let linked = Markdown {
         links: SourceLinks::github("https://github.com", "acme/shop"),
         max_bytes: None,
     };
-    insta::assert_snapshot!("markdown_job_summary", snapshot_of(&linked));
+    assert_report_snapshot("markdown_job_summary", snapshot_of(&linked));
 }
 
 #[test]
 fn github_snapshot() {
-    insta::assert_snapshot!("github", snapshot_of(&Github));
+    assert_report_snapshot("github", snapshot_of(&Github));
 }
 
 // ---- SARIF ----------------------------------------------------------------------------

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 use tempfile::TempDir;
 
 /// The fixed clock every commit is made at, so ids are deterministic.
@@ -50,25 +50,44 @@ impl Repo {
     /// Runs `git args` in the repository under the fixed identity; panics with git's stderr on
     /// failure and returns stdout, trimmed.
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test Author")
-            .env("GIT_AUTHOR_EMAIL", "author@example.com")
-            .env("GIT_AUTHOR_DATE", DATE)
-            .env("GIT_COMMITTER_NAME", "Test Committer")
-            .env("GIT_COMMITTER_EMAIL", "committer@example.com")
-            .env("GIT_COMMITTER_DATE", DATE)
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        git_in(self.path(), args)
+    }
+
+    /// Runs `git args` like [`Repo::git`] but returns the run whatever its outcome, for git
+    /// commands that are expected to fail (a push refused by a hook).
+    pub fn try_git(&self, args: &[&str]) -> Run {
+        Run::from_output(
+            git_command(self.path())
+                .args(args)
+                .output()
+                .expect("git runs"),
+        )
+    }
+
+    /// A bare repository whose `HEAD` names `main`, to push into as a remote.
+    pub fn bare() -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let repo = Repo { dir };
+        repo.git(&["init", "-q", "--bare"]);
+        repo.git(&["symbolic-ref", "HEAD", "refs/heads/main"]);
+        repo
+    }
+
+    /// A clone of `origin` made the way CI checkouts make one, over a `file://` URL (so
+    /// `--depth` yields a really shallow clone), with `args` such as `--depth 1 --branch x`.
+    pub fn clone_of(origin: &Repo, args: &[&str]) -> Repo {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = origin.url();
+        let mut clone_args = vec!["clone", "-q"];
+        clone_args.extend_from_slice(args);
+        clone_args.extend([url.as_str(), "."]);
+        git_in(dir.path(), &clone_args);
+        Repo { dir }
+    }
+
+    /// The repository's `file://` URL, for clones and remotes.
+    pub fn url(&self) -> String {
+        format!("file://{}", self.path().display())
     }
 
     /// Writes `content` to `path` (relative to the root), creating parent directories.
@@ -120,6 +139,12 @@ impl Repo {
         Run::of(&mut cmd)
     }
 
+    /// Runs `deploy-guard args…` in the repository with `env` set on top of the scrubbed
+    /// environment, as a CI provider or a hook framework would; its output must be UTF-8.
+    pub fn run_with_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        Run::strict(self.cmd().args(args).envs(env.iter().copied()))
+    }
+
     /// Runs `deploy-guard check --format json args…` and parses the report.
     pub fn check_json(&self, args: &[&str]) -> (Run, serde_json::Value) {
         let mut all = vec!["--format", "json"];
@@ -135,10 +160,42 @@ impl Repo {
     }
 }
 
-/// The binary, run in `dir` with CI variables removed.
+/// A `git` command in `dir` under the fixed identity and clock, isolated from the user's and
+/// the system's git configuration.
+pub fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_AUTHOR_DATE", DATE)
+        .env("GIT_COMMITTER_NAME", "Test Committer")
+        .env("GIT_COMMITTER_EMAIL", "committer@example.com")
+        .env("GIT_COMMITTER_DATE", DATE);
+    cmd
+}
+
+/// Runs `git args` in `dir` (see [`git_command`]); panics with git's stderr on failure and
+/// returns stdout, trimmed.
+fn git_in(dir: &Path, args: &[&str]) -> String {
+    let out = git_command(dir).args(args).output().expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// The binary, run in `dir` with CI variables removed and git configuration isolated as in
+/// [`git_command`] (the gate runs git itself to deepen shallow clones).
 pub fn deploy_guard_in(dir: &Path) -> assert_cmd::Command {
     let mut cmd = assert_cmd::cargo::cargo_bin_cmd!("deploy-guard");
-    cmd.current_dir(dir);
+    cmd.current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1");
     for (name, _) in std::env::vars_os() {
         let text = name.to_string_lossy();
         if text == "NO_COLOR" || CI_PREFIXES.iter().any(|p| text.starts_with(p)) {
@@ -169,12 +226,44 @@ pub struct Run {
 impl Run {
     /// Runs `cmd` to completion.
     pub fn of(cmd: &mut assert_cmd::Command) -> Run {
+        Run::from_output(cmd.output().expect("deploy-guard runs"))
+    }
+
+    /// Like [`Run::of`], but panics unless stdout and stderr are valid UTF-8: for tests of
+    /// output formats, where a lossy conversion could hide mangled bytes.
+    pub fn strict(cmd: &mut assert_cmd::Command) -> Run {
         let out = cmd.output().expect("deploy-guard runs");
+        for (name, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(
+                std::str::from_utf8(bytes).is_ok(),
+                "{name} is not UTF-8: {out:?}"
+            );
+        }
+        Run::from_output(out)
+    }
+
+    /// The run of any finished process (git, pre-commit), for the same assertions.
+    pub fn from_output(out: Output) -> Run {
         Run {
             code: out.status.code().expect("exited, not killed"),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+
+    /// Asserts the process failed (any non-zero exit), showing the whole run when it did not.
+    pub fn expect_failure(&self) -> &Run {
+        assert_ne!(self.code, 0, "expected a failure: {self:#?}");
+        self
+    }
+
+    /// Asserts that stdout is a JSON report whose findings lie in exactly `paths` (sorted, one
+    /// entry per finding); returns the report.
+    #[track_caller]
+    pub fn expect_findings_in(&self, paths: &[&str]) -> serde_json::Value {
+        let report = self.json();
+        assert_eq!(finding_paths(&report), paths, "{self:#?}");
+        report
     }
 
     /// Stdout parsed as JSON; panics with the whole run if it is not.
@@ -248,6 +337,36 @@ pub fn findings(report: &serde_json::Value) -> Vec<String> {
         })
         .collect()
 }
+
+/// The paths of the findings of a JSON report, sorted, one entry per finding.
+pub fn finding_paths(report: &serde_json::Value) -> Vec<String> {
+    let mut paths: Vec<String> = report["findings"]
+        .as_array()
+        .expect("findings array")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect();
+    paths.sort();
+    paths
+}
+
+/// `text` with each `(volatile, placeholder)` pair replaced in order, so snapshots do not
+/// depend on git's hashing: list full commit ids before their abbreviations.
+pub fn redact(text: &str, replacements: &[(&str, &str)]) -> String {
+    replacements
+        .iter()
+        .fold(text.to_string(), |text, (volatile, placeholder)| {
+            text.replace(volatile, placeholder)
+        })
+}
+
+/// File names that try to break every report format: workflow command syntax, an
+/// already-escaped look-alike, a newline, and Markdown/HTML punctuation.
+pub const HOSTILE_NAMES: [&str; 3] = [
+    "we,ird:na%me.js",
+    "a%0A::error::x\nb.js",
+    "pipe|`tick`_*[x](y)<b>.js",
+];
 
 /// The ids of the rules that fired, in report order.
 pub fn rules_fired(report: &serde_json::Value) -> Vec<String> {

@@ -4,10 +4,14 @@
 mod common;
 
 mod catalogue;
+mod ci_events;
 mod commands;
 mod config;
 mod corpus;
+mod hooks;
 mod in_process;
 mod incidents;
+mod report_formats;
 mod reports;
+mod shallow;
 mod sources;

@@ -1,73 +1,59 @@
 //! The pre-push hook end to end: `deploy-guard hook install` in a real clone, then real
 //! `git push`es into a local bare repository go through it.
 
-mod git_fixture;
-
-use git_fixture::{RISKY_JS, assert_stderr_has, both, commit, gate, git, git_command, init};
+use crate::common::{Repo, Run, WILDCARD_CORS, outside_any_repository};
 use std::path::{Path, PathBuf};
-use std::process::Output;
 use tempfile::TempDir;
 
-/// A working repository `work` whose `origin` is the bare `remote.git`, with one clean commit
-/// on `main` already pushed (before any hook is installed).
+/// A working repository `work` whose `origin` is the bare `remote`, with one clean commit on
+/// `main` already pushed (before any hook is installed), and a scratch directory outside both.
 struct Setup {
-    _tmp: TempDir,
-    work: PathBuf,
-    remote: PathBuf,
+    work: Repo,
+    remote: Repo,
+    scratch: TempDir,
 }
 
 fn setup() -> Setup {
-    let tmp = TempDir::new().expect("tempdir");
-    let remote = tmp.path().join("remote.git");
-    git(
-        tmp.path(),
-        &["init", "-q", "--bare", "-b", "main", "remote.git"],
-    );
-    let work = tmp.path().join("work");
-    init(&work);
-    commit(&work, "c1", &[("README.md", "# app\n")]);
-    git(
-        &work,
-        &["remote", "add", "origin", &remote.display().to_string()],
-    );
-    git(&work, &["push", "-q", "-u", "origin", "main"]);
+    let remote = Repo::bare();
+    let work = Repo::with_files(&[("README.md", "# app\n")]);
+    work.git(&[
+        "remote",
+        "add",
+        "origin",
+        &remote.path().display().to_string(),
+    ]);
+    work.git(&["push", "-q", "-u", "origin", "main"]);
     Setup {
-        _tmp: tmp,
         work,
         remote,
+        scratch: outside_any_repository().0,
     }
 }
 
-fn hook(dir: &Path, args: &[&str]) -> Output {
-    gate(dir).arg("hook").args(args).output().expect("run gate")
+/// `deploy-guard hook args…` in `repo`.
+fn hook(repo: &Repo, args: &[&str]) -> Run {
+    Run::of(repo.cmd().arg("hook").args(args))
 }
 
-fn install(dir: &Path) -> Output {
-    let out = hook(dir, &["install"]);
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+fn install(repo: &Repo) -> Run {
+    let out = hook(repo, &["install"]);
+    out.expect_code(0);
     out
 }
 
-fn push(dir: &Path, args: &[&str]) -> Output {
-    git_command(dir)
-        .arg("push")
-        .args(args)
-        .output()
-        .expect("run git push")
+fn push(repo: &Repo, args: &[&str]) -> Run {
+    let mut all = vec!["push"];
+    all.extend_from_slice(args);
+    repo.try_git(&all)
 }
 
 fn remote_ref(s: &Setup, name: &str) -> Option<String> {
-    let out = git_command(&s.remote)
-        .args(["rev-parse", "--verify", "-q", name])
-        .output()
-        .expect("rev-parse");
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let out = s.remote.try_git(&["rev-parse", "--verify", "-q", name]);
+    (out.code == 0).then(|| out.stdout.trim().to_string())
 }
 
 fn hooks_dir(s: &Setup) -> PathBuf {
-    s.work.join(".git").join("hooks")
+    s.work.path().join(".git").join("hooks")
 }
 
 /// A foreign pre-push hook that logs its arguments and stdin and exits with `code`.
@@ -88,30 +74,33 @@ fn write_executable(path: &Path, text: &str) {
     }
 }
 
+/// Commits a clean file on the current branch, pushes `branch` to origin, and asserts the
+/// hook announced `judged` on stderr and let the commit land.
+fn assert_clean_push_lands(s: &Setup, branch: &str, judged: &str) {
+    let tip = s.work.commit_file("notes.txt", "plain\n");
+    let out = push(&s.work, &["origin", branch]);
+    out.expect_code(0);
+    out.expect_stderr(judged);
+    assert_eq!(remote_ref(s, branch).as_deref(), Some(tip.as_str()));
+}
+
 #[test]
 fn new_branch_with_clean_commits_is_judged_and_pushed() {
     let s = setup();
     install(&s.work);
-    git(&s.work, &["checkout", "-q", "-b", "topic"]);
-    let tip = commit(&s.work, "notes", &[("notes.txt", "plain\n")]);
-    let out = push(&s.work, &["origin", "topic"]);
-    assert!(out.status.success(), "{}", both(&out));
-    assert_stderr_has(
-        &out,
+    s.work.branch("topic");
+    assert_clean_push_lands(
+        &s,
+        "topic",
         "checking push to origin refs/heads/topic (commits not on origin)",
     );
-    assert_eq!(remote_ref(&s, "topic").as_deref(), Some(tip.as_str()));
 }
 
 #[test]
 fn update_with_clean_commits_is_judged_and_pushed() {
     let s = setup();
     install(&s.work);
-    let tip = commit(&s.work, "more", &[("notes.txt", "plain\n")]);
-    let out = push(&s.work, &["origin", "main"]);
-    assert!(out.status.success(), "{}", both(&out));
-    assert_stderr_has(&out, "checking push to origin refs/heads/main (");
-    assert_eq!(remote_ref(&s, "main").as_deref(), Some(tip.as_str()));
+    assert_clean_push_lands(&s, "main", "checking push to origin refs/heads/main (");
 }
 
 #[test]
@@ -119,31 +108,31 @@ fn risky_commit_is_refused_with_the_report_and_the_deliberate_bypass() {
     let s = setup();
     install(&s.work);
     let before = remote_ref(&s, "main");
-    commit(&s.work, "open cors", &[("server/app.js", RISKY_JS)]);
+    s.work.commit_file("server/app.js", WILDCARD_CORS);
     let out = push(&s.work, &["origin", "main"]);
-    assert!(!out.status.success(), "{}", both(&out));
+    out.expect_failure();
     for expected in [
         "cors/wildcard-origin",
         "server/app.js",
         "git push --no-verify",
     ] {
-        assert_stderr_has(&out, expected);
+        out.expect_stderr(expected);
     }
     assert_eq!(remote_ref(&s, "main"), before, "the remote must not move");
 
     let out = push(&s.work, &["--no-verify", "origin", "main"]);
-    assert!(out.status.success(), "{}", both(&out));
+    out.expect_code(0);
 }
 
 #[test]
 fn risky_commit_on_a_new_branch_is_refused() {
     let s = setup();
     install(&s.work);
-    git(&s.work, &["checkout", "-q", "-b", "topic"]);
-    commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
-    commit(&s.work, "unrelated", &[("notes.txt", "plain\n")]);
+    s.work.branch("topic");
+    s.work.commit_file("app.js", WILDCARD_CORS);
+    s.work.commit_file("notes.txt", "plain\n");
     let out = push(&s.work, &["origin", "topic"]);
-    assert!(!out.status.success(), "{}", both(&out));
+    out.expect_failure();
     assert_eq!(remote_ref(&s, "topic"), None);
 }
 
@@ -151,24 +140,24 @@ fn risky_commit_on_a_new_branch_is_refused() {
 fn new_branch_of_commits_already_on_the_remote_is_not_judged() {
     let s = setup();
     // History the remote already has, including a risky commit pushed deliberately.
-    commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
-    git(&s.work, &["push", "-q", "origin", "main"]);
+    s.work.commit_file("app.js", WILDCARD_CORS);
+    s.work.git(&["push", "-q", "origin", "main"]);
     install(&s.work);
     let out = push(&s.work, &["origin", "main:refs/heads/copy"]);
-    assert!(out.status.success(), "{}", both(&out));
-    assert_stderr_has(&out, "already on origin");
+    out.expect_code(0);
+    out.expect_stderr("already on origin");
 }
 
 #[test]
 fn branch_deletion_is_allowed() {
     let s = setup();
-    git(&s.work, &["checkout", "-q", "-b", "topic"]);
-    commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
-    git(&s.work, &["push", "-q", "origin", "topic"]);
+    s.work.branch("topic");
+    s.work.commit_file("app.js", WILDCARD_CORS);
+    s.work.git(&["push", "-q", "origin", "topic"]);
     install(&s.work);
     let out = push(&s.work, &["origin", "--delete", "topic"]);
-    assert!(out.status.success(), "{}", both(&out));
-    assert_stderr_has(&out, "deletion");
+    out.expect_code(0);
+    out.expect_stderr("deletion");
     assert_eq!(remote_ref(&s, "topic"), None);
 }
 
@@ -176,53 +165,43 @@ fn branch_deletion_is_allowed() {
 fn configuration_comes_from_the_remote_side() {
     let s = setup();
     install(&s.work);
-    commit(
-        &s.work,
-        "switch the rule off and open cors",
-        &[
-            (".deploy-guard.toml", "disable = [\"cors/*\"]\n"),
-            ("app.js", RISKY_JS),
-        ],
-    );
+    s.work
+        .write(".deploy-guard.toml", "disable = [\"cors/*\"]\n");
+    s.work.write("app.js", WILDCARD_CORS);
+    s.work.commit("switch the rule off and open cors");
     let out = push(&s.work, &["origin", "main"]);
-    assert!(!out.status.success(), "{}", both(&out));
+    out.expect_failure();
 }
 
 #[test]
 fn first_push_into_an_empty_remote_judges_the_whole_history() {
-    let tmp = TempDir::new().expect("tempdir");
-    git(
-        tmp.path(),
-        &["init", "-q", "--bare", "-b", "main", "empty.git"],
-    );
-    let work = tmp.path().join("work");
-    init(&work);
-    commit(&work, "c1", &[("app.js", RISKY_JS)]);
-    commit(&work, "c2", &[("README.md", "# app\n")]);
-    let url = tmp.path().join("empty.git").display().to_string();
-    git(&work, &["remote", "add", "origin", &url]);
+    let empty = Repo::bare();
+    let work = Repo::with_files(&[("app.js", WILDCARD_CORS)]);
+    work.commit_file("README.md", "# app\n");
+    let url = empty.path().display().to_string();
+    work.git(&["remote", "add", "origin", &url]);
     install(&work);
     let out = push(&work, &["origin", "main"]);
-    assert!(!out.status.success(), "{}", both(&out));
-    assert_stderr_has(&out, "empty tree");
+    out.expect_failure();
+    out.expect_stderr("empty tree");
 }
 
 #[test]
 fn existing_hook_is_kept_chained_and_can_still_refuse() {
     let s = setup();
-    let log = s.work.join("..").join("foreign.log");
+    let log = s.scratch.path().join("foreign.log");
     let original = foreign_hook(&log, 0);
     write_executable(&hooks_dir(&s).join("pre-push"), &original);
     let out = install(&s.work);
-    assert_stderr_has(&out, "pre-push.local");
+    out.expect_stderr("pre-push.local");
     let kept = std::fs::read_to_string(hooks_dir(&s).join("pre-push.local")).expect("kept");
     assert_eq!(kept, original);
 
-    let tip = commit(&s.work, "more", &[("notes.txt", "plain\n")]);
+    let tip = s.work.commit_file("notes.txt", "plain\n");
     let out = push(&s.work, &["origin", "main"]);
-    assert!(out.status.success(), "{}", both(&out));
+    out.expect_code(0);
     let logged = std::fs::read_to_string(&log).expect("the chained hook ran");
-    let remote = s.remote.display().to_string();
+    let remote = s.remote.path().display().to_string();
     assert!(
         logged.contains(&format!("args: origin {remote}")),
         "{logged}"
@@ -237,22 +216,22 @@ fn existing_hook_is_kept_chained_and_can_still_refuse() {
         &hooks_dir(&s).join("pre-push.local"),
         &foreign_hook(&log, 1),
     );
-    commit(&s.work, "again", &[("notes.txt", "plainer\n")]);
+    s.work.commit_file("notes.txt", "plainer\n");
     let out = push(&s.work, &["origin", "main"]);
-    assert!(!out.status.success(), "{}", both(&out));
+    out.expect_failure();
 }
 
 #[test]
 fn core_hooks_path_is_honoured() {
     let s = setup();
-    git(&s.work, &["config", "core.hooksPath", "team-hooks"]);
+    s.work.git(&["config", "core.hooksPath", "team-hooks"]);
     install(&s.work);
-    assert!(s.work.join("team-hooks").join("pre-push").exists());
+    assert!(s.work.path().join("team-hooks").join("pre-push").exists());
     assert!(!hooks_dir(&s).join("pre-push").exists());
-    commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
+    s.work.commit_file("app.js", WILDCARD_CORS);
     let out = push(&s.work, &["origin", "main"]);
-    assert!(!out.status.success(), "{}", both(&out));
-    assert_stderr_has(&out, "cors/wildcard-origin");
+    out.expect_failure();
+    out.expect_stderr("cors/wildcard-origin");
 }
 
 #[test]
@@ -278,7 +257,7 @@ fn install_is_idempotent() {
     let first = snapshot(&hooks_dir(&s));
     let content = std::fs::read(hooks_dir(&s).join("pre-push")).expect("hook");
     let out = install(&s.work);
-    assert_stderr_has(&out, "already installed");
+    out.expect_stderr("already installed");
     assert_eq!(snapshot(&hooks_dir(&s)), first);
     assert_eq!(
         std::fs::read(hooks_dir(&s).join("pre-push")).expect("hook"),
@@ -294,7 +273,7 @@ fn uninstall_restores_the_chained_hook_and_leaves_foreign_hooks_alone() {
     write_executable(&hook_path, &original);
     install(&s.work);
     let out = hook(&s.work, &["uninstall"]);
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    out.expect_code(0);
     assert_eq!(
         std::fs::read_to_string(&hook_path).expect("restored"),
         original
@@ -302,8 +281,8 @@ fn uninstall_restores_the_chained_hook_and_leaves_foreign_hooks_alone() {
     assert!(!hooks_dir(&s).join("pre-push.local").exists());
 
     let out = hook(&s.work, &["uninstall"]);
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert_stderr_has(&out, "not deploy-guard's");
+    out.expect_code(2);
+    out.expect_stderr("not deploy-guard's");
     assert_eq!(
         std::fs::read_to_string(&hook_path).expect("untouched"),
         original
@@ -316,45 +295,47 @@ fn force_replaces_a_foreign_hook_without_chaining() {
     let hook_path = hooks_dir(&s).join("pre-push");
     write_executable(&hook_path, &foreign_hook(Path::new("/dev/null"), 1));
     let out = hook(&s.work, &["install", "--force"]);
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    out.expect_code(0);
     let text = std::fs::read_to_string(&hook_path).expect("hook");
     assert!(text.contains("# managed-by: deploy-guard"), "{text}");
     assert!(!hooks_dir(&s).join("pre-push.local").exists());
-    commit(&s.work, "more", &[("notes.txt", "plain\n")]);
+    s.work.commit_file("notes.txt", "plain\n");
     let out = push(&s.work, &["origin", "main"]);
-    assert!(out.status.success(), "{}", both(&out));
+    out.expect_code(0);
 }
 
 #[test]
 fn pre_commit_framework_mode_judges_from_ref_to_to_ref() {
     let s = setup();
-    let from = git(&s.work, &["rev-parse", "HEAD"]);
-    let to = commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
+    let from = s.work.rev("HEAD");
+    let to = s.work.commit_file("app.js", WILDCARD_CORS);
     let run = |from: &str| {
-        gate(&s.work)
-            .args(["hook", "pre-commit"])
-            .env("PRE_COMMIT_FROM_REF", from)
-            .env("PRE_COMMIT_TO_REF", &to)
-            .env("PRE_COMMIT_REMOTE_NAME", "origin")
-            .env("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main")
-            .output()
-            .expect("run gate")
+        s.work.run_with_env(
+            &["hook", "pre-commit"],
+            &[
+                ("PRE_COMMIT_FROM_REF", from),
+                ("PRE_COMMIT_TO_REF", &to),
+                ("PRE_COMMIT_REMOTE_NAME", "origin"),
+                ("PRE_COMMIT_REMOTE_BRANCH", "refs/heads/main"),
+            ],
+        )
     };
     let out = run(&from);
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    assert_stderr_has(&out, "cors/wildcard-origin");
+    out.expect_code(1);
+    out.expect_stderr("cors/wildcard-origin");
     let out = run(&to);
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    out.expect_code(0);
 
-    let out = gate(&s.work)
-        .args(["hook", "pre-commit"])
-        .env_remove("PRE_COMMIT_FROM_REF")
-        .env_remove("PRE_COMMIT_TO_REF")
-        .env_remove("PRE_COMMIT_REMOTE_NAME")
-        .output()
-        .expect("run gate");
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert_stderr_has(&out, "pre-push");
+    let out = Run::of(
+        s.work
+            .cmd()
+            .args(["hook", "pre-commit"])
+            .env_remove("PRE_COMMIT_FROM_REF")
+            .env_remove("PRE_COMMIT_TO_REF")
+            .env_remove("PRE_COMMIT_REMOTE_NAME"),
+    );
+    out.expect_code(2);
+    out.expect_stderr("pre-push");
 }
 
 #[test]
@@ -369,7 +350,7 @@ fn pre_commit_manifest_is_valid() {
         println!("note: pre-commit is not on PATH; `pre-commit validate-manifest` skipped");
         return;
     };
-    assert!(out.status.success(), "{}", both(&out));
+    Run::from_output(out).expect_code(0);
 }
 
 /// The real pre-commit framework, fed this repository's manifest, runs the gate on a range.
@@ -384,9 +365,9 @@ fn pre_commit_framework_runs_the_hook_from_this_repository() {
     };
     assert!(version.status.success());
     let s = setup();
-    let from = git(&s.work, &["rev-parse", "HEAD"]);
-    let to = commit(&s.work, "open cors", &[("app.js", RISKY_JS)]);
-    let bin_dir = git_fixture::gate_binary()
+    let from = s.work.rev("HEAD");
+    let to = s.work.commit_file("app.js", WILDCARD_CORS);
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_deploy-guard"))
         .parent()
         .expect("bin dir")
         .to_path_buf();
@@ -395,9 +376,9 @@ fn pre_commit_framework_runs_the_hook_from_this_repository() {
     )))
     .expect("PATH");
     let out = std::process::Command::new("pre-commit")
-        .current_dir(&s.work)
+        .current_dir(s.work.path())
         .env("PATH", path)
-        .env("PRE_COMMIT_HOME", s.work.join("..").join("pre-commit-home"))
+        .env("PRE_COMMIT_HOME", s.scratch.path().join("pre-commit-home"))
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .args([
             "try-repo",
@@ -414,11 +395,10 @@ fn pre_commit_framework_runs_the_hook_from_this_repository() {
         ])
         .output()
         .expect("run pre-commit");
-    assert!(!out.status.success(), "{}", both(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let out = Run::from_output(out);
+    out.expect_failure();
     assert!(
-        stdout.contains("cors/wildcard-origin") && stdout.contains("app.js"),
-        "{}",
-        both(&out)
+        out.stdout.contains("cors/wildcard-origin") && out.stdout.contains("app.js"),
+        "{out:#?}"
     );
 }

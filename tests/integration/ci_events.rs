@@ -1,14 +1,7 @@
 //! The range under CI comes from the provider's event: real-shaped GitHub payloads and GitLab
 //! variables against a real repository cloned from a real origin.
 
-mod git_fixture;
-
-use git_fixture::{
-    RISKY_JS, assert_findings_in, assert_stderr_has, both, commit, finding_paths, gate, git, init,
-    json_report,
-};
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use crate::common::{Repo, Run, WILDCARD_CORS, finding_paths, outside_any_repository};
 use tempfile::TempDir;
 
 /// Commit ids of the history every test judges:
@@ -23,8 +16,10 @@ use tempfile::TempDir;
 /// A correct range for the pull request judges app.js only: never shared.js (already on the
 /// base), main-only.js (on the base after the branch point) or merge-only.js (synthetic).
 struct History {
-    _tmp: TempDir,
-    clone: PathBuf,
+    origin: Repo,
+    clone: Repo,
+    /// Outside both repositories: where event files are written.
+    events: TempDir,
     c1: String,
     c3: String,
     f1: String,
@@ -33,31 +28,25 @@ struct History {
 }
 
 fn history() -> History {
-    let tmp = TempDir::new().expect("tempdir");
-    let origin = tmp.path().join("origin");
-    init(&origin);
-    let c1 = commit(&origin, "c1", &[("README.md", "# app\n")]);
-    commit(&origin, "c2", &[("shared.js", RISKY_JS)]);
-    git(&origin, &["checkout", "-q", "-b", "feature"]);
-    let f1 = commit(&origin, "f1", &[("app.js", RISKY_JS)]);
-    git(&origin, &["checkout", "-q", "main"]);
-    let c3 = commit(&origin, "c3", &[("main-only.js", RISKY_JS)]);
-    git(&origin, &["checkout", "-q", "-b", "pull-merge"]);
-    git(
-        &origin,
-        &["merge", "-q", "--no-ff", "--no-commit", "feature"],
-    );
-    let merge = commit(&origin, "Merge f1 into c3", &[("merge-only.js", RISKY_JS)]);
-    git(&origin, &["checkout", "-q", "feature"]);
-    let f2 = commit(&origin, "f2", &[("other.js", RISKY_JS)]);
-    git(&origin, &["checkout", "-q", "main"]);
-    let clone = tmp.path().join("clone");
-    let url = format!("file://{}", origin.display());
-    git(tmp.path(), &["clone", "-q", &url, "clone"]);
-    git(&clone, &["fetch", "-q", "origin", "pull-merge", "feature"]);
+    let origin = Repo::with_files(&[("README.md", "# app\n")]);
+    let c1 = origin.rev("HEAD");
+    origin.commit_file("shared.js", WILDCARD_CORS);
+    origin.branch("feature");
+    let f1 = origin.commit_file("app.js", WILDCARD_CORS);
+    origin.switch("main");
+    let c3 = origin.commit_file("main-only.js", WILDCARD_CORS);
+    origin.branch("pull-merge");
+    origin.git(&["merge", "-q", "--no-ff", "--no-commit", "feature"]);
+    let merge = origin.commit_file("merge-only.js", WILDCARD_CORS);
+    origin.switch("feature");
+    let f2 = origin.commit_file("other.js", WILDCARD_CORS);
+    origin.switch("main");
+    let clone = Repo::clone_of(&origin, &[]);
+    clone.git(&["fetch", "-q", "origin", "pull-merge", "feature"]);
     History {
-        _tmp: tmp,
+        origin,
         clone,
+        events: outside_any_repository().0,
         c1,
         c3,
         f1,
@@ -68,18 +57,19 @@ fn history() -> History {
 
 /// Runs `check --format json` as GitHub Actions would, with `payload` as the event file and
 /// the checkout at `checkout`.
-fn github(h: &History, event: &str, payload: &str, checkout: &str) -> Output {
-    git(&h.clone, &["checkout", "-q", "--detach", checkout]);
-    let path = h.clone.join("..").join("event.json");
+fn github(h: &History, event: &str, payload: &str, checkout: &str) -> Run {
+    h.clone.git(&["checkout", "-q", "--detach", checkout]);
+    let path = h.events.path().join("event.json");
     std::fs::write(&path, payload).expect("write event");
-    gate(&h.clone)
-        .args(["check", "--format", "json"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", event)
-        .env("GITHUB_EVENT_PATH", &path)
-        .env("GITHUB_SHA", checkout)
-        .output()
-        .expect("run gate")
+    h.clone.run_with_env(
+        &["check", "--format", "json"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", event),
+            ("GITHUB_EVENT_PATH", path.to_str().expect("UTF-8 path")),
+            ("GITHUB_SHA", checkout),
+        ],
+    )
 }
 
 /// A pull_request payload shaped like GitHub's (trimmed of fields nobody reads).
@@ -120,6 +110,17 @@ fn pull_request_payload(h: &History, labels: &[&str]) -> String {
     )
 }
 
+/// A `pull_request` event with `labels`, the checkout at the synthetic merge commit as
+/// actions/checkout makes it.
+fn pull_request_at_merge(h: &History, labels: &[&str]) -> Run {
+    github(
+        h,
+        "pull_request",
+        &pull_request_payload(h, labels),
+        &h.merge,
+    )
+}
+
 fn push_payload(before: &str, after: &str, created: bool) -> String {
     format!(
         r#"{{
@@ -140,12 +141,12 @@ fn push_payload(before: &str, after: &str, created: bool) -> String {
 #[test]
 fn pull_request_judges_base_to_head_never_the_synthetic_merge() {
     let h = history();
-    let out = github(&h, "pull_request", &pull_request_payload(&h, &[]), &h.merge);
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
-    let report = assert_findings_in(&out, &["app.js"]);
+    let out = pull_request_at_merge(&h, &[]);
+    out.expect_code(1);
+    let report = out.expect_findings_in(&["app.js"]);
     assert_eq!(report["head"], h.f1.as_str());
     assert_ne!(report["head"], h.merge.as_str());
-    assert_stderr_has(&out, "GitHub pull_request");
+    out.expect_stderr("GitHub pull_request");
 }
 
 #[test]
@@ -157,22 +158,17 @@ fn pull_request_target_reads_the_same_range() {
         &pull_request_payload(&h, &[]),
         &h.c3,
     );
-    assert_findings_in(&out, &["app.js"]);
+    out.expect_findings_in(&["app.js"]);
 }
 
 #[test]
 fn ack_label_downgrades_matching_findings_to_acknowledged() {
     let h = history();
     let labels = ["bug", "deploy-guard/ack:cors/wildcard-origin"];
-    let out = github(
-        &h,
-        "pull_request",
-        &pull_request_payload(&h, &labels),
-        &h.merge,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    let out = pull_request_at_merge(&h, &labels);
+    out.expect_code(0);
     // Still reported.
-    let report = assert_findings_in(&out, &["app.js"]);
+    let report = out.expect_findings_in(&["app.js"]);
     assert_eq!(
         report["findings"][0]["suppressed"],
         "acknowledged by pull request label 'deploy-guard/ack:cors/wildcard-origin'"
@@ -183,35 +179,26 @@ fn ack_label_downgrades_matching_findings_to_acknowledged() {
 fn ack_label_for_another_category_leaves_the_gate_closed() {
     let h = history();
     let labels = ["deploy-guard/ack:image"];
-    let out = github(
-        &h,
-        "pull_request",
-        &pull_request_payload(&h, &labels),
-        &h.merge,
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    let out = pull_request_at_merge(&h, &labels);
+    out.expect_code(1);
 }
 
 #[test]
 fn config_comes_from_the_pull_request_base_not_its_head() {
     let h = history();
     // The head switches the rule off; the base's (absent) config is what judges it.
-    let origin = h.clone.join("..").join("origin");
-    git(&origin, &["checkout", "-q", "feature"]);
-    let head = commit(
-        &origin,
-        "switch cors off",
-        &[(".deploy-guard.toml", "disable = [\"cors/*\"]\n")],
-    );
-    git(&origin, &["checkout", "-q", "main"]);
-    git(&h.clone, &["fetch", "-q", "origin", "feature"]);
+    h.origin.switch("feature");
+    let head = h
+        .origin
+        .commit_file(".deploy-guard.toml", "disable = [\"cors/*\"]\n");
+    h.origin.switch("main");
+    h.clone.git(&["fetch", "-q", "origin", "feature"]);
     let payload = pull_request_payload(&h, &[]).replace(&h.f1, &head);
     let out = github(&h, "pull_request", &payload, &head);
-    assert_eq!(out.status.code(), Some(1), "{}", both(&out));
+    out.expect_code(1);
     assert!(
-        finding_paths(&json_report(&out)).contains(&"app.js".to_string()),
-        "{}",
-        both(&out)
+        finding_paths(&out.json()).contains(&"app.js".to_string()),
+        "{out:#?}"
     );
 }
 
@@ -224,8 +211,8 @@ fn push_with_zero_before_judges_from_the_branch_point_with_the_default_branch() 
         &push_payload(&"0".repeat(40), &h.f1, true),
         &h.f1,
     );
-    assert_findings_in(&out, &["app.js"]);
-    assert_stderr_has(&out, "new branch");
+    out.expect_findings_in(&["app.js"]);
+    out.expect_stderr("new branch");
 }
 
 #[test]
@@ -233,14 +220,14 @@ fn push_marked_created_ignores_its_before() {
     let h = history();
     // `before` = c1 would also judge c2's shared.js; `created` means there was no branch.
     let out = github(&h, "push", &push_payload(&h.c1, &h.f1, true), &h.f1);
-    assert_findings_in(&out, &["app.js"]);
+    out.expect_findings_in(&["app.js"]);
 }
 
 #[test]
 fn push_to_an_existing_branch_judges_before_to_after() {
     let h = history();
     let out = github(&h, "push", &push_payload(&h.f1, &h.f2, false), &h.f2);
-    assert_findings_in(&out, &["other.js"]);
+    out.expect_findings_in(&["other.js"]);
 }
 
 #[test]
@@ -248,8 +235,8 @@ fn force_push_whose_before_is_gone_falls_back_to_the_branch_point() {
     let h = history();
     let gone = "deadbeef".repeat(5);
     let out = github(&h, "push", &push_payload(&gone, &h.f2, false), &h.f2);
-    assert_findings_in(&out, &["app.js", "other.js"]);
-    assert_stderr_has(&out, "gone");
+    out.expect_findings_in(&["app.js", "other.js"]);
+    out.expect_stderr("gone");
 }
 
 #[test]
@@ -262,7 +249,7 @@ fn merge_group_judges_base_sha_to_head_sha() {
         c3 = h.c3
     );
     let out = github(&h, "merge_group", &payload, &h.merge);
-    let report = assert_findings_in(&out, &["app.js", "merge-only.js"]);
+    let report = out.expect_findings_in(&["app.js", "merge-only.js"]);
     assert_eq!(report["head"], h.merge.as_str());
 }
 
@@ -270,66 +257,65 @@ fn merge_group_judges_base_sha_to_head_sha() {
 fn events_without_a_range_use_the_local_default_base() {
     let h = history();
     let out = github(&h, "workflow_dispatch", "{\"inputs\": {}}", &h.f1);
-    assert_findings_in(&out, &["app.js"]);
-    assert_stderr_has(&out, "GitHub workflow_dispatch");
+    out.expect_findings_in(&["app.js"]);
+    out.expect_stderr("GitHub workflow_dispatch");
 }
 
 #[test]
 fn malformed_event_file_exits_2_naming_the_file_and_the_cure() {
     let h = history();
     let out = github(&h, "pull_request", "{\"pull_request\": ", &h.merge);
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert_stderr_has(&out, "event.json");
-    assert_stderr_has(&out, "help: pass --base");
+    out.expect_code(2);
+    out.expect_stderr("event.json");
+    out.expect_stderr("help: pass --base");
 }
 
 #[test]
 fn unreadable_event_file_and_missing_fields_exit_2() {
     let h = history();
-    let out = gate(&h.clone)
-        .args(["check"])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "push")
-        .env("GITHUB_EVENT_PATH", h.clone.join("nope.json"))
-        .output()
-        .expect("run gate");
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert_stderr_has(&out, "nope.json");
+    let missing = h.clone.file("nope.json");
+    let out = h.clone.run_with_env(
+        &["check"],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "push"),
+            ("GITHUB_EVENT_PATH", &missing),
+        ],
+    );
+    out.expect_code(2);
+    out.expect_stderr("nope.json");
     let out = github(&h, "pull_request", "{\"action\": \"opened\"}", &h.merge);
-    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
-    assert_stderr_has(&out, "without `pull_request`");
+    out.expect_code(2);
+    out.expect_stderr("without `pull_request`");
 }
 
 #[test]
 fn explicit_base_wins_over_the_event() {
     let h = history();
-    let out = gate(&h.clone)
-        .args([
+    let out = h.clone.run_with_env(
+        &[
             "check", "--format", "json", "--base", &h.f1, "--head", &h.f2,
-        ])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_EVENT_NAME", "pull_request")
-        .env("GITHUB_EVENT_PATH", "/nonexistent/event.json")
-        .output()
-        .expect("run gate");
-    assert_findings_in(&out, &["other.js"]);
+        ],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_EVENT_NAME", "pull_request"),
+            ("GITHUB_EVENT_PATH", "/nonexistent/event.json"),
+        ],
+    );
+    out.expect_findings_in(&["other.js"]);
 }
 
-fn gitlab(dir: &Path, vars: &[(&str, &str)]) -> Output {
-    let mut cmd = gate(dir);
-    cmd.args(["check", "--format", "json"])
-        .env("GITLAB_CI", "true");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("run gate")
+fn gitlab(repo: &Repo, vars: &[(&str, &str)]) -> Run {
+    let mut env = vec![("GITLAB_CI", "true")];
+    env.extend_from_slice(vars);
+    repo.run_with_env(&["check", "--format", "json"], &env)
 }
 
 #[test]
 fn gitlab_merge_request_judges_diff_base_to_the_source_branch_tip() {
     let h = history();
-    git(&h.clone, &["checkout", "-q", "--detach", &h.merge]);
-    let c2 = git(&h.clone, &["rev-parse", &format!("{}~1", h.c3)]);
+    h.clone.git(&["checkout", "-q", "--detach", &h.merge]);
+    let c2 = h.clone.rev(&format!("{}~1", h.c3));
     let out = gitlab(
         &h.clone,
         &[
@@ -339,15 +325,15 @@ fn gitlab_merge_request_judges_diff_base_to_the_source_branch_tip() {
             ("CI_MERGE_REQUEST_SOURCE_BRANCH_SHA", &h.f1),
         ],
     );
-    let report = assert_findings_in(&out, &["app.js"]);
+    let report = out.expect_findings_in(&["app.js"]);
     assert_eq!(report["head"], h.f1.as_str());
-    assert_stderr_has(&out, "GitLab merge_request_event");
+    out.expect_stderr("GitLab merge_request_event");
 }
 
 #[test]
 fn gitlab_branch_pipeline_with_zero_before_uses_the_default_branch() {
     let h = history();
-    git(&h.clone, &["checkout", "-q", "--detach", &h.f2]);
+    h.clone.git(&["checkout", "-q", "--detach", &h.f2]);
     let out = gitlab(
         &h.clone,
         &[
@@ -357,7 +343,7 @@ fn gitlab_branch_pipeline_with_zero_before_uses_the_default_branch() {
             ("CI_DEFAULT_BRANCH", "main"),
         ],
     );
-    assert_findings_in(&out, &["app.js", "other.js"]);
+    out.expect_findings_in(&["app.js", "other.js"]);
 }
 
 #[test]
@@ -367,5 +353,5 @@ fn gitlab_branch_pipeline_judges_before_to_commit() {
         &h.clone,
         &[("CI_COMMIT_SHA", &h.f2), ("CI_COMMIT_BEFORE_SHA", &h.f1)],
     );
-    assert_findings_in(&out, &["other.js"]);
+    out.expect_findings_in(&["other.js"]);
 }

@@ -2,6 +2,7 @@
 //! the 2.1.0 schema, GitLab fingerprints unique and stable, hostile file names that must not
 //! inject workflow commands or break tables, the job summary, and `--report`.
 
+use crate::common::{HOSTILE_NAMES, Repo, Run, redact};
 use deploy_guard::finding::FailOn;
 use deploy_guard::report::{
     Github, Gitlab, Junit, Markdown, Render, Report, RuleMeta, Sarif, Skipped, SourceLinks,
@@ -12,8 +13,6 @@ use deploy_guard::{config, engine, rules};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use tempfile::TempDir;
 
 /// The fixture's configuration: only its own `team/` rules, so snapshots do not change when
 /// the built-in packs do.
@@ -66,73 +65,31 @@ added = 'NEVER-MATCHES'
 const BASE_APP: &str = "const cors = require('cors');\napp.get('/healthcheck', ok);\n";
 const HEAD_APP: &str = "const cors = require('cors');\napp.use(cors({ origin: '*' }));\n// TODO: narrow this down\napp.use(cors({ origin: '*' }));\n";
 
-/// File names that try to break every format: workflow command syntax, an already-escaped
-/// look-alike, a newline, and Markdown/HTML punctuation.
-const HOSTILE: [&str; 3] = [
-    "we,ird:na%me.js",
-    "a%0A::error::x\nb.js",
-    "pipe|`tick`_*[x](y)<b>.js",
-];
-
-/// A repository in a temp dir with one base and one head commit.
-struct Repo {
-    dir: TempDir,
+/// A change on a real repository: the base and head commits a check judges.
+struct Change {
+    repo: Repo,
     base: String,
     head: String,
 }
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(["-c", "user.name=Test", "-c", "user.email=test@example.com"])
-        .args([
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-        .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "git {args:?}: {:?}", out);
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
-
-fn write_files(root: &Path, files: &[(&str, &[u8])]) {
-    for (path, content) in files {
-        let path = root.join(path);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, content).unwrap();
-    }
-}
-
 /// Base: the config, `server/app.js` and `config/app.env`; head: `head_files` on top.
-fn repo_with(head_files: &[(&str, &[u8])]) -> Repo {
-    let dir = TempDir::new().unwrap();
-    git(dir.path(), &["init", "-q"]);
-    write_files(
-        dir.path(),
-        &[
-            (".deploy-guard.toml", CONFIG.as_bytes()),
-            ("server/app.js", BASE_APP.as_bytes()),
-            ("config/app.env", b"DEBUG = false\n"),
-        ],
-    );
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", "base"]);
-    let base = git(dir.path(), &["rev-parse", "HEAD"]);
-    write_files(dir.path(), head_files);
-    git(dir.path(), &["add", "-A"]);
-    git(dir.path(), &["commit", "-qm", "head"]);
-    let head = git(dir.path(), &["rev-parse", "HEAD"]);
-    Repo { dir, base, head }
+fn repo_with(head_files: &[(&str, &[u8])]) -> Change {
+    let repo = Repo::with_files(&[
+        (".deploy-guard.toml", CONFIG),
+        ("server/app.js", BASE_APP),
+        ("config/app.env", "DEBUG = false\n"),
+    ]);
+    let base = repo.rev("HEAD");
+    for (path, content) in head_files {
+        repo.write(path, content);
+    }
+    let head = repo.commit("head");
+    Change { repo, base, head }
 }
 
 /// The main fixture: risky lines, a removed line, identical lines, a binary and hostile names.
-fn fixture() -> Repo {
-    let hostile: Vec<(&str, &[u8])> = HOSTILE
+fn fixture() -> Change {
+    let hostile: Vec<(&str, &[u8])> = HOSTILE_NAMES
         .iter()
         .map(|name| (*name, b"origin: '*'\n".as_slice()))
         .collect();
@@ -148,8 +105,8 @@ fn fixture() -> Repo {
 /// Judges the fixture as `check` does (its binary `logo.png` is the one skipped file), then
 /// suppresses two findings the way an inline `deploy-guard: allow` comment and a config
 /// waiver would.
-fn judged(repo: &Repo) -> Report {
-    let git_repo = source::open_repository(repo.dir.path()).unwrap();
+fn judged(repo: &Change) -> Report {
+    let git_repo = source::open_repository(repo.repo.path()).unwrap();
     let range = Source::Range {
         base: Some(repo.base.clone()),
         head: repo.head.clone(),
@@ -191,40 +148,27 @@ fn render(printer: &dyn Render, report: &Report) -> String {
 }
 
 /// Commit ids replaced by stable names, so snapshots do not depend on git's hashing.
-fn redact(text: &str, repo: &Repo) -> String {
-    text.replace(&repo.base, "[BASE]")
-        .replace(&repo.head, "[HEAD]")
-        .replace(&repo.base[..12], "[BASE12]")
-        .replace(&repo.head[..12], "[HEAD12]")
+fn redact_ids(text: &str, repo: &Change) -> String {
+    redact(
+        text,
+        &[
+            (&repo.base, "[BASE]"),
+            (&repo.head, "[HEAD]"),
+            (&repo.base[..12], "[BASE12]"),
+            (&repo.head[..12], "[HEAD12]"),
+        ],
+    )
 }
 
-/// The binary, run in `dir` with no CI variables from the environment the tests run in.
-fn deploy_guard(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_deploy-guard"));
-    cmd.current_dir(dir);
-    for (name, _) in std::env::vars_os() {
-        let name_text = name.to_string_lossy();
-        if name_text.starts_with("GITHUB_") || name_text.starts_with("CI") {
-            cmd.env_remove(&name);
-        }
-    }
-    cmd
-}
-
-fn check(repo: &Repo, extra: &[&str]) -> Output {
-    deploy_guard(repo.dir.path())
-        .args(["check", "--base", &repo.base, "--head", &repo.head])
-        .args(extra)
-        .output()
-        .unwrap()
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).unwrap()
+/// `deploy-guard check --base <base> --head <head> extra…` on the change; its output must be
+/// UTF-8, whatever the file names.
+fn check(repo: &Change, extra: &[&str]) -> Run {
+    Run::strict(
+        repo.repo
+            .cmd()
+            .args(["check", "--base", &repo.base, "--head", &repo.head])
+            .args(extra),
+    )
 }
 
 /// The SARIF schema: the shared copy beside the repository when there is one, else ours.
@@ -266,39 +210,47 @@ fn assert_valid_sarif(text: &str) {
 /// The fixture judged and rendered by `printer`, commit ids redacted.
 fn snapshot_of(printer: &dyn Render) -> String {
     let repo = fixture();
-    redact(&render(printer, &judged(&repo)), &repo)
+    redact_ids(&render(printer, &judged(&repo)), &repo)
+}
+
+/// Asserts `text` against `tests/snapshots/integration__report_formats__<name>.snap`, beside
+/// the other report snapshots.
+fn assert_report_snapshot(name: &str, text: String) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("../snapshots");
+    settings.bind(|| insta::assert_snapshot!(name, text));
 }
 
 #[test]
 fn sarif_snapshot_and_schema() {
     let text = snapshot_of(&Sarif);
     assert_valid_sarif(&text);
-    insta::assert_snapshot!("sarif", text);
+    assert_report_snapshot("sarif", text);
 }
 
 #[test]
 fn gitlab_snapshot() {
-    insta::assert_snapshot!("gitlab", snapshot_of(&Gitlab));
+    assert_report_snapshot("gitlab", snapshot_of(&Gitlab));
 }
 
 #[test]
 fn junit_snapshot() {
-    insta::assert_snapshot!("junit", snapshot_of(&Junit));
+    assert_report_snapshot("junit", snapshot_of(&Junit));
 }
 
 #[test]
 fn markdown_snapshot() {
-    insta::assert_snapshot!("markdown", snapshot_of(&Markdown::default()));
+    assert_report_snapshot("markdown", snapshot_of(&Markdown::default()));
     let linked = Markdown {
         links: SourceLinks::github("https://github.com", "acme/shop"),
         max_bytes: None,
     };
-    insta::assert_snapshot!("markdown_job_summary", snapshot_of(&linked));
+    assert_report_snapshot("markdown_job_summary", snapshot_of(&linked));
 }
 
 #[test]
 fn github_snapshot() {
-    insta::assert_snapshot!("github", snapshot_of(&Github));
+    assert_report_snapshot("github", snapshot_of(&Github));
 }
 
 // ---- SARIF ----------------------------------------------------------------------------
@@ -306,14 +258,14 @@ fn github_snapshot() {
 #[test]
 fn sarif_with_builtin_rules_validates_and_documents_them() {
     let repo = fixture();
-    let empty = repo.dir.path().join("empty.toml");
+    let empty = repo.repo.path().join("empty.toml");
     std::fs::write(&empty, "").unwrap();
     let out = check(
         &repo,
         &["--format", "sarif", "--config", empty.to_str().unwrap()],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let text = stdout(&out);
+    out.expect_code(1);
+    let text = out.stdout.clone();
     assert_valid_sarif(&text);
     let log: Value = serde_json::from_str(&text).unwrap();
     let driver = &log["runs"][0]["tool"]["driver"];
@@ -427,8 +379,8 @@ fn fingerprints_survive_unrelated_lines_moving() {
     let moved_app = format!("// a new header comment\n'use strict';\n\n{HEAD_APP}");
     let before = repo_with(&[("server/app.js", HEAD_APP.as_bytes())]);
     let after = repo_with(&[("server/app.js", moved_app.as_bytes())]);
-    let sarif = |repo: &Repo| stdout(&check(repo, &["--format", "sarif"]));
-    let gitlab = |repo: &Repo| stdout(&check(repo, &["--format", "gitlab"]));
+    let sarif = |repo: &Change| check(repo, &["--format", "sarif"]).stdout;
+    let gitlab = |repo: &Change| check(repo, &["--format", "gitlab"]).stdout;
     let key = "/partialFingerprints/deployGuard~1v1";
     let (sarif_before, sarif_after) = (sarif(&before), sarif(&after));
     assert_eq!(
@@ -460,8 +412,8 @@ fn unescape(text: &str) -> String {
 fn hostile_file_names_cannot_inject_workflow_commands() {
     let repo = fixture();
     let out = check(&repo, &["--format", "github"]);
-    assert_eq!(out.status.code(), Some(1));
-    let text = stdout(&out);
+    out.expect_code(1);
+    let text = out.stdout.clone();
     assert!(!text.contains('\r'));
     let command = regex::Regex::new(r"^::(error|warning|notice) ([^:]*)::(.*)$").unwrap();
     let mut files = HashSet::new();
@@ -490,7 +442,7 @@ fn hostile_file_names_cannot_inject_workflow_commands() {
     // One command per unsuppressed finding (no suppressions here): 3 hostile files x 2 rules,
     // two wildcard lines, the TODO, the debug switch and the removed health check.
     assert_eq!(commands, 11, "{text}");
-    for name in HOSTILE {
+    for name in HOSTILE_NAMES {
         assert!(
             files.contains(name),
             "{name:?} not annotated intact: {files:?}"
@@ -510,7 +462,7 @@ fn annotations_put_errors_first_and_cap_each_kind_at_ten() {
         ("config/many.env", many_debug.as_bytes()),
         ("b/todo.sh", many_todos.as_bytes()),
     ]);
-    let text = stdout(&check(&repo, &["--format", "github"]));
+    let text = check(&repo, &["--format", "github"]).stdout;
     let kinds: Vec<&str> = text
         .lines()
         .filter_map(|l| l.strip_prefix("::"))
@@ -532,13 +484,16 @@ fn annotations_put_errors_first_and_cap_each_kind_at_ten() {
 #[test]
 fn github_is_the_default_format_under_actions_only() {
     let repo = fixture();
-    let actions = deploy_guard(repo.dir.path())
-        .args(["check", "--base", &repo.base])
-        .env("GITHUB_ACTIONS", "true")
-        .output()
-        .unwrap();
-    assert!(stdout(&actions).contains("\n::error file=server/app.js,line=2,endLine=2,"));
-    let local = stdout(&check(&repo, &[]));
+    let actions = repo.repo.run_with_env(
+        &["check", "--base", &repo.base],
+        &[("GITHUB_ACTIONS", "true")],
+    );
+    assert!(
+        actions
+            .stdout
+            .contains("\n::error file=server/app.js,line=2,endLine=2,")
+    );
+    let local = check(&repo, &[]).stdout;
     assert!(local.starts_with("deploy-guard: blocked"));
     assert!(!local.lines().any(|l| l.starts_with("::")), "{local}");
 }
@@ -548,18 +503,19 @@ fn github_is_the_default_format_under_actions_only() {
 #[test]
 fn job_summary_is_appended_with_links_to_the_head_commit() {
     let repo = fixture();
-    let summary = repo.dir.path().join("summary.md");
+    let summary = repo.repo.path().join("summary.md");
     std::fs::write(&summary, "## An earlier step\n\n").unwrap();
     for _ in 0..2 {
-        let out = deploy_guard(repo.dir.path())
-            .args(["check", "--base", &repo.base, "--format", "json"])
-            .env("GITHUB_STEP_SUMMARY", &summary)
-            .env("GITHUB_SERVER_URL", "https://github.com")
-            .env("GITHUB_REPOSITORY", "acme/shop")
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-        serde_json::from_slice::<Value>(&out.stdout).expect("stdout stays the JSON report");
+        let out = repo.repo.run_with_env(
+            &["check", "--base", &repo.base, "--format", "json"],
+            &[
+                ("GITHUB_STEP_SUMMARY", summary.to_str().expect("UTF-8 path")),
+                ("GITHUB_SERVER_URL", "https://github.com"),
+                ("GITHUB_REPOSITORY", "acme/shop"),
+            ],
+        );
+        out.expect_code(1);
+        serde_json::from_str::<Value>(&out.stdout).expect("stdout stays the JSON report");
     }
     let text = std::fs::read_to_string(&summary).unwrap();
     assert!(text.starts_with("## An earlier step\n\n### deploy-guard: blocked"));
@@ -583,7 +539,7 @@ fn job_summary_stays_under_the_size_limit() {
     let many = "origin: '*'\n".repeat(60);
     let repo = repo_with(&[("a/many.js", many.as_bytes())]);
     let report = judged(&repo);
-    let summary = repo.dir.path().join("summary.md");
+    let summary = repo.repo.path().join("summary.md");
     let earlier = "x".repeat(job_summary::SUMMARY_LIMIT - 4000);
     std::fs::write(&summary, &earlier).unwrap();
     assert!(job_summary::append(&report, &summary, None).unwrap());
@@ -620,7 +576,7 @@ fn markdown_cells_hold_hostile_names_without_breaking_the_table() {
 #[test]
 fn report_flag_writes_several_files_in_one_run() {
     let repo = fixture();
-    std::fs::create_dir(repo.dir.path().join("out")).unwrap();
+    std::fs::create_dir(repo.repo.path().join("out")).unwrap();
     let out = check(
         &repo,
         &[
@@ -632,11 +588,11 @@ fn report_flag_writes_several_files_in_one_run() {
             "junit=junit.xml",
         ],
     );
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    serde_json::from_slice::<Value>(&out.stdout).expect("stdout is the --format report");
-    let sarif = std::fs::read_to_string(repo.dir.path().join("out/deploy-guard.sarif")).unwrap();
+    out.expect_code(1);
+    serde_json::from_str::<Value>(&out.stdout).expect("stdout is the --format report");
+    let sarif = std::fs::read_to_string(repo.repo.path().join("out/deploy-guard.sarif")).unwrap();
     assert_valid_sarif(&sarif);
-    let junit = std::fs::read_to_string(repo.dir.path().join("junit.xml")).unwrap();
+    let junit = std::fs::read_to_string(repo.repo.path().join("junit.xml")).unwrap();
     assert!(junit.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
 }
 
@@ -654,12 +610,12 @@ fn bad_report_arguments_exit_2_with_a_cure() {
     ];
     for (arg, cause) in cases {
         let out = check(&repo, &["--report", arg]);
-        let err = stderr(&out);
-        assert_eq!(out.status.code(), Some(2), "{arg}: {err}");
+        let err = &out.stderr;
+        assert_eq!(out.code, 2, "{arg}: {err}");
         assert!(err.contains(cause), "{arg}: {err}");
         assert!(err.contains("\n  help: "), "{arg}: {err}");
     }
-    let missing: PathBuf = repo.dir.path().join("no/such/dir/report.json");
+    let missing: PathBuf = repo.repo.path().join("no/such/dir/report.json");
     assert!(!missing.exists());
 }
 
@@ -671,7 +627,7 @@ fn every_format_renders_through_the_cli() {
         "human", "json", "github", "sarif", "gitlab", "junit", "markdown",
     ] {
         let out = check(&repo, &["--format", format]);
-        assert_eq!(out.status.code(), Some(1), "{format}: {}", stderr(&out));
+        assert_eq!(out.code, 1, "{format}: {}", out.stderr);
         assert!(!out.stdout.is_empty(), "{format}");
     }
 }

@@ -92,6 +92,7 @@ impl Config {
         drafts.extend(self.spec.rule.iter().map(|spec| RuleDraft {
             spec: spec.clone(),
             file: file.clone(),
+            builtin: false,
         }));
         for (id, change) in &self.spec.rules {
             let Some(draft) = drafts

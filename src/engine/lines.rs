@@ -6,7 +6,7 @@ use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::matchers::image;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{LineSets, Rule, RuleSet};
 use crate::source::ContentReader;
 
 /// The `added` capture naming what a line introduces (e.g. a route's method and path).
@@ -20,6 +20,7 @@ const IDENTITY: &str = "identity";
 pub(super) fn judge_lines(
     file: &ChangedFile,
     rules: &RuleSet,
+    sets: &LineSets,
     gate: &[bool],
     out: &mut Vec<Finding>,
 ) {
@@ -29,6 +30,7 @@ pub(super) fn judge_lines(
     let mut added = AddedLines {
         file,
         rules,
+        sets,
         gate,
         removed_seen: vec![None; rules.rules().len()],
     };
@@ -57,7 +59,7 @@ pub(super) fn judge_lines(
     added.judge_joined(&command, &fired_in_command, out);
     let all = rules.rules();
     for (line, text) in file.removed() {
-        for r in rules.removed_matches(text) {
+        for r in sets.removed_matches(text) {
             let rule = &all[r];
             if gate[r] && rule.added.is_none() && !excused(rule, text) {
                 push(rule, file, line, text, out);
@@ -70,6 +72,7 @@ pub(super) fn judge_lines(
 struct AddedLines<'a> {
     file: &'a ChangedFile,
     rules: &'a RuleSet,
+    sets: &'a LineSets,
     gate: &'a [bool],
     /// Per rule, once computed: whether its `removed` pattern matches some removed line.
     removed_seen: Vec<Option<bool>>,
@@ -87,7 +90,7 @@ impl AddedLines<'_> {
         out: &mut Vec<Finding>,
     ) {
         let all = self.rules.rules();
-        for r in self.rules.added_matches(text) {
+        for r in self.sets.added_matches(text) {
             let rule = &all[r];
             if !self.gate[r] || skip.contains(&r) || excused(rule, text) {
                 continue;

@@ -28,15 +28,29 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
     let co_change = co_change_gate(changes, rules);
     let mut whole = whole::Whole::new(changes, reader);
     let mut out = Judgement::default();
-    for file in &changes.files {
-        let mut gate = rules.applicable(&file.path);
-        for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
-            *on = *on && *co && file_level_holds(rule, file);
+    let gates: Vec<Vec<bool>> = changes
+        .files
+        .iter()
+        .map(|file| {
+            let mut gate = rules.applicable(&file.path);
+            for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
+                *on = *on && *co && file_level_holds(rule, file);
+            }
+            gate
+        })
+        .collect();
+    let mut relevant = vec![false; rules.rules().len()];
+    for gate in &gates {
+        for (any, on) in relevant.iter_mut().zip(gate) {
+            *any |= *on;
         }
+    }
+    let sets = rules.line_sets(&relevant)?;
+    for (file, gate) in changes.files.iter().zip(&gates) {
         let first = out.findings.len();
-        lines::judge_lines(file, rules, &gate, &mut out.findings);
+        lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
-        whole.judge_file(file, rules, &gate, &mut out)?;
+        whole.judge_file(file, rules, gate, &mut out)?;
     }
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {

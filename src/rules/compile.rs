@@ -2,6 +2,7 @@
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
 use super::RuleDraft;
+use super::lazy::LazyRegex;
 use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
 use crate::change::Status;
@@ -11,8 +12,9 @@ use crate::matchers::image::ImageClass;
 use crate::matchers::structured::Structure;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexSet};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
+use std::sync::{Arc, Mutex};
 use toml::Spanned;
 
 static RULE_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -45,11 +47,11 @@ pub struct Rule {
     /// Worked examples.
     pub examples: Vec<Example>,
     pub(crate) message: Template,
-    pub(crate) added: Option<Regex>,
-    pub(crate) removed: Option<Regex>,
-    pub(crate) unless: Option<Regex>,
-    pub(crate) within: Option<Regex>,
-    pub(crate) filename: Option<Regex>,
+    pub(crate) added: Option<LazyRegex>,
+    pub(crate) removed: Option<LazyRegex>,
+    pub(crate) unless: Option<LazyRegex>,
+    pub(crate) within: Option<LazyRegex>,
+    pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
     pub(crate) structure: Option<Structure>,
     /// The whole-tree path check this rule runs, if any.
@@ -76,16 +78,51 @@ pub struct RuleSet {
     exclude: GlobSet,
     exclude_owner: Vec<usize>,
     unfiltered: Vec<usize>,
+    line_sets: Arc<Mutex<HashMap<Vec<usize>, Arc<LineSets>>>>,
+}
+
+/// The added-line and removed-line patterns of some line rules, merged so each changed line is
+/// scanned once for all of them. Built per change from the rules that apply to its files.
+#[derive(Debug)]
+pub struct LineSets {
     added: RegexSet,
     added_owner: Vec<usize>,
     removed: RegexSet,
     removed_owner: Vec<usize>,
 }
 
+impl LineSets {
+    /// Indices (into [`RuleSet::rules`]) of rules whose `added` pattern matches `line`.
+    pub fn added_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
+        self.added
+            .matches(line)
+            .into_iter()
+            .map(|i| self.added_owner[i])
+    }
+
+    /// Indices of rules whose `removed` pattern matches `line`.
+    pub fn removed_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
+        self.removed
+            .matches(line)
+            .into_iter()
+            .map(|i| self.removed_owner[i])
+    }
+}
+
 impl RuleSet {
     /// Compiles drafts; fails with a positioned error on a bad id, glob, regex, message or a
-    /// duplicate id.
+    /// duplicate id. Built-in rules' regexes compile on first use (see [`LazyRegex`]).
     pub fn compile(drafts: Vec<RuleDraft>) -> Result<RuleSet> {
+        RuleSet::compile_with(drafts, false)
+    }
+
+    /// Like [`RuleSet::compile`], but compiles and checks every regex now, built-ins included:
+    /// what the test suite runs so a broken built-in pattern can never ship.
+    pub fn compile_strict(drafts: Vec<RuleDraft>) -> Result<RuleSet> {
+        RuleSet::compile_with(drafts, true)
+    }
+
+    fn compile_with(drafts: Vec<RuleDraft>, strict: bool) -> Result<RuleSet> {
         let mut seen = HashSet::new();
         let mut rules = Vec::with_capacity(drafts.len());
         for draft in drafts {
@@ -96,7 +133,7 @@ impl RuleSet {
                     format!("rule '{id}' is defined twice; give each rule its own id"),
                 ));
             }
-            rules.push(compile_rule(draft)?);
+            rules.push(compile_rule(draft, strict)?);
         }
         RuleSet::from_rules(rules)
     }
@@ -107,8 +144,6 @@ impl RuleSet {
         let mut exclude = GlobSetBuilder::new();
         let mut exclude_owner = Vec::new();
         let mut unfiltered = Vec::new();
-        let (mut added, mut added_owner) = (Vec::new(), Vec::new());
-        let (mut removed, mut removed_owner) = (Vec::new(), Vec::new());
         for (i, rule) in rules.iter().enumerate() {
             if rule.paths.is_empty() {
                 unfiltered.push(i);
@@ -121,28 +156,16 @@ impl RuleSet {
                 exclude.add(path_glob(g).map_err(Error::Rule)?);
                 exclude_owner.push(i);
             }
-            if let Some(re) = &rule.added {
-                added.push(re.as_str().to_string());
-                added_owner.push(i);
-            }
-            if let Some(re) = &rule.removed {
-                removed.push(re.as_str().to_string());
-                removed_owner.push(i);
-            }
         }
         let set_err = |e: globset::Error| Error::Rule(e.to_string());
-        let regex_err = |e: regex::Error| Error::Rule(e.to_string());
         Ok(RuleSet {
             include: include.build().map_err(set_err)?,
             exclude: exclude.build().map_err(set_err)?,
-            added: line_set(&added).map_err(regex_err)?,
-            removed: line_set(&removed).map_err(regex_err)?,
             rules,
             include_owner,
             exclude_owner,
             unfiltered,
-            added_owner,
-            removed_owner,
+            line_sets: Arc::default(),
         })
     }
 
@@ -172,27 +195,52 @@ impl RuleSet {
         on
     }
 
-    /// Indices of rules whose `added` pattern matches `line`.
-    pub fn added_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        self.added
-            .matches(line)
-            .into_iter()
-            .map(|i| self.added_owner[i])
-    }
-
-    /// Indices of rules whose `removed` pattern matches `line`.
-    pub fn removed_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        self.removed
-            .matches(line)
-            .into_iter()
-            .map(|i| self.removed_owner[i])
+    /// The merged line patterns of the line rules marked in `relevant` (indexed like
+    /// [`RuleSet::rules`]): a change only pays for compiling the rules that can apply to its
+    /// files. Sets are cached per selection, so repeated judgements reuse them.
+    pub fn line_sets(&self, relevant: &[bool]) -> Result<Arc<LineSets>> {
+        let chosen: Vec<usize> = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| {
+                relevant.get(*i).copied().unwrap_or(false)
+                    && (r.added.is_some() || r.removed.is_some())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let mut cache = self
+            .line_sets
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(sets) = cache.get(&chosen) {
+            return Ok(sets.clone());
+        }
+        let side = |pick: fn(&Rule) -> Option<&LazyRegex>| -> Result<(RegexSet, Vec<usize>)> {
+            let (patterns, owners): (Vec<&str>, Vec<usize>) = chosen
+                .iter()
+                .filter_map(|&i| pick(&self.rules[i]).map(|re| (re.as_str(), i)))
+                .unzip();
+            let set = line_set(&patterns).map_err(|e| Error::Rule(e.to_string()))?;
+            Ok((set, owners))
+        };
+        let (added, added_owner) = side(|r| r.added.as_ref())?;
+        let (removed, removed_owner) = side(|r| r.removed.as_ref())?;
+        let sets = Arc::new(LineSets {
+            added,
+            added_owner,
+            removed,
+            removed_owner,
+        });
+        cache.insert(chosen, sets.clone());
+        Ok(sets)
     }
 }
 
 /// One set for every rule's line pattern. The lazy DFA gets room for a few hundred patterns:
 /// with the default cache it gives up on a large set and the search falls back to the much
 /// slower PikeVM on every line.
-fn line_set(patterns: &[String]) -> Result<RegexSet, regex::Error> {
+fn line_set(patterns: &[&str]) -> Result<RegexSet, regex::Error> {
     regex::RegexSetBuilder::new(patterns)
         .dfa_size_limit(64 << 20)
         .build()
@@ -221,8 +269,13 @@ pub(crate) fn check_globs(file: &super::SourceFile, globs: &[Spanned<String>]) -
     Ok(())
 }
 
-fn compile_rule(draft: RuleDraft) -> Result<Rule> {
-    let RuleDraft { spec, file } = draft;
+fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
+    let RuleDraft {
+        spec,
+        file,
+        builtin,
+    } = draft;
+    let eager = strict || !builtin;
     let RuleSpec {
         id,
         severity,
@@ -262,9 +315,12 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
     let rule_id = id.into_inner();
     check_globs(&file, &paths)?;
     check_globs(&file, &exclude)?;
-    let regex = |field: &str, re: Option<Spanned<String>>| -> Result<Option<Regex>> {
+    let regex = |field: &str, re: Option<Spanned<String>>| -> Result<Option<LazyRegex>> {
         re.map(|re| {
-            Regex::new(re.get_ref()).map_err(|e| {
+            if !eager {
+                return Ok(LazyRegex::deferred(re.get_ref()));
+            }
+            LazyRegex::eager(re.get_ref()).map_err(|e| {
                 let detail = e.to_string().lines().last().unwrap_or_default().to_string();
                 file.error(
                     re.span(),
@@ -305,8 +361,11 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
         (_, _, Some(t)) => Some(Structure::terraform(&file, t)?),
         _ => None,
     };
-    let capture_source = added.as_ref().or(removed.as_ref());
-    if !image.is_empty()
+    // Checks that need the compiled regex run only for eagerly compiled rules (a repository's
+    // own, or every rule under `compile_strict`).
+    let capture_source = added.as_ref().or(removed.as_ref()).filter(|_| eager);
+    if eager
+        && !image.is_empty()
         && !capture_source.is_some_and(|re| re.capture_names().flatten().any(|n| n == "image"))
     {
         return Err(file.error(
@@ -321,6 +380,8 @@ fn compile_rule(draft: RuleDraft) -> Result<Rule> {
             ["value", "was", "key", "where"].contains(&group)
         } else if check.is_some() {
             ["value", "other"].contains(&group)
+        } else if !eager {
+            true
         } else {
             capture_source.is_some_and(|re| match group.parse::<usize>() {
                 Ok(i) => i < re.captures_len(),

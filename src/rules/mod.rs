@@ -4,11 +4,12 @@
 mod compile;
 pub mod docs;
 pub mod examples;
+pub mod lazy;
 mod source_file;
 pub mod spec;
 mod template;
 
-pub use compile::{Rule, RuleSet};
+pub use compile::{LineSets, Rule, RuleSet};
 pub use source_file::SourceFile;
 pub use template::Template;
 
@@ -23,6 +24,8 @@ pub struct RuleDraft {
     pub spec: RuleSpec,
     /// The file it was written in.
     pub file: Arc<SourceFile>,
+    /// Shipped in the binary (its regexes may compile on first use; see [`lazy`]).
+    pub builtin: bool,
 }
 
 /// The built-in rule files, embedded at build time so the binary needs no data files.
@@ -47,7 +50,11 @@ const BUILTIN: &[(&str, &str)] = &[
 pub fn builtin() -> Result<Vec<RuleDraft>> {
     let mut drafts = Vec::new();
     for (name, text) in BUILTIN {
-        drafts.extend(parse_rule_file(SourceFile::new(*name, *text))?);
+        drafts.extend(
+            parse_rule_file(SourceFile::new(*name, *text))?
+                .into_iter()
+                .map(|d| RuleDraft { builtin: true, ..d }),
+        );
     }
     Ok(drafts)
 }
@@ -62,6 +69,7 @@ pub fn parse_rule_file(file: SourceFile) -> Result<Vec<RuleDraft>> {
         .map(|spec| RuleDraft {
             spec,
             file: file.clone(),
+            builtin: false,
         })
         .collect())
 }

@@ -7,8 +7,8 @@ use deploy_guard::rules::{self, RuleSet};
 use std::path::Path;
 
 fn builtin() -> RuleSet {
-    RuleSet::compile(rules::builtin().expect("built-in rules parse"))
-        .expect("built-in rules compile")
+    RuleSet::compile_strict(rules::builtin().expect("built-in rules parse"))
+        .expect("every built-in rule compiles, regexes included")
 }
 
 #[test]

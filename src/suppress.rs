@@ -506,9 +506,12 @@ impl<'a> Inline<'a> {
                 Side::Head => &file.head,
                 Side::Base => &file.base,
             };
+            // Most files hold no suppression at all: then no line of theirs can suppress, and
+            // the text need not be split into lines.
             let lines = self
                 .reader
                 .read_text(content)?
+                .filter(|t| t.contains(MARKER))
                 .map(|t| t.lines().map(str::to_string).collect())
                 .unwrap_or_default();
             self.contents.insert((fi, side), lines);

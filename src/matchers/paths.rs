@@ -12,6 +12,9 @@ fn is_invisible(c: char) -> bool {
 
 /// Case-folded, NFC form of a path, for collision checks.
 fn fold(path: &str) -> String {
+    if path.is_ascii() {
+        return path.to_ascii_lowercase();
+    }
     path.nfc().collect::<String>().to_lowercase()
 }
 
@@ -19,7 +22,14 @@ fn fold(path: &str) -> String {
 /// invisible characters dropped, whitespace trimmed around each component and each dot (so
 /// `config .js` meets `config.js`), lower-cased.
 pub fn near_miss_key(name: &str) -> String {
-    let clean: String = name.nfkc().filter(|c| !is_invisible(*c)).collect();
+    let clean: std::borrow::Cow<str> = if name.is_ascii() {
+        name.into()
+    } else {
+        name.nfkc()
+            .filter(|c| !is_invisible(*c))
+            .collect::<String>()
+            .into()
+    };
     clean
         .split('/')
         .map(|component| {

@@ -47,6 +47,9 @@ pub struct Resolved {
 
 /// Opens the repository containing `dir`.
 pub fn open_repository(dir: &Path) -> Result<Repository> {
+    // libgit2 re-hashes every object it reads; git itself does not when diffing. Trusting the
+    // object database as git does saves about a fifth of a large range's cost.
+    git2::opts::strict_hash_verification(false);
     Repository::discover(dir).map_err(|_| Error::NotARepository(dir.to_path_buf()))
 }
 

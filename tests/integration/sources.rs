@@ -290,3 +290,78 @@ fn non_utf8_content_is_still_matched() {
     run.expect_code(1);
     assert_eq!(findings(&report), ["cors/wildcard-origin server/app.js:2"]);
 }
+
+#[test]
+fn a_change_of_many_files_reads_every_patch_exactly_as_a_small_one() {
+    // Enough files that patches are read on several threads: every kind of change must come
+    // out as it does one file at a time.
+    let mut base: Vec<(String, String)> = (0..40)
+        .map(|i| {
+            (
+                format!("old/gone-{i}.js"),
+                format!("const gone{i} = {i};\n"),
+            )
+        })
+        .collect();
+    base.push((
+        "keep/moved.js".into(),
+        "const moved = 1;\nconst more = 2;\n".into(),
+    ));
+    let borrowed: Vec<(&str, &str)> = base.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    let repo = Repo::with_files(&borrowed);
+    repo.branch("feature");
+    for i in 0..40 {
+        repo.git(&["rm", "-q", &format!("old/gone-{i}.js")]);
+        repo.write(
+            &format!("new/open-{i}.js"),
+            format!("// file {i}\n{WILDCARD_CORS}"),
+        );
+    }
+    repo.git(&["mv", "keep/moved.js", "keep/renamed.js"]);
+    repo.write("assets/logo.png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0");
+    repo.commit("many files");
+
+    let files = range_files(&repo, "main");
+    assert_eq!(files.len(), 82, "40 deleted, 40 added, 1 renamed, 1 binary");
+    let opened = files.iter().filter(|f| f.path.starts_with("new/"));
+    for f in opened {
+        let added: Vec<_> = f.added().map(|(l, t)| (l.line, t.to_string())).collect();
+        assert_eq!(added.len(), 2, "{}", f.path);
+        assert_eq!(
+            added[1],
+            (2, WILDCARD_CORS.trim_end().to_string()),
+            "{}",
+            f.path
+        );
+    }
+    let gone = files
+        .iter()
+        .find(|f| f.path == "old/gone-7.js")
+        .expect("deleted file");
+    assert_eq!(gone.status, Status::Deleted);
+    assert_eq!(
+        gone.removed().map(|(l, t)| (l.line, t)).collect::<Vec<_>>(),
+        [(1, "const gone7 = 7;")]
+    );
+    let renamed = files
+        .iter()
+        .find(|f| f.path == "keep/renamed.js")
+        .expect("rename");
+    assert_eq!(
+        (renamed.status, renamed.lines().len()),
+        (Status::Renamed, 0)
+    );
+    let logo = files
+        .iter()
+        .find(|f| f.path == "assets/logo.png")
+        .expect("binary");
+    assert_eq!(logo.kind, FileKind::Binary);
+
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    let wildcard = findings(&report)
+        .iter()
+        .filter(|f| f.starts_with("cors/wildcard-origin new/open-") && f.ends_with(".js:2"))
+        .count();
+    assert_eq!(wildcard, 40);
+}

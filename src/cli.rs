@@ -369,8 +369,8 @@ fn judge(
     let reader = source::ContentReader::new(repo);
     let judgement = engine::judge(changes, &rules, &reader)?;
     let mut findings = judgement.findings;
-    findings.extend(guard::submodule_findings(changes));
-    suppress::apply(changes, &reader, &config, today()?, &mut findings)?;
+    findings.extend(guard::submodule_findings(changes, &rules));
+    suppress::apply(changes, &reader, &config, &rules, today()?, &mut findings)?;
     let mut skipped: Vec<Skipped> = changes
         .files
         .iter()

@@ -3,22 +3,23 @@
 //! rules in `rules/guard.toml`; suppression findings come from [`crate::suppress`].)
 
 use crate::change::{ChangeSet, Content, FileKind, SUBPROJECT_COMMIT};
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::rules::RuleSet;
 use crate::suppress::GateReport;
 
 /// A submodule pointer was added, moved or removed: its content was not judged.
 pub const SUBMODULE_CHANGED: GateReport = GateReport {
     id: "guard/submodule-changed",
-    severity: Severity::Info,
 };
 
-/// One finding per submodule whose pointer was added, moved or removed.
-pub fn submodule_findings(changes: &ChangeSet) -> Vec<Finding> {
+/// One finding per submodule whose pointer was added, moved or removed (unless the
+/// configuration disabled the rule).
+pub fn submodule_findings(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
     changes
         .files
         .iter()
         .filter(|f| f.kind == FileKind::Submodule)
-        .map(|f| {
+        .filter_map(|f| {
             let message = match (pointer(&f.base), pointer(&f.head)) {
                 (Some(old), Some(new)) => format!(
                     "submodule pointer moved {old} → {new}: its content was not judged; review that range in the submodule"
@@ -29,7 +30,7 @@ pub fn submodule_findings(changes: &ChangeSet) -> Vec<Finding> {
                 (Some(old), None) => format!("submodule removed (was {old})"),
                 (None, None) => "submodule changed".to_string(),
             };
-            SUBMODULE_CHANGED.finding(&f.path, None, message)
+            SUBMODULE_CHANGED.finding(rules, &f.path, None, message)
         })
         .collect()
 }

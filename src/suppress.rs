@@ -15,7 +15,7 @@ use crate::change::{ChangeSet, ChangedFile, Content, Side};
 use crate::config::{CONFIG_FILE, Config};
 use crate::error::Result;
 use crate::finding::{Finding, Severity};
-use crate::rules::SourceFile;
+use crate::rules::{RuleSet, SourceFile};
 use crate::source::ContentReader;
 use globset::{GlobBuilder, GlobMatcher, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -27,35 +27,30 @@ use toml::Spanned;
 pub const MARKER: &str = "deploy-guard:";
 
 /// A finding the gate reports about itself (suppressions, waivers, submodules) rather than by
-/// matching a rule: its id and fixed severity. Findings of `guard/` rules cannot be suppressed
-/// inline, so a change cannot hide what it does to the gate.
+/// matching changed lines. Its rule is documented in `rules/guard.toml` (`gate_reported`), which
+/// also gives its severity and lets a configuration disable it. Findings of `guard/` rules
+/// cannot be suppressed inline, so a change cannot hide what it does to the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GateReport {
     /// The rule id reported.
     pub id: &'static str,
-    /// Its severity.
-    pub severity: Severity,
 }
 
 /// An inline suppression that gives no reason, so it does not suppress.
 pub const WITHOUT_REASON: GateReport = GateReport {
     id: "guard/suppression-without-reason",
-    severity: Severity::Warning,
 };
 /// An inline suppression that names no rule or a bad glob, so it does not suppress.
 pub const MALFORMED: GateReport = GateReport {
     id: "guard/malformed-suppression",
-    severity: Severity::Warning,
 };
 /// An inline suppression added in this change that suppressed nothing.
 pub const UNUSED: GateReport = GateReport {
     id: "guard/unused-suppression",
-    severity: Severity::Info,
 };
 /// A configured waiver past its expiry date: it no longer applies.
 pub const EXPIRED_WAIVER: GateReport = GateReport {
     id: "guard/expired-waiver",
-    severity: Severity::Warning,
 };
 
 /// A calendar date (proleptic Gregorian), enough for waiver expiry without a date crate.
@@ -230,14 +225,15 @@ pub fn apply(
     changes: &ChangeSet,
     reader: &ContentReader,
     config: &Config,
+    rules: &RuleSet,
     today: Date,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let mut extra = Vec::new();
     if config.inline_suppressions() {
-        Inline::new(changes, reader).apply(findings, &mut extra)?;
+        Inline::new(changes, reader, rules).apply(findings, &mut extra)?;
     }
-    apply_waivers(config.waivers(), today, findings, &mut extra);
+    apply_waivers(config.waivers(), rules, today, findings, &mut extra);
     findings.append(&mut extra);
     // Stable: the engine's order within a line is kept, the gate's own findings come after it.
     findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -246,6 +242,7 @@ pub fn apply(
 
 fn apply_waivers(
     waivers: &[Waiver],
+    rules: &RuleSet,
     today: Date,
     findings: &mut [Finding],
     extra: &mut Vec<Finding>,
@@ -270,20 +267,28 @@ fn apply_waivers(
             w.by(),
             w.expires
         );
-        extra.push(EXPIRED_WAIVER.finding(CONFIG_FILE, None, message));
+        extra.extend(EXPIRED_WAIVER.finding(rules, CONFIG_FILE, None, message));
     }
 }
 
 impl GateReport {
-    /// The finding at `path` (and line, when given), capped at `info` in prose like every
-    /// finding, so documentation that quotes the syntax stays quiet.
-    pub fn finding(self, path: &str, at: Option<(Side, u32)>, message: String) -> Finding {
-        Finding {
+    /// The finding at `path` (and line, when given), with the severity the rule set gives it,
+    /// capped at `info` in prose like every finding, so documentation that quotes the syntax
+    /// stays quiet; `None` when the configuration disabled the rule.
+    pub fn finding(
+        self,
+        rules: &RuleSet,
+        path: &str,
+        at: Option<(Side, u32)>,
+        message: String,
+    ) -> Option<Finding> {
+        let severity = rules.get(self.id)?.severity;
+        Some(Finding {
             rule: self.id.to_string(),
             severity: if crate::engine::is_prose(path) {
-                self.severity.min(Severity::Info)
+                severity.min(Severity::Info)
             } else {
-                self.severity
+                severity
             },
             path: path.to_string(),
             line: at.map(|(_, n)| n),
@@ -291,7 +296,7 @@ impl GateReport {
             message,
             snippet: None,
             suppressed: None,
-        }
+        })
     }
 }
 
@@ -370,6 +375,7 @@ type Spot = (usize, Side, u32);
 struct Inline<'a> {
     changes: &'a ChangeSet,
     reader: &'a ContentReader<'a>,
+    rules: &'a RuleSet,
     /// Changed line numbers of one side of a file, in order, with their index in `lines()`.
     changed: HashMap<(usize, Side), Vec<(u32, usize)>>,
     /// Full side contents read so far, split into lines.
@@ -379,10 +385,11 @@ struct Inline<'a> {
 }
 
 impl<'a> Inline<'a> {
-    fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>) -> Self {
+    fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>, rules: &'a RuleSet) -> Self {
         Inline {
             changes,
             reader,
+            rules,
             changed: HashMap::new(),
             contents: HashMap::new(),
             used: HashSet::new(),
@@ -451,7 +458,8 @@ impl<'a> Inline<'a> {
                             "this suppression of '{}' suppresses nothing here (it applies to a finding on its own line or the line below); remove it",
                             allow.patterns.join(", ")
                         );
-                        extra.push(UNUSED.finding(
+                        extra.extend(UNUSED.finding(
+                            self.rules,
                             &file.path,
                             Some((Side::Head, line.line)),
                             message,
@@ -484,7 +492,7 @@ impl<'a> Inline<'a> {
         };
         let (fi, side, n) = spot;
         let path = &self.changes.files[fi].path;
-        extra.push(report.finding(path, Some((side, n)), message));
+        extra.extend(report.finding(self.rules, path, Some((side, n)), message));
     }
 
     /// Line `n` of one side of file `fi`: from the diff when it changed, else from the full content.

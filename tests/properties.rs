@@ -218,6 +218,7 @@ proptest! {
             &changes,
             &ContentReader::in_memory(),
             config,
+            rules,
             Date::from_days_since_epoch(day),
             &mut findings,
         )

@@ -267,3 +267,26 @@ fn documentation_quoting_the_syntax_is_capped_at_info() {
         "info"
     );
 }
+
+#[test]
+fn the_base_configuration_regrades_or_disables_the_gates_own_findings() {
+    let repo = Repo::with_files(&[
+        ("server/app.js", "const app = express();\n"),
+        (
+            ".deploy-guard.toml",
+            "disable = [\"guard/unused-suppression\"]\n[rules.\"guard/suppression-without-reason\"]\nseverity = \"error\"\n",
+        ),
+    ]);
+    repo.branch("change");
+    repo.commit_file(
+        "server/app.js",
+        "// deploy-guard: allow image/latest-tag -- nothing here uses it\nconst app = express();\n// deploy-guard: allow cors/wildcard-origin\n",
+    );
+    let (run, report) = repo.check_json(&["--base", "main", "--fail-on", "error"]);
+    run.expect_code(1);
+    assert_eq!(
+        only(&report, "guard/suppression-without-reason")["severity"],
+        "error"
+    );
+    assert!(!rules_fired(&report).contains(&"guard/unused-suppression".to_string()));
+}

@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         &changes,
         &ContentReader::in_memory(),
         config,
+        set,
         Date::from_days_since_epoch(20_000),
         &mut findings,
     );

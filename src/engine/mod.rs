@@ -34,7 +34,7 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
         .map(|file| {
             let mut gate = rules.applicable(&file.path);
             for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
-                *on = *on && *co && file_level_holds(rule, file);
+                *on = *on && *co && !rule.gate_reported && file_level_holds(rule, file);
             }
             gate
         })

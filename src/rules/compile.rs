@@ -60,6 +60,8 @@ pub struct Rule {
     pub(crate) with_change: Option<GlobSet>,
     pub(crate) with_finding: Option<GlobSet>,
     pub(crate) without_finding: Option<GlobSet>,
+    /// Reported by the gate itself, never matched against the change (see the spec).
+    pub gate_reported: bool,
 }
 
 impl Rule {
@@ -301,6 +303,7 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         with_change,
         with_finding,
         without_finding,
+        gate_reported,
     } = spec;
     if !RULE_ID.is_match(id.get_ref()) {
         return Err(file.error(
@@ -336,6 +339,19 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     let within = regex("within", within)?;
     let filename = regex("filename", filename)?;
     let line_based = added.is_some() || removed.is_some();
+    let has_matcher = line_based
+        || filename.is_some()
+        || !status.is_empty()
+        || query.is_some()
+        || dockerfile.is_some()
+        || terraform.is_some()
+        || check.is_some();
+    if gate_reported && (has_matcher || !builtin) {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': `gate_reported` is for the gate's own built-in findings and takes no matcher"),
+        ));
+    }
     let kinds = [
         line_based,
         query.is_some(),
@@ -444,6 +460,7 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         with_finding,
         without_finding,
         message_source,
+        gate_reported,
         id: rule_id,
     })
 }

@@ -13,6 +13,12 @@ pub fn rule_markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "**Summary:** {}  ", rule.summary);
     let _ = writeln!(out, "**Defined in:** `{}`\n", rule.origin);
     let _ = writeln!(out, "**Message:** {}\n", rule.message_source);
+    if rule.gate_reported {
+        let _ = writeln!(
+            out,
+            "**Reported by:** the gate itself, from what it sees while judging (not by matching changed lines); it cannot be suppressed inline.\n"
+        );
+    }
     if !rule.help.trim().is_empty() {
         let _ = writeln!(out, "{}\n", rule.help.trim());
     }

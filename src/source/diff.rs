@@ -8,8 +8,9 @@ use crate::change::{
 use crate::error::{Error, Result};
 use crate::source::ContentReader;
 use git2::{
-    Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository,
+    Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository, Tree,
 };
+use std::collections::BTreeMap;
 
 /// Where the head side of a diff lives, which decides how its content is read later.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -35,20 +36,106 @@ pub fn between_commits(
     head: &Commit,
 ) -> Result<ChangeSet> {
     let base_tree = base.map(Commit::tree).transpose()?;
+    let head_tree = head.tree()?;
     // A tree-to-tree diff never needs the index, but libgit2 loads it (for attributes) unless
     // the handle has one: in a 20,000-file checkout that load was a third of a small check.
     repo.set_index(&mut git2::Index::new()?)?;
-    let diff = repo.diff_tree_to_tree(
-        base_tree.as_ref(),
-        Some(&head.tree()?),
-        Some(&mut options()),
-    )?;
+    let mut opts = options();
+    // libgit2 reads every tree of both sides; naming the changed paths lets it skip the
+    // untouched folders, so a small change costs the same in a small or a huge repository.
+    if let Some(paths) = changed_paths(repo, base_tree.as_ref(), &head_tree)? {
+        opts.disable_pathspec_match(true);
+        for path in &paths {
+            opts.pathspec(path_buf(path));
+        }
+        if paths.is_empty() {
+            return Ok(ChangeSet {
+                base: base.map(|b| b.id().to_string()),
+                head: Some(head.id().to_string()),
+                files: Vec::new(),
+                tree: HeadTree::Commit(head.tree_id()),
+            });
+        }
+    }
+    let diff = repo.diff_tree_to_tree(base_tree.as_ref(), Some(&head_tree), Some(&mut opts))?;
     Ok(ChangeSet {
         base: base.map(|b| b.id().to_string()),
         head: Some(head.id().to_string()),
         files: collect(repo, diff, HeadSide::Objects)?,
         tree: HeadTree::Commit(head.tree_id()),
     })
+}
+
+/// Above this many changed paths, a pathspec costs more than reading every tree.
+const PATHSPEC_UP_TO: usize = 512;
+
+/// The paths that differ between two trees, found by descending only into subtrees whose ids
+/// differ; `None` when there are more than [`PATHSPEC_UP_TO`].
+fn changed_paths(
+    repo: &Repository,
+    old: Option<&Tree>,
+    new: &Tree,
+) -> Result<Option<Vec<Vec<u8>>>> {
+    let mut out = Vec::new();
+    let complete = walk_differences(repo, &mut Vec::new(), old, Some(new), &mut out)?;
+    Ok(complete.then_some(out))
+}
+
+type Entry = (git2::Oid, i32, Option<git2::ObjectType>);
+
+/// Appends the differing leaf paths under `prefix`; false once there are too many.
+fn walk_differences(
+    repo: &Repository,
+    prefix: &mut Vec<u8>,
+    old: Option<&Tree>,
+    new: Option<&Tree>,
+    out: &mut Vec<Vec<u8>>,
+) -> Result<bool> {
+    let mut names: BTreeMap<Vec<u8>, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    for (tree, new_side) in [(old, false), (new, true)] {
+        for entry in tree.into_iter().flat_map(Tree::iter) {
+            let slot = names.entry(entry.name_bytes().to_vec()).or_default();
+            let value = Some((entry.id(), entry.filemode(), entry.kind()));
+            if new_side {
+                slot.1 = value
+            } else {
+                slot.0 = value
+            }
+        }
+    }
+    let subtree = |e: Option<Entry>| -> Result<Option<Tree<'_>>> {
+        match e {
+            Some((id, _, Some(git2::ObjectType::Tree))) => Ok(Some(repo.find_tree(id)?)),
+            _ => Ok(None),
+        }
+    };
+    for (name, (o, n)) in names {
+        if o == n {
+            continue;
+        }
+        let at = prefix.len();
+        prefix.extend_from_slice(&name);
+        let (old_tree, new_tree) = (subtree(o)?, subtree(n)?);
+        let is_leaf =
+            |e: Option<Entry>| e.is_some_and(|(_, _, k)| k != Some(git2::ObjectType::Tree));
+        if is_leaf(o) || is_leaf(n) {
+            out.push(prefix.clone());
+        }
+        if old_tree.is_some() || new_tree.is_some() {
+            prefix.push(b'/');
+            let complete =
+                walk_differences(repo, prefix, old_tree.as_ref(), new_tree.as_ref(), out)?;
+            prefix.pop();
+            if !complete {
+                return Ok(false);
+            }
+        }
+        prefix.truncate(at);
+        if out.len() > PATHSPEC_UP_TO {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The staged change: HEAD → index.

@@ -365,3 +365,40 @@ fn a_change_of_many_files_reads_every_patch_exactly_as_a_small_one() {
         .count();
     assert_eq!(wildcard, 40);
 }
+
+#[test]
+fn a_folder_replaced_by_a_file_a_deleted_folder_and_a_move_across_folders_are_all_seen() {
+    // Ranges name the changed paths to libgit2 after walking only the differing subtrees:
+    // every shape of tree change must still reach the change model.
+    let repo = Repo::with_files(&[
+        ("a/b/x.js", "const x = 1;\n"),
+        ("gone/y.js", "const y = 2;\n"),
+        ("gone/deeper/z.js", "const z = 3;\n"),
+        ("keep/m.js", "const m = 1;\nconst n = 2;\nconst o = 3;\n"),
+        ("top.txt", "unchanged\n"),
+    ]);
+    repo.branch("feature");
+    repo.git(&["rm", "-rq", "a", "gone"]);
+    repo.write("a", WILDCARD_CORS);
+    repo.git(&["rm", "-q", "keep/m.js"]);
+    repo.write(
+        "moved/deep/m.js",
+        "const m = 1;\nconst n = 2;\nconst o = 3;\n",
+    );
+    repo.commit("reshape");
+    let mut seen: Vec<(String, Status)> = range_files(&repo, "main")
+        .into_iter()
+        .map(|f| (f.path, f.status))
+        .collect();
+    seen.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        seen,
+        [
+            ("a".to_string(), Status::Added),
+            ("a/b/x.js".to_string(), Status::Deleted),
+            ("gone/deeper/z.js".to_string(), Status::Deleted),
+            ("gone/y.js".to_string(), Status::Deleted),
+            ("moved/deep/m.js".to_string(), Status::Renamed),
+        ]
+    );
+}

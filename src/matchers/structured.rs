@@ -128,6 +128,16 @@ impl Predicate {
         })
     }
 
+    /// Compiles a matcher's `is` and optional `was` predicates.
+    fn pair(
+        file: &SourceFile,
+        is: &PredicateSpec,
+        was: Option<&PredicateSpec>,
+    ) -> Result<(Predicate, Option<Predicate>)> {
+        let was = was.map(|w| Predicate::compile(file, w)).transpose()?;
+        Ok((Predicate::compile(file, is)?, was))
+    }
+
     fn holds(&self, c: &Candidate) -> bool {
         let text = c.text.as_deref();
         self.value
@@ -175,15 +185,12 @@ impl Structure {
             .split(" | ")
             .map(|p| Query::parse(p.trim()).map_err(|m| file.error(spec.path.span(), m)))
             .collect::<Result<_>>()?;
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref())?;
         Ok(Structure::Query {
             queries,
             change: spec.change,
-            is: Predicate::compile(file, &spec.is)?,
-            was: spec
-                .was
-                .as_ref()
-                .map(|w| Predicate::compile(file, w))
-                .transpose()?,
+            is,
+            was,
         })
     }
 
@@ -196,6 +203,7 @@ impl Structure {
                 "instruction must be FROM, ENV, ARG or LABEL",
             ));
         }
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref())?;
         Ok(Structure::Dockerfile {
             instruction,
             key: spec
@@ -204,12 +212,8 @@ impl Structure {
                 .map(|k| regex(file, "key", k))
                 .transpose()?,
             change: spec.change,
-            is: Predicate::compile(file, &spec.is)?,
-            was: spec
-                .was
-                .as_ref()
-                .map(|w| Predicate::compile(file, w))
-                .transpose()?,
+            is,
+            was,
         })
     }
 

@@ -96,18 +96,12 @@ pub struct LineSets {
 impl LineSets {
     /// Indices (into [`RuleSet::rules`]) of rules whose `added` pattern matches `line`.
     pub fn added_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        self.added
-            .matches(line)
-            .into_iter()
-            .map(|i| self.added_owner[i])
+        matching(&self.added, &self.added_owner, line)
     }
 
     /// Indices of rules whose `removed` pattern matches `line`.
     pub fn removed_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        self.removed
-            .matches(line)
-            .into_iter()
-            .map(|i| self.removed_owner[i])
+        matching(&self.removed, &self.removed_owner, line)
     }
 }
 
@@ -237,6 +231,20 @@ impl RuleSet {
         cache.insert(chosen, sets.clone());
         Ok(sets)
     }
+}
+
+/// The owners of the patterns in `set` that match `line`. Most changed lines match nothing:
+/// the allocation-free `is_match` answers for those, and only hits collect their matches.
+fn matching<'s>(
+    set: &'s RegexSet,
+    owners: &'s [usize],
+    line: &str,
+) -> impl Iterator<Item = usize> + 's {
+    set.is_match(line)
+        .then(|| set.matches(line))
+        .into_iter()
+        .flat_map(|hits| hits.into_iter())
+        .map(|i| owners[i])
 }
 
 /// One set for every rule's line pattern. The lazy DFA gets room for a few hundred patterns:

@@ -14,12 +14,52 @@ use globset::{Glob, GlobMatcher};
 #[derive(Debug, Clone)]
 enum Step {
     Key(String),
-    KeyGlob(GlobMatcher),
+    KeyGlob(Pattern),
     AnyKey,
     Descend,
     AnyIndex,
     Index(usize),
-    Filter(String, GlobMatcher),
+    Filter(String, Pattern),
+}
+
+/// A glob on a key or scalar. Most are a plain name, `*` or `{A,B,C}`: those are compared
+/// directly, and only real globs pay for compiling a matcher.
+#[derive(Debug, Clone)]
+enum Pattern {
+    Exact(String),
+    OneOf(Vec<String>),
+    Any,
+    Glob(GlobMatcher),
+}
+
+impl Pattern {
+    fn parse(glob: &str) -> Result<Pattern, globset::Error> {
+        const META: [char; 7] = ['*', '?', '[', ']', '{', '}', '\\'];
+        let plain = |s: &str| !s.contains(META) && !s.contains(',');
+        if glob == "*" {
+            return Ok(Pattern::Any);
+        }
+        if !glob.contains(META) {
+            return Ok(Pattern::Exact(glob.to_string()));
+        }
+        if let Some(names) = glob.strip_prefix('{').and_then(|g| g.strip_suffix('}'))
+            && names.split(',').all(plain)
+        {
+            return Ok(Pattern::OneOf(
+                names.split(',').map(str::to_string).collect(),
+            ));
+        }
+        Ok(Pattern::Glob(Glob::new(glob)?.compile_matcher()))
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Exact(name) => name == text,
+            Pattern::OneOf(names) => names.iter().any(|n| n == text),
+            Pattern::Any => true,
+            Pattern::Glob(glob) => glob.is_match(text),
+        }
+    }
 }
 
 /// A compiled query.
@@ -64,9 +104,9 @@ impl Query {
                     } else if let Ok(n) = inner.parse() {
                         Step::Index(n)
                     } else if let Some((key, pattern)) = inner.split_once('=') {
-                        let glob = Glob::new(pattern.trim().trim_matches(['"', '\'']))
+                        let glob = Pattern::parse(pattern.trim().trim_matches(['"', '\'']))
                             .map_err(|e| format!("bad query '{path}': {e}"))?;
-                        Step::Filter(key.trim().to_string(), glob.compile_matcher())
+                        Step::Filter(key.trim().to_string(), glob)
                     } else {
                         return bad("brackets take *, a number or Key=glob");
                     });
@@ -84,9 +124,8 @@ impl Query {
                         "*" => Step::AnyKey,
                         "**" => Step::Descend,
                         _ if name.contains(['{', '*', '?']) => Step::KeyGlob(
-                            Glob::new(&name)
-                                .map_err(|e| format!("bad query '{path}': {e}"))?
-                                .compile_matcher(),
+                            Pattern::parse(&name)
+                                .map_err(|e| format!("bad query '{path}': {e}"))?,
                         ),
                         _ => Step::Key(name),
                     });
@@ -232,6 +271,53 @@ fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
 mod tests {
     use super::super::doc::parse;
     use super::*;
+
+    #[test]
+    fn patterns_agree_with_globs() {
+        let globs = [
+            "*",
+            "Image",
+            "{CDN_HOST,CDN_URL}",
+            "AWS::ECS::*",
+            "A_*",
+            "{A*,B}",
+            "{}",
+            "a?c",
+        ];
+        let texts = [
+            "",
+            "Image",
+            "image",
+            "CDN_HOST",
+            "CDN_URL",
+            "CDN",
+            "AWS::ECS::Service",
+            "A_B",
+            "Ab",
+            "B",
+            "abc",
+            "{}",
+        ];
+        for g in globs {
+            let reference = Glob::new(g).unwrap().compile_matcher();
+            let pattern = Pattern::parse(g).unwrap();
+            for t in texts {
+                assert_eq!(
+                    pattern.is_match(t),
+                    reference.is_match(t),
+                    "glob {g:?} on {t:?}"
+                );
+            }
+        }
+        assert!(matches!(
+            Pattern::parse("{CDN_HOST,CDN_URL}"),
+            Ok(Pattern::OneOf(_))
+        ));
+        assert!(matches!(
+            Pattern::parse("AWS::CloudFront::Distribution"),
+            Ok(Pattern::Exact(_))
+        ));
+    }
 
     fn texts(q: &str, yaml: &str) -> Vec<(String, Option<String>, u32)> {
         let docs = parse(yaml).unwrap();

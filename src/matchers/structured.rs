@@ -176,7 +176,27 @@ fn reaches(node: Option<&Node>, query: &Query, want: &str) -> bool {
     })
 }
 
+/// A structured matcher as written in a rule, before compilation.
+#[derive(Debug, Clone)]
+pub enum StructureSpec {
+    /// `[rule.query]`.
+    Query(QuerySpec),
+    /// `[rule.dockerfile]`.
+    Dockerfile(DockerfileSpec),
+    /// `[rule.terraform]`.
+    Terraform(TerraformSpec),
+}
+
 impl Structure {
+    /// Compiles a matcher, pointing errors at the rule file.
+    pub fn compile(file: &SourceFile, spec: &StructureSpec) -> Result<Structure> {
+        match spec {
+            StructureSpec::Query(q) => Structure::query(file, q),
+            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d),
+            StructureSpec::Terraform(t) => Structure::terraform(file, t),
+        }
+    }
+
     /// Compiles `[rule.query]`.
     pub fn query(file: &SourceFile, spec: &QuerySpec) -> Result<Structure> {
         let queries = spec

@@ -2,14 +2,14 @@
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
 use super::RuleDraft;
-use super::lazy::LazyRegex;
+use super::lazy::{LazyRegex, LazyStructure};
 use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
 use crate::change::Status;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
 use crate::matchers::image::ImageClass;
-use crate::matchers::structured::Structure;
+use crate::matchers::structured::StructureSpec;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::{Regex, RegexSet};
 use std::collections::{HashMap, HashSet};
@@ -53,7 +53,7 @@ pub struct Rule {
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
-    pub(crate) structure: Option<Structure>,
+    pub(crate) structure: Option<LazyStructure>,
     /// The whole-tree path check this rule runs, if any.
     pub check: Option<PathCheck>,
     pub(crate) without_change: Option<GlobSet>,
@@ -75,10 +75,8 @@ impl Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    include: GlobSet,
-    include_owner: Vec<usize>,
-    exclude: GlobSet,
-    exclude_owner: Vec<usize>,
+    include: PathFilter,
+    exclude: PathFilter,
     unfiltered: Vec<usize>,
     line_sets: Arc<Mutex<HashMap<Vec<usize>, Arc<LineSets>>>>,
 }
@@ -135,31 +133,13 @@ impl RuleSet {
     }
 
     fn from_rules(rules: Vec<Rule>) -> Result<RuleSet> {
-        let mut include = GlobSetBuilder::new();
-        let mut include_owner = Vec::new();
-        let mut exclude = GlobSetBuilder::new();
-        let mut exclude_owner = Vec::new();
-        let mut unfiltered = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            if rule.paths.is_empty() {
-                unfiltered.push(i);
-            }
-            for g in &rule.paths {
-                include.add(path_glob(g).map_err(Error::Rule)?);
-                include_owner.push(i);
-            }
-            for g in &rule.exclude {
-                exclude.add(path_glob(g).map_err(Error::Rule)?);
-                exclude_owner.push(i);
-            }
-        }
-        let set_err = |e: globset::Error| Error::Rule(e.to_string());
+        let unfiltered = (0..rules.len())
+            .filter(|&i| rules[i].paths.is_empty())
+            .collect();
         Ok(RuleSet {
-            include: include.build().map_err(set_err)?,
-            exclude: exclude.build().map_err(set_err)?,
+            include: PathFilter::build(&rules, |r| &r.paths)?,
+            exclude: PathFilter::build(&rules, |r| &r.exclude)?,
             rules,
-            include_owner,
-            exclude_owner,
             unfiltered,
             line_sets: Arc::default(),
         })
@@ -182,11 +162,11 @@ impl RuleSet {
             on[i] = true;
         }
         let candidate = globset::Candidate::new(path);
-        for g in self.include.matches_candidate(&candidate) {
-            on[self.include_owner[g]] = true;
+        for i in self.include.owners(&candidate) {
+            on[i] = true;
         }
-        for g in self.exclude.matches_candidate(&candidate) {
-            on[self.exclude_owner[g]] = false;
+        for i in self.exclude.owners(&candidate) {
+            on[i] = false;
         }
         on
     }
@@ -230,6 +210,47 @@ impl RuleSet {
         });
         cache.insert(chosen, sets.clone());
         Ok(sets)
+    }
+}
+
+/// One side of every rule's path filter (`paths` or `exclude`) as a single glob set. Packs
+/// repeat the same globs across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob
+/// is compiled once and remembers every rule that wrote it.
+#[derive(Debug, Clone)]
+struct PathFilter {
+    globs: GlobSet,
+    owners: Vec<Vec<usize>>,
+}
+
+impl PathFilter {
+    fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
+        let mut builder = GlobSetBuilder::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for glob in side(rule) {
+                let slot = match index.get(glob.as_str()) {
+                    Some(&slot) => slot,
+                    None => {
+                        builder.add(path_glob(glob).map_err(Error::Rule)?);
+                        owners.push(Vec::new());
+                        index.insert(glob, owners.len() - 1);
+                        owners.len() - 1
+                    }
+                };
+                owners[slot].push(i);
+            }
+        }
+        let globs = builder.build().map_err(|e| Error::Rule(e.to_string()))?;
+        Ok(PathFilter { globs, owners })
+    }
+
+    /// The rules owning a glob that matches `path`.
+    fn owners<'s>(&'s self, path: &globset::Candidate<'_>) -> impl Iterator<Item = usize> + 's {
+        self.globs
+            .matches_candidate(path)
+            .into_iter()
+            .flat_map(|g| self.owners[g].iter().copied())
     }
 }
 
@@ -324,8 +345,10 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     }
     let id_span = id.span();
     let rule_id = id.into_inner();
-    check_globs(&file, &paths)?;
-    check_globs(&file, &exclude)?;
+    if eager {
+        check_globs(&file, &paths)?;
+        check_globs(&file, &exclude)?;
+    }
     let regex = |field: &str, re: Option<Spanned<String>>| -> Result<Option<LazyRegex>> {
         re.map(|re| {
             if !eager {
@@ -379,12 +402,17 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
             format!("rule '{rule_id}': `within` needs an `added` or `removed` regex"),
         ));
     }
-    let structure = match (&query, &dockerfile, &terraform) {
-        (Some(q), _, _) => Some(Structure::query(&file, q)?),
-        (_, Some(d), _) => Some(Structure::dockerfile(&file, d)?),
-        (_, _, Some(t)) => Some(Structure::terraform(&file, t)?),
+    let structure = match (query, dockerfile, terraform) {
+        (Some(q), _, _) => Some(StructureSpec::Query(q)),
+        (_, Some(d), _) => Some(StructureSpec::Dockerfile(d)),
+        (_, _, Some(t)) => Some(StructureSpec::Terraform(t)),
         _ => None,
-    };
+    }
+    .map(|spec| match eager {
+        true => LazyStructure::eager(spec, file.clone()),
+        false => Ok(LazyStructure::deferred(spec, file.clone())),
+    })
+    .transpose()?;
     // Checks that need the compiled regex run only for eagerly compiled rules (a repository's
     // own, or every rule under `compile_strict`).
     let capture_source = added.as_ref().or(removed.as_ref()).filter(|_| eager);

@@ -231,3 +231,51 @@ proptest! {
         }
     }
 }
+
+/// A small regex over a tiny alphabet: literals, case-insensitive groups, classes, optional and
+/// repeated parts, alternations and anchors, so every shape the needle extractor handles occurs.
+fn small_regex() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        "[abK]{1,3}",
+        Just("[ab]".to_string()),
+        Just("\\w".to_string()),
+        Just("\\s*".to_string()),
+        Just("\\b".to_string()),
+        Just("^".to_string()),
+        Just(".".to_string()),
+        Just("\\*".to_string()),
+    ];
+    leaf.prop_recursive(4, 24, 4, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 1..4).prop_map(|parts| parts.concat()),
+            proptest::collection::vec(inner.clone(), 2..4)
+                .prop_map(|parts| format!("(?:{})", parts.join("|"))),
+            inner.clone().prop_map(|p| format!("(?i:{p})")),
+            inner.clone().prop_map(|p| format!("(?:{p})?")),
+            inner.clone().prop_map(|p| format!("(?:{p})+")),
+            inner.prop_map(|p| format!("(?P<g>{p})")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The prefilter may let lines through that the regex rejects, never the other way round:
+    /// a line the regex matches holds one of its needles (compared ASCII case-insensitively),
+    /// unless it holds a character the filter defers on.
+    #[test]
+    fn needles_never_hide_a_match(pattern in small_regex(), line in "[abABkK\u{212A} *x]{0,12}") {
+        let Ok(regex) = regex::Regex::new(&pattern) else { return Ok(()) };
+        let defers = line.contains(rules::needles::FOLDS_TO_ASCII);
+        if let (true, false, Some(needles)) =
+            (regex.is_match(&line), defers, rules::needles::of_pattern(&pattern))
+        {
+            let haystack = line.to_ascii_lowercase();
+            prop_assert!(
+                needles.iter().any(|n| haystack.contains(std::str::from_utf8(n).unwrap())),
+                "{pattern:?} matches {line:?} but none of {needles:?} occurs in it"
+            );
+        }
+    }
+}

@@ -1,5 +1,5 @@
-//! Line rules: `added`/`removed`/`unless` regexes (merged into one RegexSet per side, so each
-//! changed line is scanned once for all rules), with the optional `image` class check.
+//! Line rules: `added`/`removed`/`unless` regexes (behind the rule set's literal prefilter, so
+//! a line meets only the rules it could match), with the optional `image` class check.
 
 use super::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
@@ -33,6 +33,7 @@ pub(super) fn judge_lines(
         sets,
         gate,
         removed_seen: vec![None; rules.rules().len()],
+        hits: Vec::new(),
     };
     let mut command: Vec<(&DiffLine, &str)> = Vec::new();
     let mut fired_in_command: Vec<usize> = Vec::new();
@@ -58,11 +59,12 @@ pub(super) fn judge_lines(
     }
     added.judge_joined(&command, &fired_in_command, out);
     let all = rules.rules();
+    let mut hits = added.hits;
     for (line, text) in file.removed() {
-        for r in sets.removed_matches(text) {
-            let rule = &all[r];
-            if gate[r] && rule.added.is_none() && !excused(rule, text) {
-                push(rule, file, line, text, out);
+        sets.removed_matches(all, gate, text, &mut hits);
+        for &r in &hits {
+            if !excused(&all[r], text) {
+                push(&all[r], file, line, text, out);
             }
         }
     }
@@ -76,6 +78,8 @@ struct AddedLines<'a> {
     gate: &'a [bool],
     /// Per rule, once computed: whether its `removed` pattern matches some removed line.
     removed_seen: Vec<Option<bool>>,
+    /// Scratch space for the rules a line matches, reused from line to line.
+    hits: Vec<usize>,
 }
 
 impl AddedLines<'_> {
@@ -90,9 +94,11 @@ impl AddedLines<'_> {
         out: &mut Vec<Finding>,
     ) {
         let all = self.rules.rules();
-        for r in self.sets.added_matches(text) {
+        let mut hits = std::mem::take(&mut self.hits);
+        self.sets.added_matches(all, self.gate, text, &mut hits);
+        for &r in &hits {
             let rule = &all[r];
-            if !self.gate[r] || skip.contains(&r) || excused(rule, text) {
+            if skip.contains(&r) || excused(rule, text) {
                 continue;
             }
             if let Some(removed) = &rule.removed {
@@ -110,6 +116,7 @@ impl AddedLines<'_> {
                 fired.push(r);
             }
         }
+        self.hits = hits;
     }
 
     /// Judges a continued command (two or more physical lines) as one line.

@@ -2,7 +2,10 @@
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
 use super::RuleDraft;
+use super::builtin_needles;
 use super::lazy::{LazyRegex, LazyStructure};
+use super::line_sets::LineSets;
+use super::needles::{self, Needles};
 use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
 use crate::change::Status;
@@ -11,7 +14,7 @@ use crate::finding::Severity;
 use crate::matchers::image::ImageClass;
 use crate::matchers::structured::StructureSpec;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
-use regex::{Regex, RegexSet};
+use regex::Regex;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use std::sync::{Arc, Mutex};
@@ -48,7 +51,11 @@ pub struct Rule {
     pub examples: Vec<Example>,
     pub(crate) message: Template,
     pub(crate) added: Option<LazyRegex>,
+    /// Literals every match of `added` contains one of (see [`needles`]); `None`: no filter.
+    pub(crate) added_needles: Option<Needles>,
     pub(crate) removed: Option<LazyRegex>,
+    /// As `added_needles`, for `removed`.
+    pub(crate) removed_needles: Option<Needles>,
     pub(crate) unless: Option<LazyRegex>,
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
@@ -79,28 +86,6 @@ pub struct RuleSet {
     exclude: PathFilter,
     unfiltered: Vec<usize>,
     line_sets: Arc<Mutex<HashMap<Vec<usize>, Arc<LineSets>>>>,
-}
-
-/// The added-line and removed-line patterns of some line rules, merged so each changed line is
-/// scanned once for all of them. Built per change from the rules that apply to its files.
-#[derive(Debug)]
-pub struct LineSets {
-    added: RegexSet,
-    added_owner: Vec<usize>,
-    removed: RegexSet,
-    removed_owner: Vec<usize>,
-}
-
-impl LineSets {
-    /// Indices (into [`RuleSet::rules`]) of rules whose `added` pattern matches `line`.
-    pub fn added_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        matching(&self.added, &self.added_owner, line)
-    }
-
-    /// Indices of rules whose `removed` pattern matches `line`.
-    pub fn removed_matches(&self, line: &str) -> impl Iterator<Item = usize> + '_ {
-        matching(&self.removed, &self.removed_owner, line)
-    }
 }
 
 impl RuleSet {
@@ -171,9 +156,9 @@ impl RuleSet {
         on
     }
 
-    /// The merged line patterns of the line rules marked in `relevant` (indexed like
-    /// [`RuleSet::rules`]): a change only pays for compiling the rules that can apply to its
-    /// files. Sets are cached per selection, so repeated judgements reuse them.
+    /// The line patterns of the line rules marked in `relevant` (indexed like
+    /// [`RuleSet::rules`]), behind their prefilter. Cached per selection, so repeated
+    /// judgements reuse them.
     pub fn line_sets(&self, relevant: &[bool]) -> Result<Arc<LineSets>> {
         let chosen: Vec<usize> = self
             .rules
@@ -192,22 +177,7 @@ impl RuleSet {
         if let Some(sets) = cache.get(&chosen) {
             return Ok(sets.clone());
         }
-        let side = |pick: fn(&Rule) -> Option<&LazyRegex>| -> Result<(RegexSet, Vec<usize>)> {
-            let (patterns, owners): (Vec<&str>, Vec<usize>) = chosen
-                .iter()
-                .filter_map(|&i| pick(&self.rules[i]).map(|re| (re.as_str(), i)))
-                .unzip();
-            let set = line_set(&patterns).map_err(|e| Error::Rule(e.to_string()))?;
-            Ok((set, owners))
-        };
-        let (added, added_owner) = side(|r| r.added.as_ref())?;
-        let (removed, removed_owner) = side(|r| r.removed.as_ref())?;
-        let sets = Arc::new(LineSets {
-            added,
-            added_owner,
-            removed,
-            removed_owner,
-        });
+        let sets = Arc::new(LineSets::new(&self.rules, &chosen)?);
         cache.insert(chosen, sets.clone());
         Ok(sets)
     }
@@ -254,27 +224,12 @@ impl PathFilter {
     }
 }
 
-/// The owners of the patterns in `set` that match `line`. Most changed lines match nothing:
-/// the allocation-free `is_match` answers for those, and only hits collect their matches.
-fn matching<'s>(
-    set: &'s RegexSet,
-    owners: &'s [usize],
-    line: &str,
-) -> impl Iterator<Item = usize> + 's {
-    set.is_match(line)
-        .then(|| set.matches(line))
-        .into_iter()
-        .flat_map(|hits| hits.into_iter())
-        .map(|i| owners[i])
-}
-
-/// One set for every rule's line pattern. The lazy DFA gets room for a few hundred patterns:
-/// with the default cache it gives up on a large set and the search falls back to the much
-/// slower PikeVM on every line.
-fn line_set(patterns: &[&str]) -> Result<RegexSet, regex::Error> {
-    regex::RegexSetBuilder::new(patterns)
-        .dfa_size_limit(64 << 20)
-        .build()
+/// The needles of a line pattern: ready-made for built-in patterns, worked out otherwise.
+fn needles_of(pattern: &LazyRegex) -> Option<Needles> {
+    match builtin_needles::lookup(pattern.as_str()) {
+        Some(ready) => ready.map(|list| list.iter().map(|n| n.to_vec()).collect()),
+        None => needles::of_pattern(pattern.as_str()),
+    }
 }
 
 /// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file
@@ -366,6 +321,8 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     };
     let added = regex("added", added)?;
     let removed = regex("removed", removed)?;
+    let added_needles = added.as_ref().and_then(needles_of);
+    let removed_needles = removed.as_ref().and_then(needles_of);
     let unless = regex("unless", unless)?;
     let within = regex("within", within)?;
     let filename = regex("filename", filename)?;
@@ -484,7 +441,9 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         examples,
         message: template,
         added,
+        added_needles,
         removed,
+        removed_needles,
         unless,
         within,
         filename,
@@ -504,6 +463,28 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ready_made_needles_are_the_ones_the_patterns_give() {
+        let mut looked_up = 0;
+        for draft in super::super::builtin().unwrap() {
+            for pattern in [&draft.spec.added, &draft.spec.removed]
+                .into_iter()
+                .flatten()
+            {
+                let ready = builtin_needles::lookup(pattern.get_ref())
+                    .map(|list| list.map(|l| l.iter().map(|n| n.to_vec()).collect::<Vec<_>>()));
+                assert_eq!(
+                    ready,
+                    Some(needles::of_pattern(pattern.get_ref())),
+                    "{}",
+                    draft.spec.id.get_ref()
+                );
+                looked_up += 1;
+            }
+        }
+        assert!(looked_up > 20, "only {looked_up} built-in line patterns");
+    }
 
     #[test]
     fn globs_without_slash_match_at_any_depth() {

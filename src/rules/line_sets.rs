@@ -1,0 +1,135 @@
+//! The line patterns of the rules that apply to a change, behind a literal prefilter: one
+//! Aho-Corasick pass over a changed line finds the rules whose [needles](super::needles) it
+//! holds, and only those rules' regexes run on it. A rule's regex is compiled the first time a
+//! line gets that far, so a small change pays only for the rules its lines could match.
+
+use super::compile::Rule;
+use super::needles::{FOLDS_TO_ASCII, Needles};
+use crate::error::{Error, Result};
+use aho_corasick::AhoCorasick;
+use std::collections::HashMap;
+
+/// The added-line and removed-line patterns of some line rules.
+#[derive(Debug)]
+pub struct LineSets {
+    added: LineFilter,
+    removed: LineFilter,
+}
+
+/// One side's patterns: which rules a line can possibly match.
+#[derive(Debug)]
+struct LineFilter {
+    /// Every needle of the rules that have some.
+    finder: Option<AhoCorasick>,
+    /// Per needle, the rules it belongs to.
+    owners: Vec<Vec<usize>>,
+    /// Rules without needles: they run on every line.
+    always: Vec<usize>,
+    /// Every rule here, for lines the needles cannot speak for (see [`FOLDS_TO_ASCII`]).
+    all: Vec<usize>,
+}
+
+impl LineSets {
+    /// The filters for rules `chosen` (indices into `rules`): `added` patterns, and the `removed`
+    /// patterns of rules without `added` (with `added`, `removed` only qualifies a match).
+    pub(super) fn new(rules: &[Rule], chosen: &[usize]) -> Result<LineSets> {
+        let side = |pick: fn(&Rule) -> Option<&Option<Needles>>| {
+            LineFilter::new(
+                chosen
+                    .iter()
+                    .filter_map(|&i| pick(&rules[i]).map(|n| (i, n))),
+            )
+        };
+        Ok(LineSets {
+            added: side(|r| r.added.as_ref().map(|_| &r.added_needles))?,
+            removed: side(|r| match (&r.added, &r.removed) {
+                (None, Some(_)) => Some(&r.removed_needles),
+                _ => None,
+            })?,
+        })
+    }
+
+    /// Fills `hits` with the rules (indices into `rules`, open in `gate`) whose `added`
+    /// pattern matches `line`, in rule order.
+    pub fn added_matches(&self, rules: &[Rule], gate: &[bool], line: &str, hits: &mut Vec<usize>) {
+        self.added.candidates(line, hits);
+        hits.retain(|&r| gate[r] && rules[r].added.as_ref().is_some_and(|re| re.is_match(line)));
+    }
+
+    /// Fills `hits` with the rules without `added` (open in `gate`) whose `removed` pattern
+    /// matches `line`, in rule order.
+    pub fn removed_matches(
+        &self,
+        rules: &[Rule],
+        gate: &[bool],
+        line: &str,
+        hits: &mut Vec<usize>,
+    ) {
+        self.removed.candidates(line, hits);
+        hits.retain(|&r| {
+            gate[r]
+                && rules[r]
+                    .removed
+                    .as_ref()
+                    .is_some_and(|re| re.is_match(line))
+        });
+    }
+}
+
+impl LineFilter {
+    fn new<'r>(
+        rules: impl Iterator<Item = (usize, &'r Option<Vec<Vec<u8>>>)>,
+    ) -> Result<LineFilter> {
+        let mut slot: HashMap<&[u8], usize> = HashMap::new();
+        let mut needles: Vec<&[u8]> = Vec::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        let (mut always, mut all) = (Vec::new(), Vec::new());
+        for (rule, rule_needles) in rules {
+            all.push(rule);
+            let Some(rule_needles) = rule_needles else {
+                always.push(rule);
+                continue;
+            };
+            for needle in rule_needles {
+                let n = *slot.entry(needle).or_insert_with(|| {
+                    needles.push(needle);
+                    owners.push(Vec::new());
+                    needles.len() - 1
+                });
+                owners[n].push(rule);
+            }
+        }
+        let finder = match needles.is_empty() {
+            true => None,
+            false => Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .build(&needles)
+                    .map_err(|e| Error::Rule(format!("cannot build the line prefilter: {e}")))?,
+            ),
+        };
+        Ok(LineFilter {
+            finder,
+            owners,
+            always,
+            all,
+        })
+    }
+
+    /// Fills `out` with the rules `line` may match, in rule order.
+    fn candidates(&self, line: &str, out: &mut Vec<usize>) {
+        out.clear();
+        if line.contains(FOLDS_TO_ASCII) {
+            out.extend(&self.all);
+            return;
+        }
+        out.extend(&self.always);
+        if let Some(finder) = &self.finder {
+            for hit in finder.find_overlapping_iter(line) {
+                out.extend(&self.owners[hit.pattern().as_usize()]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+}

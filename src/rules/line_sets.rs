@@ -6,7 +6,7 @@
 use super::compile::Rule;
 use super::needles::{FOLDS_TO_ASCII, Needles};
 use crate::error::{Error, Result};
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::collections::HashMap;
 
 /// The added-line and removed-line patterns of some line rules.
@@ -104,6 +104,7 @@ impl LineFilter {
             false => Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&needles)
                     .map_err(|e| Error::Rule(format!("cannot build the line prefilter: {e}")))?,
             ),
@@ -119,7 +120,7 @@ impl LineFilter {
     /// Fills `out` with the rules `line` may match, in rule order.
     fn candidates(&self, line: &str, out: &mut Vec<usize>) {
         out.clear();
-        if line.contains(FOLDS_TO_ASCII) {
+        if !line.is_ascii() && line.contains(FOLDS_TO_ASCII) {
             out.extend(&self.all);
             return;
         }
@@ -129,7 +130,9 @@ impl LineFilter {
                 out.extend(&self.owners[hit.pattern().as_usize()]);
             }
         }
-        out.sort_unstable();
-        out.dedup();
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
     }
 }

@@ -33,7 +33,7 @@ fn main() {
                 if !seen.insert(pattern.to_string()) {
                     continue;
                 }
-                let needles = match needles::of_pattern(pattern) {
+                let needles = match needles::of_pattern(pattern, true) {
                     None => "None".to_string(),
                     Some(list) => {
                         let items: Vec<String> = list

@@ -216,7 +216,7 @@ fn introduces(rule: &Rule, file: &ChangedFile, text: &str) -> bool {
     let identity = |t: &str| {
         re.captures(t)
             .and_then(|c| c.name(IDENTITY))
-            .map(|m| m.as_str().trim().to_string())
+            .map(|m| String::from_utf8_lossy(m.as_bytes()).trim().to_string())
     };
     let Some(this) = identity(text) else {
         return true;
@@ -254,8 +254,8 @@ fn push(
             .as_ref()
             .and_then(|c| c.name("image"))
             .is_some_and(|m| {
-                image::looks_like_image(m.as_str())
-                    && rule.image.contains(&image::classify(m.as_str()))
+                let image = String::from_utf8_lossy(m.as_bytes());
+                image::looks_like_image(&image) && rule.image.contains(&image::classify(&image))
             });
         if !class_ok {
             return false;

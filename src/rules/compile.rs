@@ -3,7 +3,7 @@
 
 use super::RuleDraft;
 use super::builtin_needles;
-use super::lazy::{LazyRegex, LazyStructure};
+use super::lazy::{LazyRegex, LazyStructure, Syntax};
 use super::line_sets::LineSets;
 use super::needles::{self, Needles};
 use super::spec::{Example, PathCheck, RuleSpec};
@@ -224,11 +224,13 @@ impl PathFilter {
     }
 }
 
-/// The needles of a line pattern: ready-made for built-in patterns, worked out otherwise.
+/// The needles of a line pattern: ready-made for built-in (ASCII) patterns, worked out
+/// otherwise.
 fn needles_of(pattern: &LazyRegex) -> Option<Needles> {
-    match builtin_needles::lookup(pattern.as_str()) {
+    let ascii = pattern.syntax() == Syntax::Ascii;
+    match builtin_needles::lookup(pattern.as_str()).filter(|_| ascii) {
         Some(ready) => ready.map(|list| list.iter().map(|n| n.to_vec()).collect()),
-        None => needles::of_pattern(pattern.as_str()),
+        None => needles::of_pattern(pattern.as_str(), ascii),
     }
 }
 
@@ -304,12 +306,18 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         check_globs(&file, &paths)?;
         check_globs(&file, &exclude)?;
     }
-    let regex = |field: &str, re: Option<Spanned<String>>| -> Result<Option<LazyRegex>> {
+    // Built-in line patterns read ASCII (see `Syntax`); everything else reads Unicode.
+    let line_syntax = if builtin {
+        Syntax::Ascii
+    } else {
+        Syntax::Unicode
+    };
+    let regex = |field: &str, re: Option<Spanned<String>>, syntax: Syntax| {
         re.map(|re| {
             if !eager {
-                return Ok(LazyRegex::deferred(re.get_ref()));
+                return Ok(LazyRegex::deferred(re.get_ref(), syntax));
             }
-            LazyRegex::eager(re.get_ref()).map_err(|e| {
+            LazyRegex::eager(re.get_ref(), syntax).map_err(|e| {
                 let detail = e.to_string().lines().last().unwrap_or_default().to_string();
                 file.error(
                     re.span(),
@@ -319,13 +327,13 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         })
         .transpose()
     };
-    let added = regex("added", added)?;
-    let removed = regex("removed", removed)?;
+    let added = regex("added", added, line_syntax)?;
+    let removed = regex("removed", removed, line_syntax)?;
     let added_needles = added.as_ref().and_then(needles_of);
     let removed_needles = removed.as_ref().and_then(needles_of);
-    let unless = regex("unless", unless)?;
-    let within = regex("within", within)?;
-    let filename = regex("filename", filename)?;
+    let unless = regex("unless", unless, line_syntax)?;
+    let within = regex("within", within, line_syntax)?;
+    let filename = regex("filename", filename, Syntax::Unicode)?;
     let line_based = added.is_some() || removed.is_some();
     let has_matcher = line_based
         || filename.is_some()
@@ -476,7 +484,7 @@ mod tests {
                     .map(|list| list.map(|l| l.iter().map(|n| n.to_vec()).collect::<Vec<_>>()));
                 assert_eq!(
                     ready,
-                    Some(needles::of_pattern(pattern.get_ref())),
+                    Some(needles::of_pattern(pattern.get_ref(), true)),
                     "{}",
                     draft.spec.id.get_ref()
                 );

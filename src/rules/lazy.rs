@@ -7,32 +7,48 @@
 use super::SourceFile;
 use crate::error::Result;
 use crate::matchers::structured::{Structure, StructureSpec};
-use regex::Regex;
+use regex::bytes::{CaptureNames, Captures, Regex, RegexBuilder};
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
-/// A regex that compiles itself the first time it is used.
+/// How a pattern reads `\w`, `\s`, `\d`, `\b`, `.`, negated classes and `(?i)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Unicode-aware, the regex crate's default: a repository's own rules, and built-in
+    /// patterns on file names (where Unicode spaces and look-alikes are the hazard).
+    Unicode,
+    /// ASCII classes and case folding; other bytes match as themselves. The built-in line
+    /// patterns: config and code are ASCII where they matter, and these patterns compile several
+    /// times faster without Unicode tables.
+    Ascii,
+}
+
+/// A regex that compiles itself the first time it is used. Lines are matched as bytes, so
+/// ASCII-syntax patterns need no valid-UTF-8 guarantee from their classes.
 #[derive(Debug, Clone)]
 pub struct LazyRegex {
     pattern: String,
+    syntax: Syntax,
     compiled: OnceLock<Regex>,
 }
 
 impl LazyRegex {
     /// Compiles now, reporting an invalid pattern.
-    pub fn eager(pattern: &str) -> Result<LazyRegex, regex::Error> {
-        let regex = Regex::new(pattern)?;
+    pub fn eager(pattern: &str, syntax: Syntax) -> Result<LazyRegex, regex::Error> {
+        let regex = build(pattern, syntax)?;
         Ok(LazyRegex {
             pattern: pattern.to_string(),
+            syntax,
             compiled: OnceLock::from(regex),
         })
     }
 
     /// Defers compilation to first use; only for patterns shipped in the binary and checked by
     /// the test suite.
-    pub fn deferred(pattern: &str) -> LazyRegex {
+    pub fn deferred(pattern: &str, syntax: Syntax) -> LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
+            syntax,
             compiled: OnceLock::new(),
         }
     }
@@ -41,17 +57,44 @@ impl LazyRegex {
     pub fn as_str(&self) -> &str {
         &self.pattern
     }
-}
 
-impl Deref for LazyRegex {
-    type Target = Regex;
+    /// How the pattern is read.
+    pub fn syntax(&self) -> Syntax {
+        self.syntax
+    }
 
-    fn deref(&self) -> &Regex {
+    /// Whether the pattern matches somewhere in `text`.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex().is_match(text.as_bytes())
+    }
+
+    /// The groups of the first match in `text`.
+    pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+        self.regex().captures(text.as_bytes())
+    }
+
+    /// The names of the capture groups (`None` for unnamed ones), group 0 first.
+    pub fn capture_names(&self) -> CaptureNames<'_> {
+        self.regex().capture_names()
+    }
+
+    /// How many groups the pattern has, group 0 included.
+    pub fn captures_len(&self) -> usize {
+        self.regex().captures_len()
+    }
+
+    fn regex(&self) -> &Regex {
         self.compiled.get_or_init(|| {
-            Regex::new(&self.pattern)
+            build(&self.pattern, self.syntax)
                 .expect("built-in rule patterns are compiled by the test suite before release")
         })
     }
+}
+
+fn build(pattern: &str, syntax: Syntax) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(syntax == Syntax::Unicode)
+        .build()
 }
 
 /// A structured matcher that compiles itself the first time it is used.

@@ -19,10 +19,16 @@ const MAX_NEEDLES: usize = 64;
 /// line holding one of these must skip the filter.
 pub const FOLDS_TO_ASCII: [char; 2] = ['\u{212A}', '\u{17F}'];
 
-/// The needles of `pattern`, lower-cased; `None` when the pattern has no usable literal (or
-/// does not parse: compiling it reports that), so its rule must run on every line.
-pub fn of_pattern(pattern: &str) -> Option<Needles> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+/// The needles of `pattern` (read with ASCII or Unicode classes, as it will be compiled),
+/// lower-cased; `None` when the pattern has no usable literal (or does not parse: compiling it
+/// reports that), so its rule must run on every line.
+pub fn of_pattern(pattern: &str, ascii: bool) -> Option<Needles> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(!ascii)
+        .utf8(!ascii)
+        .build()
+        .parse(pattern)
+        .ok()?;
     required(&hir).filter(|needles| !needles.iter().any(Vec::is_empty))
 }
 
@@ -155,7 +161,7 @@ mod tests {
     use super::*;
 
     fn needles(pattern: &str) -> Option<Vec<String>> {
-        of_pattern(pattern).map(|list| {
+        of_pattern(pattern, false).map(|list| {
             list.into_iter()
                 .map(|n| String::from_utf8(n).unwrap())
                 .collect()

@@ -78,24 +78,32 @@ impl Template {
     }
 
     /// Fills the placeholders from regex captures; a group that did not participate renders empty.
-    pub fn render(&self, path: &str, caps: Option<&regex::Captures>) -> String {
+    pub fn render(&self, path: &str, caps: Option<&regex::bytes::Captures>) -> String {
         self.render_with(path, |g| {
             let m = match g.parse::<usize>() {
                 Ok(i) => caps.and_then(|c| c.get(i)),
                 Err(_) => caps.and_then(|c| c.name(g)),
             };
-            m.map(|m| m.as_str())
+            m.map(|m| String::from_utf8_lossy(m.as_bytes()))
         })
     }
 
     /// Fills the placeholders from named values (structured matches, path checks).
-    pub fn render_with<'v>(&self, path: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
+    pub fn render_with<V: AsRef<str>>(
+        &self,
+        path: &str,
+        lookup: impl Fn(&str) -> Option<V>,
+    ) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Path => out.push_str(path),
-                Part::Group(g) => out.push_str(lookup(g).unwrap_or("")),
+                Part::Group(g) => {
+                    if let Some(value) = lookup(g) {
+                        out.push_str(value.as_ref());
+                    }
+                }
             }
         }
         out
@@ -109,8 +117,8 @@ mod tests {
     #[test]
     fn renders_named_numbered_and_path() {
         let t = Template::parse("{{x}} {origin} in {path} ({1})").unwrap();
-        let re = regex::Regex::new(r"origin: '(?P<origin>[^']*)'").unwrap();
-        let caps = re.captures("origin: '*'").unwrap();
+        let re = regex::bytes::Regex::new(r"origin: '(?P<origin>[^']*)'").unwrap();
+        let caps = re.captures(b"origin: '*'").unwrap();
         assert_eq!(t.render("a.js", Some(&caps)), "{x} * in a.js (*)");
     }
 

@@ -9,8 +9,8 @@ use super::{dockerfile, terraform};
 use crate::change::Side;
 use crate::error::Result;
 use crate::rules::SourceFile;
+use crate::rules::lazy::{LazyRegex, Syntax};
 use crate::rules::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, TerraformSpec};
-use regex::Regex;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use toml::Spanned;
@@ -18,7 +18,7 @@ use toml::Spanned;
 /// A compiled condition on one value.
 #[derive(Debug, Clone, Default)]
 pub struct Predicate {
-    value: Option<Regex>,
+    value: Option<LazyRegex>,
     image: Vec<ImageClass>,
     tagged: Option<bool>,
     absent: Option<(Query, String)>,
@@ -44,7 +44,7 @@ pub enum Structure {
         /// Upper-cased instruction.
         instruction: String,
         /// Regex on the key (ENV/ARG/LABEL).
-        key: Option<Regex>,
+        key: Option<LazyRegex>,
         /// Required relation.
         change: Change,
         /// Condition on the value.
@@ -55,7 +55,7 @@ pub enum Structure {
     /// Terraform resources removed.
     Terraform {
         /// Regex on the resource type.
-        resource: Regex,
+        resource: LazyRegex,
     },
 }
 
@@ -86,8 +86,13 @@ pub struct StructuredHit {
     pub identity: String,
 }
 
-fn regex(file: &SourceFile, field: &str, re: &Spanned<String>) -> Result<Regex> {
-    Regex::new(re.get_ref()).map_err(|e| {
+fn regex(
+    file: &SourceFile,
+    field: &str,
+    re: &Spanned<String>,
+    syntax: Syntax,
+) -> Result<LazyRegex> {
+    LazyRegex::eager(re.get_ref(), syntax).map_err(|e| {
         let detail = e.to_string().lines().last().unwrap_or_default().to_string();
         file.error(
             re.span(),
@@ -106,12 +111,12 @@ fn sub_query(file: &SourceFile, spec: &Spanned<String>) -> Result<(Query, String
 
 impl Predicate {
     /// Compiles a predicate, pointing errors at the rule file.
-    pub fn compile(file: &SourceFile, spec: &PredicateSpec) -> Result<Predicate> {
+    pub fn compile(file: &SourceFile, spec: &PredicateSpec, syntax: Syntax) -> Result<Predicate> {
         Ok(Predicate {
             value: spec
                 .value
                 .as_ref()
-                .map(|v| regex(file, "value", v))
+                .map(|v| regex(file, "value", v, syntax))
                 .transpose()?,
             image: spec.image.clone(),
             tagged: spec.tagged,
@@ -133,9 +138,12 @@ impl Predicate {
         file: &SourceFile,
         is: &PredicateSpec,
         was: Option<&PredicateSpec>,
+        syntax: Syntax,
     ) -> Result<(Predicate, Option<Predicate>)> {
-        let was = was.map(|w| Predicate::compile(file, w)).transpose()?;
-        Ok((Predicate::compile(file, is)?, was))
+        let was = was
+            .map(|w| Predicate::compile(file, w, syntax))
+            .transpose()?;
+        Ok((Predicate::compile(file, is, syntax)?, was))
     }
 
     fn holds(&self, c: &Candidate) -> bool {
@@ -189,23 +197,24 @@ pub enum StructureSpec {
 
 impl Structure {
     /// Compiles a matcher, pointing errors at the rule file.
-    pub fn compile(file: &SourceFile, spec: &StructureSpec) -> Result<Structure> {
+    /// `syntax` is how its regexes read classes (see [`Syntax`]).
+    pub fn compile(file: &SourceFile, spec: &StructureSpec, syntax: Syntax) -> Result<Structure> {
         match spec {
-            StructureSpec::Query(q) => Structure::query(file, q),
-            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d),
-            StructureSpec::Terraform(t) => Structure::terraform(file, t),
+            StructureSpec::Query(q) => Structure::query(file, q, syntax),
+            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d, syntax),
+            StructureSpec::Terraform(t) => Structure::terraform(file, t, syntax),
         }
     }
 
     /// Compiles `[rule.query]`.
-    pub fn query(file: &SourceFile, spec: &QuerySpec) -> Result<Structure> {
+    fn query(file: &SourceFile, spec: &QuerySpec, syntax: Syntax) -> Result<Structure> {
         let queries = spec
             .path
             .get_ref()
             .split(" | ")
             .map(|p| Query::parse(p.trim()).map_err(|m| file.error(spec.path.span(), m)))
             .collect::<Result<_>>()?;
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref())?;
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), syntax)?;
         Ok(Structure::Query {
             queries,
             change: spec.change,
@@ -215,7 +224,7 @@ impl Structure {
     }
 
     /// Compiles `[rule.dockerfile]`.
-    pub fn dockerfile(file: &SourceFile, spec: &DockerfileSpec) -> Result<Structure> {
+    fn dockerfile(file: &SourceFile, spec: &DockerfileSpec, syntax: Syntax) -> Result<Structure> {
         let instruction = spec.instruction.get_ref().to_ascii_uppercase();
         if !["FROM", "ENV", "ARG", "LABEL"].contains(&instruction.as_str()) {
             return Err(file.error(
@@ -223,13 +232,13 @@ impl Structure {
                 "instruction must be FROM, ENV, ARG or LABEL",
             ));
         }
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref())?;
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), syntax)?;
         Ok(Structure::Dockerfile {
             instruction,
             key: spec
                 .key
                 .as_ref()
-                .map(|k| regex(file, "key", k))
+                .map(|k| regex(file, "key", k, syntax))
                 .transpose()?,
             change: spec.change,
             is,
@@ -238,9 +247,9 @@ impl Structure {
     }
 
     /// Compiles `[rule.terraform]`.
-    pub fn terraform(file: &SourceFile, spec: &TerraformSpec) -> Result<Structure> {
+    fn terraform(file: &SourceFile, spec: &TerraformSpec, syntax: Syntax) -> Result<Structure> {
         Ok(Structure::Terraform {
-            resource: regex(file, "resource", &spec.resource)?,
+            resource: regex(file, "resource", &spec.resource, syntax)?,
         })
     }
 
@@ -354,7 +363,7 @@ impl<'t> Sides<'t> {
 /// Resources of a matching type in `base` whose address is in no changed head file and was not
 /// moved with a `moved` block.
 pub fn terraform_removed(
-    resource: &Regex,
+    resource: &LazyRegex,
     base: &str,
     head_addresses: &HashSet<String>,
     moved: &HashSet<String>,
@@ -458,7 +467,7 @@ mod tests {
     fn structure(toml_text: &str) -> Structure {
         let file = SourceFile::new("t.toml", toml_text);
         let spec: QuerySpec = file.parse().unwrap();
-        Structure::query(&file, &spec).unwrap()
+        Structure::query(&file, &spec, Syntax::Unicode).unwrap()
     }
 
     #[test]

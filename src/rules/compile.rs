@@ -306,8 +306,8 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         check_globs(&file, &paths)?;
         check_globs(&file, &exclude)?;
     }
-    // Built-in line patterns read ASCII (see `Syntax`); everything else reads Unicode.
-    let line_syntax = if builtin {
+    // Built-in patterns on content read ASCII (see `Syntax`); everything else reads Unicode.
+    let content_syntax = if builtin {
         Syntax::Ascii
     } else {
         Syntax::Unicode
@@ -327,12 +327,12 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         })
         .transpose()
     };
-    let added = regex("added", added, line_syntax)?;
-    let removed = regex("removed", removed, line_syntax)?;
+    let added = regex("added", added, content_syntax)?;
+    let removed = regex("removed", removed, content_syntax)?;
     let added_needles = added.as_ref().and_then(needles_of);
     let removed_needles = removed.as_ref().and_then(needles_of);
-    let unless = regex("unless", unless, line_syntax)?;
-    let within = regex("within", within, line_syntax)?;
+    let unless = regex("unless", unless, content_syntax)?;
+    let within = regex("within", within, content_syntax)?;
     let filename = regex("filename", filename, Syntax::Unicode)?;
     let line_based = added.is_some() || removed.is_some();
     let has_matcher = line_based
@@ -374,8 +374,8 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         _ => None,
     }
     .map(|spec| match eager {
-        true => LazyStructure::eager(spec, file.clone()),
-        false => Ok(LazyStructure::deferred(spec, file.clone())),
+        true => LazyStructure::eager(spec, content_syntax, file.clone()),
+        false => Ok(LazyStructure::deferred(spec, content_syntax, file.clone())),
     })
     .transpose()?;
     // Checks that need the compiled regex run only for eagerly compiled rules (a repository's

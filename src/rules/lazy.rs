@@ -101,16 +101,22 @@ fn build(pattern: &str, syntax: Syntax) -> Result<Regex, regex::Error> {
 #[derive(Debug, Clone)]
 pub struct LazyStructure {
     spec: StructureSpec,
+    syntax: Syntax,
     file: Arc<SourceFile>,
     compiled: OnceLock<Structure>,
 }
 
 impl LazyStructure {
     /// Compiles now, reporting errors at the rule file.
-    pub fn eager(spec: StructureSpec, file: Arc<SourceFile>) -> Result<LazyStructure> {
-        let structure = Structure::compile(&file, &spec)?;
+    pub fn eager(
+        spec: StructureSpec,
+        syntax: Syntax,
+        file: Arc<SourceFile>,
+    ) -> Result<LazyStructure> {
+        let structure = Structure::compile(&file, &spec, syntax)?;
         Ok(LazyStructure {
             spec,
+            syntax,
             file,
             compiled: OnceLock::from(structure),
         })
@@ -118,9 +124,10 @@ impl LazyStructure {
 
     /// Defers compilation to first use; only for matchers shipped in the binary and checked by
     /// the test suite.
-    pub fn deferred(spec: StructureSpec, file: Arc<SourceFile>) -> LazyStructure {
+    pub fn deferred(spec: StructureSpec, syntax: Syntax, file: Arc<SourceFile>) -> LazyStructure {
         LazyStructure {
             spec,
+            syntax,
             file,
             compiled: OnceLock::new(),
         }
@@ -132,7 +139,7 @@ impl Deref for LazyStructure {
 
     fn deref(&self) -> &Structure {
         self.compiled.get_or_init(|| {
-            Structure::compile(&self.file, &self.spec).expect(
+            Structure::compile(&self.file, &self.spec, self.syntax).expect(
                 "built-in structured matchers are compiled by the test suite before release",
             )
         })

@@ -1,5 +1,7 @@
-//! Works out the needles (see `src/rules/needles.rs`) of the built-in rules' line patterns, so
-//! the binary carries them ready-made instead of parsing every pattern on each check.
+//! Prepares the built-in rule packs for checking, so a check does less work on every run:
+//! - the needles (see `src/rules/needles.rs`) of every built-in line pattern, ready-made;
+//! - each pack without its worked examples (`OUT_DIR/packs/NAME.toml`): a check never runs
+//!   them, and they are half the text to parse.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -17,11 +19,14 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     files.sort();
+    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let packs = Path::new(&out).join("packs");
+    std::fs::create_dir_all(&packs).expect("OUT_DIR is writable");
     let mut arms = String::new();
     let mut seen = std::collections::HashSet::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("rule files are UTF-8");
-        let table: toml::Table = text.parse().unwrap_or_else(|e| {
+        let mut table: toml::Table = text.parse().unwrap_or_else(|e| {
             panic!("{}: {e}", path.display());
         });
         let rules = table.get("rule").and_then(toml::Value::as_array);
@@ -47,6 +52,15 @@ fn main() {
                     .expect("writing to a String");
             }
         }
+        let rules = table.get_mut("rule").and_then(toml::Value::as_array_mut);
+        for rule in rules.into_iter().flatten() {
+            if let Some(rule) = rule.as_table_mut() {
+                rule.remove("example");
+            }
+        }
+        let stripped = toml::to_string(&table).expect("a parsed table serialises");
+        let name = path.file_name().expect("rule files have names");
+        std::fs::write(packs.join(name), stripped).expect("OUT_DIR is writable");
     }
     let code = format!(
         "/// The needles of a built-in line pattern, worked out by build.rs; `None` for any other\n\
@@ -54,6 +68,5 @@ fn main() {
          pub(crate) fn lookup(pattern: &str) -> Option<Option<&'static [&'static [u8]]>> {{\n    \
          match pattern {{\n{arms}        _ => None,\n    }}\n}}\n"
     );
-    let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(Path::new(&out).join("builtin_needles.rs"), code).expect("OUT_DIR is writable");
 }

@@ -130,6 +130,11 @@ pub enum Format {
 }
 
 impl Format {
+    /// Whether the format shows each rule's full documentation (worked examples included).
+    fn shows_rule_docs(self) -> bool {
+        self == Format::Sarif
+    }
+
     /// The printer for this format.
     fn printer(self, color: bool) -> Box<dyn Render> {
         match self {
@@ -273,7 +278,7 @@ fn judge_push(
         };
         let (changes, resolved) = source::load_commits(repo, &label, &range)?;
         let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
-        let report = judge(repo, &changes, resolved.config_commit, None, None)?;
+        let report = judge(repo, &changes, resolved.config_commit, None, None, false)?;
         report::Human { color: false }
             .render(&report, io.err)
             .map_err(|source| Error::Io {
@@ -319,19 +324,6 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     let (changes, resolved) = source::load(&repo, &src)?;
     let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
     let explicit = args.config.config.map(|path| cwd.join(path));
-    let mut report = judge(
-        &repo,
-        &changes,
-        resolved.config_commit,
-        explicit.as_deref(),
-        args.fail_on,
-    )?;
-    if let source::Source::Ci(event) = &src {
-        for note in source::ci::acknowledge(&mut report.findings, &event.labels) {
-            let _ = writeln!(io.err, "deploy-guard: {note}");
-        }
-    }
-    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let default_format = if in_github_actions {
         Format::Github
@@ -339,6 +331,22 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         Format::Human
     };
     let format = args.format.unwrap_or(default_format);
+    let rule_docs =
+        format.shows_rule_docs() || extra_reports.iter().any(|(f, _)| f.shows_rule_docs());
+    let mut report = judge(
+        &repo,
+        &changes,
+        resolved.config_commit,
+        explicit.as_deref(),
+        args.fail_on,
+        rule_docs,
+    )?;
+    if let source::Source::Ci(event) = &src {
+        for note in source::ci::acknowledge(&mut report.findings, &event.labels) {
+            let _ = writeln!(io.err, "deploy-guard: {note}");
+        }
+    }
+    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     format
         .printer(color)
         .render(&report, io.out)
@@ -356,16 +364,24 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
 }
 
 /// Judges one change: the configuration trusted for it (`config_file`, else the one in
-/// `config_commit`, else the working tree's), the rules in effect, and the engine.
+/// `config_commit`, else the working tree's), the rules in effect, and the engine. With
+/// `rule_docs` the report carries every rule's full documentation (see
+/// [`Format::shows_rule_docs`]); without, the packs are read without their worked examples.
 fn judge(
     repo: &git2::Repository,
     changes: &ChangeSet,
     config_commit: Option<git2::Oid>,
     config_file: Option<&Path>,
     fail_on: Option<FailOn>,
+    rule_docs: bool,
 ) -> Result<Report> {
     let config = config::load(repo, config_file, config_commit)?;
-    let rules = config.rule_set(rules::builtin()?)?;
+    let packs = if rule_docs {
+        rules::Packs::Full
+    } else {
+        rules::Packs::ForChecking
+    };
+    let rules = config.rule_set(rules::builtin_packs(packs)?)?;
     let reader = source::ContentReader::new(repo);
     let judgement = engine::judge(changes, &rules, &reader)?;
     let mut findings = judgement.findings;
@@ -389,7 +405,11 @@ fn judge(
         skipped,
         files_changed: changes.files.len(),
         fail_on: fail_on.or(config.fail_on()).unwrap_or_default(),
-        rules: report::RuleMeta::all(&rules),
+        rules: if rule_docs {
+            report::RuleMeta::all(&rules)
+        } else {
+            report::RuleMeta::summaries(&rules)
+        },
     })
 }
 

@@ -20,7 +20,8 @@ pub struct RuleMeta {
     pub help: String,
     /// A page with more detail.
     pub url: Option<String>,
-    /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`.
+    /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`;
+    /// empty from [`RuleMeta::summaries`].
     pub docs_markdown: String,
 }
 
@@ -28,18 +29,31 @@ impl RuleMeta {
     /// The documentation of one compiled rule.
     pub fn from_rule(rule: &Rule) -> RuleMeta {
         RuleMeta {
+            docs_markdown: docs::rule_markdown(rule),
+            ..RuleMeta::summary(rule)
+        }
+    }
+
+    /// One rule without its Markdown documentation.
+    fn summary(rule: &Rule) -> RuleMeta {
+        RuleMeta {
             id: rule.id.clone(),
             severity: rule.severity,
             summary: rule.summary.clone(),
             help: rule.help.trim().to_string(),
             url: rule.url.clone(),
-            docs_markdown: docs::rule_markdown(rule),
+            docs_markdown: String::new(),
         }
     }
 
     /// The documentation of every rule in `set`, in definition order.
     pub fn all(set: &RuleSet) -> Vec<RuleMeta> {
         set.rules().iter().map(RuleMeta::from_rule).collect()
+    }
+
+    /// Every rule in `set` without the Markdown documentation, which only SARIF shows.
+    pub fn summaries(set: &RuleSet) -> Vec<RuleMeta> {
+        set.rules().iter().map(RuleMeta::summary).collect()
     }
 
     /// The category, the part of the id before `/`.

@@ -45,7 +45,8 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
             *any |= *on;
         }
     }
-    let sets = rules.line_sets(&relevant)?;
+    let changed_lines = changes.files.iter().map(|f| f.lines().len()).sum();
+    let sets = rules.line_sets(&relevant, changed_lines)?;
     for (file, gate) in changes.files.iter().zip(&gates) {
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);

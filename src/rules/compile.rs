@@ -4,7 +4,7 @@
 use super::RuleDraft;
 use super::builtin_needles;
 use super::lazy::{LazyRegex, LazyStructure, Syntax};
-use super::line_sets::LineSets;
+use super::line_sets::{LineSets, Scan};
 use super::needles::{self, Needles};
 use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
@@ -85,7 +85,7 @@ pub struct RuleSet {
     include: PathFilter,
     exclude: PathFilter,
     unfiltered: Vec<usize>,
-    line_sets: Arc<Mutex<HashMap<Vec<usize>, Arc<LineSets>>>>,
+    line_sets: Arc<Mutex<HashMap<(Vec<usize>, Scan), Arc<LineSets>>>>,
 }
 
 impl RuleSet {
@@ -157,9 +157,9 @@ impl RuleSet {
     }
 
     /// The line patterns of the line rules marked in `relevant` (indexed like
-    /// [`RuleSet::rules`]), behind their prefilter. Cached per selection, so repeated
-    /// judgements reuse them.
-    pub fn line_sets(&self, relevant: &[bool]) -> Result<Arc<LineSets>> {
+    /// [`RuleSet::rules`]), behind their prefilter, built for scanning about `lines` changed
+    /// lines. Cached per selection, so repeated judgements reuse them.
+    pub fn line_sets(&self, relevant: &[bool], lines: usize) -> Result<Arc<LineSets>> {
         let chosen: Vec<usize> = self
             .rules
             .iter()
@@ -170,15 +170,17 @@ impl RuleSet {
             })
             .map(|(i, _)| i)
             .collect();
+        let scan = Scan::for_lines(lines);
         let mut cache = self
             .line_sets
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(sets) = cache.get(&chosen) {
+        let key = (chosen, scan);
+        if let Some(sets) = cache.get(&key) {
             return Ok(sets.clone());
         }
-        let sets = Arc::new(LineSets::new(&self.rules, &chosen)?);
-        cache.insert(chosen, sets.clone());
+        let sets = Arc::new(LineSets::new(&self.rules, &key.0, scan)?);
+        cache.insert(key, sets.clone());
         Ok(sets)
     }
 }

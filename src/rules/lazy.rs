@@ -8,11 +8,12 @@ use super::SourceFile;
 use crate::error::Result;
 use crate::matchers::structured::{Structure, StructureSpec};
 use regex::bytes::{CaptureNames, Captures, Regex, RegexBuilder};
+use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 /// How a pattern reads `\w`, `\s`, `\d`, `\b`, `.`, negated classes and `(?i)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Syntax {
     /// Unicode-aware, the regex crate's default: a repository's own rules, and built-in
     /// patterns on file names (where Unicode spaces and look-alikes are the hazard).
@@ -91,10 +92,22 @@ impl LazyRegex {
     }
 }
 
+/// Compiles `pattern`, once per process: rules share patterns (the packs' structured matchers
+/// repeat the same value checks), and a compiled regex is cheap to clone.
 fn build(pattern: &str, syntax: Syntax) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
+    static COMPILED: LazyLock<Mutex<HashMap<(String, Syntax), Regex>>> =
+        LazyLock::new(Mutex::default);
+    let key = (pattern.to_string(), syntax);
+    let lock = || COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    let cached = lock().get(&key).cloned();
+    if let Some(regex) = cached {
+        return Ok(regex);
+    }
+    let regex = RegexBuilder::new(pattern)
         .unicode(syntax == Syntax::Unicode)
-        .build()
+        .build()?;
+    lock().insert(key, regex.clone());
+    Ok(regex)
 }
 
 /// A structured matcher that compiles itself the first time it is used.

@@ -9,6 +9,30 @@ use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use std::collections::HashMap;
 
+/// How much text the prefilter is built to scan: a lazily built automaton starts faster, a
+/// full DFA scans faster (about 2 ns a byte against 5) but takes longer to build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scan {
+    /// A few thousand lines at most.
+    Few,
+    /// More.
+    Many,
+}
+
+impl Scan {
+    /// Where the DFA's faster scanning repays building it.
+    const DFA_FROM_LINES: usize = 2_000;
+
+    /// The right build for scanning `lines` changed lines.
+    pub fn for_lines(lines: usize) -> Scan {
+        if lines < Scan::DFA_FROM_LINES {
+            Scan::Few
+        } else {
+            Scan::Many
+        }
+    }
+}
+
 /// The added-line and removed-line patterns of some line rules.
 #[derive(Debug)]
 pub struct LineSets {
@@ -32,12 +56,13 @@ struct LineFilter {
 impl LineSets {
     /// The filters for rules `chosen` (indices into `rules`): `added` patterns, and the `removed`
     /// patterns of rules without `added` (with `added`, `removed` only qualifies a match).
-    pub(super) fn new(rules: &[Rule], chosen: &[usize]) -> Result<LineSets> {
+    pub(super) fn new(rules: &[Rule], chosen: &[usize], scan: Scan) -> Result<LineSets> {
         let side = |pick: fn(&Rule) -> Option<&Option<Needles>>| {
             LineFilter::new(
                 chosen
                     .iter()
                     .filter_map(|&i| pick(&rules[i]).map(|n| (i, n))),
+                scan,
             )
         };
         Ok(LineSets {
@@ -78,7 +103,8 @@ impl LineSets {
 
 impl LineFilter {
     fn new<'r>(
-        rules: impl Iterator<Item = (usize, &'r Option<Vec<Vec<u8>>>)>,
+        rules: impl Iterator<Item = (usize, &'r Option<Needles>)>,
+        scan: Scan,
     ) -> Result<LineFilter> {
         let mut slot: HashMap<&[u8], usize> = HashMap::new();
         let mut needles: Vec<&[u8]> = Vec::new();
@@ -104,7 +130,10 @@ impl LineFilter {
             false => Some(
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(match scan {
+                        Scan::Few => AhoCorasickKind::ContiguousNFA,
+                        Scan::Many => AhoCorasickKind::DFA,
+                    }))
                     .build(&needles)
                     .map_err(|e| Error::Rule(format!("cannot build the line prefilter: {e}")))?,
             ),

@@ -78,6 +78,9 @@ impl Rule {
     }
 }
 
+/// Line sets built so far, by the rules chosen and the scan they were built for.
+type LineSetCache = HashMap<(Vec<usize>, Scan), Arc<LineSets>>;
+
 /// Every rule in effect, compiled, with merged path filters and line-pattern sets.
 #[derive(Debug, Clone)]
 pub struct RuleSet {
@@ -85,7 +88,7 @@ pub struct RuleSet {
     include: PathFilter,
     exclude: PathFilter,
     unfiltered: Vec<usize>,
-    line_sets: Arc<Mutex<HashMap<(Vec<usize>, Scan), Arc<LineSets>>>>,
+    line_sets: Arc<Mutex<LineSetCache>>,
 }
 
 impl RuleSet {

@@ -206,11 +206,7 @@ fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
 /// i.e. no removed line of the file captures the same one (trimmed). An edited line that keeps
 /// its identity (a route that gains a middleware) is not an introduction.
 fn introduces(rule: &Rule, file: &ChangedFile, text: &str) -> bool {
-    let Some(re) = rule
-        .added
-        .as_ref()
-        .filter(|re| re.capture_names().flatten().any(|n| n == IDENTITY))
-    else {
+    let Some(re) = rule.added.as_ref().filter(|re| re.has_group(IDENTITY)) else {
         return true;
     };
     let identity = |t: &str| {

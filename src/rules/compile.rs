@@ -386,10 +386,7 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     // Checks that need the compiled regex run only for eagerly compiled rules (a repository's
     // own, or every rule under `compile_strict`).
     let capture_source = added.as_ref().or(removed.as_ref()).filter(|_| eager);
-    if eager
-        && !image.is_empty()
-        && !capture_source.is_some_and(|re| re.capture_names().flatten().any(|n| n == "image"))
-    {
+    if eager && !image.is_empty() && !capture_source.is_some_and(|re| re.has_group("image")) {
         return Err(file.error(
             id_span,
             format!("rule '{rule_id}': `image` needs an `added` or `removed` regex with an (?P<image>…) group"),
@@ -407,7 +404,7 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         } else {
             capture_source.is_some_and(|re| match group.parse::<usize>() {
                 Ok(i) => i < re.captures_len(),
-                Err(_) => re.capture_names().flatten().any(|n| n == group),
+                Err(_) => re.has_group(group),
             })
         };
         if !known {

@@ -39,7 +39,7 @@ pub struct LazyRegex {
     pattern: String,
     syntax: Syntax,
     compiled: OnceLock<Regex>,
-    matcher: OnceLock<Option<Matcher>>,
+    matcher: OnceLock<Option<Box<Matcher>>>,
 }
 
 impl LazyRegex {
@@ -124,7 +124,7 @@ struct Matcher {
 
 impl Matcher {
     /// `None` when the pattern needs more than a lazy DFA offers; the full regex answers then.
-    fn build(pattern: &str, syntax: Syntax) -> Option<Matcher> {
+    fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
         let unicode = syntax == Syntax::Unicode;
         let dfa = DFA::builder()
             .syntax(syntax::Config::new().unicode(unicode).utf8(false))
@@ -136,10 +136,10 @@ impl Matcher {
             .configure(DFA::config().unicode_word_boundary(true))
             .build(pattern)
             .ok()?;
-        Some(Matcher {
+        Some(Box::new(Matcher {
             cache: Mutex::new(dfa.create_cache()),
             dfa,
-        })
+        }))
     }
 
     /// Whether the pattern matches in `haystack`; `None` if the DFA gave up (a non-ASCII byte

@@ -168,7 +168,11 @@ impl ChangedFile {
     /// terminator is dropped.
     pub fn push_line(&mut self, side: Side, line: u32, bytes: &[u8]) {
         let start = self.text.len();
-        self.text.push_str(&String::from_utf8_lossy(bytes));
+        // `from_utf8` checks ASCII a word at a time; the lossy decoder goes byte by byte.
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.text.push_str(text),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        }
         let trimmed = self.text[start..].trim_end_matches(['\n', '\r']).len();
         self.text.truncate(start + trimmed);
         self.lines.push(DiffLine {

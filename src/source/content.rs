@@ -102,8 +102,10 @@ impl<'r> ContentReader<'r> {
 
     /// The content as text, decoded lossily.
     pub fn read_text(&self, content: &Content) -> Result<Option<String>> {
-        Ok(self
-            .read(content)?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+        // Valid UTF-8 (the usual case) becomes the string without a second copy.
+        Ok(self.read(content)?.map(|b| {
+            String::from_utf8(b.into_owned())
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }))
     }
 }

@@ -256,24 +256,78 @@ fn basename(path: &str) -> &str {
 /// Quoted strings in a line that look like file names (an extension, no URL, no template),
 /// candidates for [`PathIndex::near_miss`].
 pub fn file_references(line: &str) -> impl Iterator<Item = &str> {
-    line.split(['"', '\''])
-        .skip(1)
-        .step_by(2)
-        .filter(|s| looks_like_file(s))
+    Quoted { rest: line }.filter(|s| looks_like_file(s))
+}
+
+/// The text between the first and second quote (`"` or `'`, either closes either), the third
+/// and fourth, and so on; an unclosed last quote runs to the end of the line.
+struct Quoted<'t> {
+    rest: &'t str,
+}
+
+impl<'t> Iterator for Quoted<'t> {
+    type Item = &'t str;
+
+    fn next(&mut self) -> Option<&'t str> {
+        let inner = &self.rest[find_quote(self.rest)? + 1..];
+        match find_quote(inner) {
+            Some(close) => {
+                self.rest = &inner[close + 1..];
+                Some(&inner[..close])
+            }
+            None => {
+                self.rest = "";
+                Some(inner)
+            }
+        }
+    }
+}
+
+/// The first `"` or `'` in `text`. Every changed line is searched, so eight bytes are tested at
+/// a time (quotes are ASCII: a match is always a whole character).
+fn find_quote(text: &str) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // Whether some byte of `word` is zero (exact for "some", whichever byte it is).
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let word = chunk
+            .iter()
+            .rev()
+            .fold(0, |word, b| word << 8 | u64::from(*b));
+        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\''))) {
+            break;
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..).unwrap_or_default();
+    tail.iter()
+        .position(|b| matches!(b, b'"' | b'\''))
+        .map(|i| at + i)
 }
 
 fn looks_like_file(s: &str) -> bool {
+    // The cheap byte checks first: most quoted strings are not file names.
+    let unlikely = |b| {
+        matches!(
+            b,
+            b'*' | b'$' | b'{' | b'}' | b'%' | b'<' | b'>' | b'\\' | b'\n'
+        )
+    };
+    if s.len() > 255 || s.bytes().any(unlikely) {
+        return false;
+    }
     let name = basename(s.trim());
     let has_extension = name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        let ext = ext.trim();
         !stem.trim().is_empty()
-            && (1..=10).contains(&ext.trim().len())
-            && ext.trim().chars().all(|c| c.is_ascii_alphanumeric())
-            && ext.trim().chars().any(|c| c.is_ascii_alphabetic())
+            && (1..=10).contains(&ext.len())
+            && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            && ext.bytes().any(|b| b.is_ascii_alphabetic())
     });
-    has_extension
-        && s.len() <= 255
-        && !s.contains("://")
-        && !s.contains(['*', '$', '{', '}', '%', '<', '>', '\\', '\n'])
+    has_extension && !s.contains("://")
 }
 
 #[cfg(test)]
@@ -336,6 +390,20 @@ mod tests {
         assert_eq!(idx.near_miss("report.csv"), Some("a/re\u{200B}port.csv"));
         assert_eq!(idx.near_miss("index.py"), None);
         assert_eq!(idx.near_miss("missing.py"), None);
+    }
+
+    #[test]
+    fn quotes_are_found_at_any_offset() {
+        for filler in ["a", "é\u{2028}"] {
+            for n in 0..20 {
+                let before = filler.repeat(n);
+                assert_eq!(find_quote(&before), None);
+                for quote in ['"', '\''] {
+                    let text = format!("{before}{quote}x\"y'");
+                    assert_eq!(find_quote(&text), Some(before.len()), "{text:?}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -168,7 +168,11 @@ impl ChangedFile {
     /// terminator is dropped.
     pub fn push_line(&mut self, side: Side, line: u32, bytes: &[u8]) {
         let start = self.text.len();
-        self.text.push_str(&String::from_utf8_lossy(bytes));
+        // `from_utf8` checks ASCII a word at a time; the lossy decoder goes byte by byte.
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.text.push_str(text),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(bytes)),
+        }
         let trimmed = self.text[start..].trim_end_matches(['\n', '\r']).len();
         self.text.truncate(start + trimmed);
         self.lines.push(DiffLine {
@@ -301,13 +305,88 @@ pub struct ChangeSet {
 /// not UTF-8 is kept distinguishable instead of collapsing to replacement characters.
 pub fn display_path(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
+    push_display_path(&mut out, bytes);
+    out
+}
+
+/// Appends [`display_path`]`(bytes)` to `out`.
+fn push_display_path(out: &mut String, bytes: &[u8]) {
     for chunk in bytes.utf8_chunks() {
         out.push_str(chunk.valid());
         for b in chunk.invalid() {
             out.push_str(&format!("\\x{b:02X}"));
         }
     }
-    out
+}
+
+/// Repository paths in one buffer, for whole-tree checks: a 20,000-file tree costs a few
+/// allocations instead of one per path. [`PathList::finish`] sorts it and drops duplicates.
+#[derive(Debug, Clone, Default)]
+pub struct PathList {
+    text: String,
+    spans: Vec<Range<usize>>,
+}
+
+impl PathList {
+    /// Appends a path.
+    pub fn push(&mut self, path: &str) {
+        self.push_parts(path, b"");
+    }
+
+    /// Appends `prefix` followed by `name` shown as by [`display_path`] (a tree entry under its
+    /// folder).
+    pub fn push_parts(&mut self, prefix: &str, name: &[u8]) {
+        let start = self.text.len();
+        self.text.push_str(prefix);
+        push_display_path(&mut self.text, name);
+        self.spans.push(start..self.text.len());
+    }
+
+    /// Keeps only the paths for which `keep` holds.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        let text = &self.text;
+        self.spans.retain(|span| keep(&text[span.clone()]));
+    }
+
+    /// Sorts the paths (byte order) and drops duplicates. A list that is already sorted, as a
+    /// tree walk is, costs one pass.
+    pub fn finish(&mut self) {
+        let text = &self.text;
+        self.spans
+            .sort_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
+        self.spans
+            .dedup_by(|a, b| text[a.clone()] == text[b.clone()]);
+    }
+
+    /// The number of paths.
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Path `i`, or `""` past the end.
+    pub fn get(&self, i: usize) -> &str {
+        self.spans
+            .get(i)
+            .and_then(|span| self.text.get(span.clone()))
+            .unwrap_or_default()
+    }
+
+    /// The paths in order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans.iter().map(|span| &self.text[span.clone()])
+    }
+}
+
+impl<S: AsRef<str>> FromIterator<S> for PathList {
+    /// A finished (sorted, deduplicated) list of `paths`.
+    fn from_iter<I: IntoIterator<Item = S>>(paths: I) -> Self {
+        let mut list = PathList::default();
+        for path in paths {
+            list.push(path.as_ref());
+        }
+        list.finish();
+        list
+    }
 }
 
 #[cfg(test)]

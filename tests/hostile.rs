@@ -121,6 +121,32 @@ fn lfs_pointers_are_listed_as_not_scanned() {
 }
 
 #[test]
+/// With enough files, patches are read on several threads; the limits hold there too.
+fn limits_hold_when_many_files_change() {
+    let repo = branch_from(&[("README", "x\n")]);
+    for i in 0..100 {
+        repo.write(&format!("src/f{i:03}.js"), format!("let x = {i};\n"));
+    }
+    repo.write("src/huge.js", "x".repeat(6 * 1024 * 1024));
+    repo.write(
+        "src/model.js",
+        "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n",
+    );
+    repo.write("src/server.js", WILDCARD_CORS);
+    repo.commit("many");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert_eq!(
+        skipped(&report),
+        vec![
+            ("src/huge.js".into(), "too-large".into()),
+            ("src/model.js".into(), "lfs-pointer".into())
+        ]
+    );
+    assert_eq!(findings(&report), ["cors/wildcard-origin src/server.js:1"]);
+}
+
+#[test]
 fn symlinks_are_judged_by_their_target_and_never_followed() {
     let repo = branch_from(&[("real.js", WILDCARD_CORS)]);
     std::os::unix::fs::symlink("real.js", repo.path().join("link.js")).unwrap();

@@ -1,7 +1,7 @@
 //! Reading the full content of one side of a changed file, for rules and suppressions that need
 //! more than the changed lines. Content is read on demand, never for files no rule asks about.
 
-use crate::change::{ChangeSet, Content, HeadTree, Status, display_path};
+use crate::change::{ChangeSet, Content, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::borrow::Cow;
@@ -55,29 +55,28 @@ impl<'r> ContentReader<'r> {
         }
     }
 
-    /// Every path in the head tree: the tree's (or index's) entries, plus the change's added
-    /// paths, minus its deleted ones.
-    pub fn head_paths(&self, changes: &ChangeSet) -> Result<Vec<String>> {
-        let mut paths = match (&changes.tree, self.repo) {
-            (HeadTree::Listed(list), _) => list.clone(),
+    /// Every path in the head tree, sorted: the tree's (or index's) entries, plus the change's
+    /// added paths, minus its deleted ones.
+    pub fn head_paths(&self, changes: &ChangeSet) -> Result<PathList> {
+        let mut paths = PathList::default();
+        match (&changes.tree, self.repo) {
+            (HeadTree::Listed(list), _) => list.iter().for_each(|p| paths.push(p)),
             (HeadTree::Commit(id), Some(repo)) => {
-                let mut out = Vec::new();
                 repo.find_tree(*id)?
                     .walk(git2::TreeWalkMode::PreOrder, |root, entry| {
                         if entry.kind() == Some(git2::ObjectType::Blob) {
-                            out.push(format!("{root}{}", display_path(entry.name_bytes())));
+                            paths.push_parts(root, entry.name_bytes());
                         }
                         git2::TreeWalkResult::Ok
                     })?;
-                out
             }
-            (HeadTree::Index, Some(repo)) => repo
-                .index()?
-                .iter()
-                .map(|e| display_path(&e.path))
-                .collect(),
-            _ => Vec::new(),
-        };
+            (HeadTree::Index, Some(repo)) => {
+                for entry in repo.index()?.iter() {
+                    paths.push_parts("", &entry.path);
+                }
+            }
+            _ => {}
+        }
         let gone: std::collections::HashSet<&str> = changes
             .files
             .iter()
@@ -87,23 +86,22 @@ impl<'r> ContentReader<'r> {
                 _ => None,
             })
             .collect();
-        paths.retain(|p| !gone.contains(p.as_str()));
-        paths.extend(
-            changes
-                .files
-                .iter()
-                .filter(|f| f.status != Status::Deleted)
-                .map(|f| f.path.clone()),
-        );
-        paths.sort();
-        paths.dedup();
+        if !gone.is_empty() {
+            paths.retain(|p| !gone.contains(p));
+        }
+        for f in changes.files.iter().filter(|f| f.status != Status::Deleted) {
+            paths.push(&f.path);
+        }
+        paths.finish();
         Ok(paths)
     }
 
     /// The content as text, decoded lossily.
     pub fn read_text(&self, content: &Content) -> Result<Option<String>> {
-        Ok(self
-            .read(content)?
-            .map(|b| String::from_utf8_lossy(&b).into_owned()))
+        // Valid UTF-8 (the usual case) becomes the string without a second copy.
+        Ok(self.read(content)?.map(|b| {
+            String::from_utf8(b.into_owned())
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        }))
     }
 }

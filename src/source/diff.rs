@@ -200,21 +200,16 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
             continue;
         };
         let mut file = describe(&delta, status, head_side);
-        // Sizes and LFS pointers are checked before the diff is computed, so a huge file costs
-        // an object header read, not a diff.
         if matches!(file.kind, FileKind::Text | FileKind::Symlink) {
-            file.not_scanned = crate::limits::not_scanned(repo, &file)?;
-            if file.not_scanned.is_none() {
-                if head_side == HeadSide::Objects && status != Status::Typechange {
-                    pending.push(Pending {
-                        file: files.len(),
-                        delta: idx,
-                        old_path: delta.old_file().path_bytes().map(path_buf),
-                        new_path: delta.new_file().path_bytes().map(path_buf),
-                    });
-                } else {
-                    read_content(repo, &diff, idx, &mut file)?;
-                }
+            if head_side == HeadSide::Objects && status != Status::Typechange {
+                pending.push(Pending {
+                    file: files.len(),
+                    delta: idx,
+                    old_path: delta.old_file().path_bytes().map(path_buf),
+                    new_path: delta.new_file().path_bytes().map(path_buf),
+                });
+            } else {
+                within_limits(repo, &mut file, |file| read_content(repo, &diff, idx, file))?;
             }
         }
         files.push(file);
@@ -223,7 +218,22 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
     Ok(files)
 }
 
-/// A file whose two sides are blobs, waiting for its patch.
+/// Sets `file.not_scanned` from [`crate::limits`], and reads its content with `read` only when
+/// it is scanned: sizes and LFS pointers are checked before the diff is computed, so a huge
+/// file costs an object header read, not a diff.
+fn within_limits(
+    repo: &Repository,
+    file: &mut ChangedFile,
+    read: impl FnOnce(&mut ChangedFile) -> Result<()>,
+) -> Result<()> {
+    file.not_scanned = crate::limits::not_scanned(repo, file)?;
+    if file.not_scanned.is_none() {
+        read(file)?;
+    }
+    Ok(())
+}
+
+/// A file whose two sides are blobs, waiting for its limits check and its patch.
 struct Pending {
     file: usize,
     delta: usize,
@@ -234,9 +244,10 @@ struct Pending {
 /// Below this many files, threads cost more than they save.
 const PARALLEL_FROM: usize = 64;
 
-/// Reads the patches of blob-to-blob changes: inflating objects and diffing them is most of a
-/// large range's cost, so with enough files it is spread over one thread per core, each with
-/// its own repository handle (a handle cannot be shared between threads).
+/// Checks the limits of blob-to-blob changes and reads their patches: reading object headers,
+/// inflating objects and diffing them is most of a large range's cost, so with enough files it
+/// is spread over one thread per core, each with its own repository handle (a handle cannot be
+/// shared between threads).
 fn read_blob_patches(
     repo: &Repository,
     diff: &Diff,
@@ -246,7 +257,9 @@ fn read_blob_patches(
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if pending.len() < PARALLEL_FROM || threads < 2 {
         for p in &pending {
-            read_content(repo, diff, p.delta, &mut files[p.file])?;
+            within_limits(repo, &mut files[p.file], |file| {
+                read_content(repo, diff, p.delta, file)
+            })?;
         }
         return Ok(());
     }
@@ -292,21 +305,24 @@ fn patch_share(
     };
     let mut out = Vec::with_capacity(share.len());
     for (p, mut file) in share {
-        let (old, new) = (blob(&file.base)?, blob(&file.head)?);
-        // An absent side is an empty buffer: the same hunks `git diff` shows for an added or
-        // deleted file.
-        let patch = Patch::from_buffers(
-            old.as_ref().map_or(&[][..], git2::Blob::content),
-            p.old_path.as_deref(),
-            new.as_ref().map_or(&[][..], git2::Blob::content),
-            p.new_path.as_deref(),
-            Some(&mut options()),
-        )?;
-        if patch.delta().flags().is_binary() {
-            file.kind = FileKind::Binary;
-        } else {
-            read_lines(&patch, &mut file)?;
-        }
+        within_limits(&repo, &mut file, |file| {
+            let (old, new) = (blob(&file.base)?, blob(&file.head)?);
+            // An absent side is an empty buffer: the same hunks `git diff` shows for an added
+            // or deleted file.
+            let patch = Patch::from_buffers(
+                old.as_ref().map_or(&[][..], git2::Blob::content),
+                p.old_path.as_deref(),
+                new.as_ref().map_or(&[][..], git2::Blob::content),
+                p.new_path.as_deref(),
+                Some(&mut options()),
+            )?;
+            if patch.delta().flags().is_binary() {
+                file.kind = FileKind::Binary;
+                Ok(())
+            } else {
+                read_lines(&patch, file)
+            }
+        })?;
         out.push((p.file, file));
     }
     Ok(out)

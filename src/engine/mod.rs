@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::finding::{Finding, Severity, Skipped};
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
+use std::collections::{BTreeSet, HashMap};
 
 /// The longest snippet kept in a finding, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -84,21 +85,30 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
 }
 
 /// Drops findings of rules whose `with_finding` partner rules found nothing in this change,
-/// then findings of rules whose `without_finding` rules did find something.
+/// then findings of rules whose `without_finding` rules did find something. Decided once per
+/// rule that fired, so a change with thousands of findings costs no more than one with a few.
 fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
     let mut filter = |partners: fn(&Rule) -> Option<&globset::GlobSet>, want: bool| {
-        let fired: Vec<String> = findings.iter().map(|f| f.rule.clone()).collect();
-        findings.retain(|f| {
-            rules
-                .get(&f.rule)
-                .and_then(partners)
-                .is_none_or(|partners| {
+        let fired: BTreeSet<String> = findings
+            .iter()
+            .map(|f| f.rule.as_str())
+            .collect::<BTreeSet<&str>>()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let keep: HashMap<&str, bool> = fired
+            .iter()
+            .map(|id| {
+                let holds = rules.get(id).and_then(partners).is_none_or(|partners| {
                     let any = fired
                         .iter()
-                        .any(|id| id != &f.rule && partners.is_match(id));
+                        .any(|other| other != id && partners.is_match(other));
                     any == want
-                })
-        });
+                });
+                (id.as_str(), holds)
+            })
+            .collect();
+        findings.retain(|f| keep.get(f.rule.as_str()).copied().unwrap_or(true));
     };
     filter(|r| r.with_finding.as_ref(), true);
     filter(|r| r.without_finding.as_ref(), false);

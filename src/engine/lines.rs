@@ -163,18 +163,39 @@ pub(super) fn keep_within(
         } else {
             &head
         };
-        enclosing_blocks(text, line)
+        enclosing_blocks(text, line, is_yaml(&file.path))
             .iter()
             .any(|opening| re.is_match(opening))
     }));
     Ok(())
 }
 
-/// The opening lines of the `{ … }` blocks that enclose 1-based `line`, outermost first. Braces
-/// in double-quoted strings and after `#` or `//` comments are ignored.
-fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
+/// YAML files, whose nesting is indentation.
+fn is_yaml(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml")
+}
+
+/// The opening lines of the constructs that enclose 1-based `line`: the `{ … }` blocks and
+/// `[ … ]` lists open at that line (braces and brackets in double-quoted strings and after `#`
+/// or `//` comments are ignored), and in YAML the parent lines, found by indentation (a list item
+/// may sit at its key's own indentation).
+fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
+    let before: Vec<&str> = text
+        .lines()
+        .take((line as usize).saturating_sub(1))
+        .collect();
+    let mut openers = open_brackets(&before);
+    if yaml && let Some(this) = text.lines().nth(before.len()) {
+        openers.extend(yaml_parents(&before, this));
+    }
+    openers
+}
+
+/// The lines whose `{` or `[` is still open after `lines`, outermost first.
+fn open_brackets<'t>(lines: &[&'t str]) -> Vec<&'t str> {
     let mut stack = Vec::new();
-    for l in text.lines().take((line as usize).saturating_sub(1)) {
+    for &l in lines {
         let (mut in_string, mut escaped) = (false, false);
         let mut chars = l.chars().peekable();
         while let Some(c) = chars.next() {
@@ -191,8 +212,8 @@ fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
                 '"' => in_string = true,
                 '#' => break,
                 '/' if chars.peek() == Some(&'/') => break,
-                '{' => stack.push(l),
-                '}' => {
+                '{' | '[' => stack.push(l),
+                '}' | ']' => {
                     stack.pop();
                 }
                 _ => {}
@@ -200,6 +221,30 @@ fn enclosing_blocks(text: &str, line: u32) -> Vec<&str> {
         }
     }
     stack
+}
+
+/// The YAML lines `this` (the line after `before`) is nested under, nearest first: each less
+/// indented than the one before it, or, for a `- item`, a key at the same indentation.
+fn yaml_parents<'t>(before: &[&'t str], this: &str) -> Vec<&'t str> {
+    let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
+    let is_item = |l: &str| l.trim_start().starts_with('-');
+    let (mut limit, mut item) = (indent(this), is_item(this));
+    let mut parents = Vec::new();
+    for &l in before.iter().rev() {
+        let content = l.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let at = indent(l);
+        if at < limit || (at == limit && item && !is_item(l)) {
+            parents.push(l);
+            (limit, item) = (at, is_item(l));
+            if at == 0 && !item {
+                break;
+            }
+        }
+    }
+    parents
 }
 
 /// With an `(?P<identity>…)` group in `added`: whether the identity this line captures is new,
@@ -266,4 +311,37 @@ fn push(
         Some(text),
     ));
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_and_lists_enclose_the_lines_inside_them() {
+        let tf = "cors_rule {\n  allowed_origins = [\n    \"*\",\n  ]\n  max_age = 1\n}\n";
+        assert_eq!(
+            enclosing_blocks(tf, 3, false),
+            ["cors_rule {", "  allowed_origins = ["]
+        );
+        assert_eq!(enclosing_blocks(tf, 5, false), ["cors_rule {"]);
+        let braces_in_strings = "a = \"{[\" # {\nb\n";
+        assert!(enclosing_blocks(braces_in_strings, 2, false).is_empty());
+    }
+
+    #[test]
+    fn yaml_lines_are_nested_under_their_less_indented_parents() {
+        let yaml =
+            "spring:\n  cors:\n    # origins\n    allowed-origins:\n    - \"*\"\n    max-age: 1\n";
+        assert_eq!(
+            enclosing_blocks(yaml, 5, true),
+            ["    allowed-origins:", "  cors:", "spring:"]
+        );
+        assert_eq!(enclosing_blocks(yaml, 6, true), ["  cors:", "spring:"]);
+        let items = "Rules:\n  - AllowedOrigins:\n      - \"*\"\n";
+        assert_eq!(
+            enclosing_blocks(items, 3, true),
+            ["  - AllowedOrigins:", "Rules:"]
+        );
+    }
 }

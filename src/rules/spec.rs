@@ -44,9 +44,9 @@ pub struct RuleSpec {
     /// Regex that must NOT match the line `added` (or `removed`, without `added`) matched:
     /// the way to carve look-alikes out of a pattern.
     pub unless: Option<Spanned<String>>,
-    /// With `added`/`removed`: regex that the opening line of some `{ … }` block enclosing the
-    /// matched line must match (e.g. `resource "aws_cloudfront_distribution"`), for brace-block
-    /// formats such as Terraform read line by line.
+    /// With `added`/`removed`: regex that the opening line of some construct enclosing the
+    /// matched line must match: a `{ … }` block or `[ … ]` list (e.g. `resource
+    /// "aws_cloudfront_distribution"`, `allowed_origins = [`), or in YAML a parent key.
     pub within: Option<Spanned<String>>,
     /// Regex on the changed path (head path; base path for deletions).
     pub filename: Option<Spanned<String>>,

@@ -170,21 +170,21 @@ pub(super) fn keep_within(
     Ok(())
 }
 
-/// YAML files, whose nesting is indentation.
+/// Files whose nesting is read by indentation too: YAML, and CloudFormation `.template` files
+/// (YAML or JSON; JSON's indentation follows its nesting).
 fn is_yaml(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    lower.ends_with(".yaml") || lower.ends_with(".yml")
+    [".yaml", ".yml", ".template"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
 }
 
-/// The opening lines of the constructs that enclose 1-based `line`: the `{ … }` blocks and
-/// `[ … ]` lists open at that line (braces and brackets in double-quoted strings and after `#`
-/// or `//` comments are ignored), and in YAML the parent lines, found by indentation (a list item
-/// may sit at its key's own indentation).
+/// The opening lines of the constructs that enclose 1-based `line`: the `{ … }` blocks,
+/// `[ … ]` lists and `( … )` tuples open at that line (brackets in quoted strings and after `#`
+/// or `//` comments are ignored), and in YAML the parent lines, found by indentation (a list
+/// item may sit at its key's own indentation).
 fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
-    let before: Vec<&str> = text
-        .lines()
-        .take((line as usize).saturating_sub(1))
-        .collect();
+    let before: Vec<&str> = text.lines().take((line as usize).saturating_sub(1)).collect();
     let mut openers = open_brackets(&before);
     if yaml && let Some(this) = text.lines().nth(before.len()) {
         openers.extend(yaml_parents(&before, this));
@@ -192,28 +192,28 @@ fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
     openers
 }
 
-/// The lines whose `{` or `[` is still open after `lines`, outermost first.
+/// The lines whose `{`, `[` or `(` is still open after `lines`, outermost first.
 fn open_brackets<'t>(lines: &[&'t str]) -> Vec<&'t str> {
     let mut stack = Vec::new();
     for &l in lines {
-        let (mut in_string, mut escaped) = (false, false);
+        let (mut quote, mut escaped) = (None, false);
         let mut chars = l.chars().peekable();
         while let Some(c) = chars.next() {
-            if in_string {
+            if let Some(q) = quote {
                 match c {
                     _ if escaped => escaped = false,
                     '\\' => escaped = true,
-                    '"' => in_string = false,
+                    _ if c == q => quote = None,
                     _ => {}
                 }
                 continue;
             }
             match c {
-                '"' => in_string = true,
+                '"' | '\'' => quote = Some(c),
                 '#' => break,
                 '/' if chars.peek() == Some(&'/') => break,
-                '{' | '[' => stack.push(l),
-                '}' | ']' => {
+                '{' | '[' | '(' => stack.push(l),
+                '}' | ']' | ')' => {
                     stack.pop();
                 }
                 _ => {}
@@ -223,11 +223,20 @@ fn open_brackets<'t>(lines: &[&'t str]) -> Vec<&'t str> {
     stack
 }
 
-/// The YAML lines `this` (the line after `before`) is nested under, nearest first: each less
-/// indented than the one before it, or, for a `- item`, a key at the same indentation.
+/// The YAML lines `this` (the line after `before`) is nested under, nearest first. A parent is
+/// less indented, or, for a `- item`, a key at the item's own indentation. A `- key:` line
+/// holds its key at the column after the dash: a line at that column is that key's sibling in
+/// the same list item, so the item's parent comes next, not the key.
 fn yaml_parents<'t>(before: &[&'t str], this: &str) -> Vec<&'t str> {
     let indent = |l: &str| l.len() - l.trim_start_matches(' ').len();
     let is_item = |l: &str| l.trim_start().starts_with('-');
+    let key_column = |l: &str| {
+        let rest = l.trim_start();
+        match rest.strip_prefix('-') {
+            Some(after) => indent(l) + 1 + (after.len() - after.trim_start_matches(' ').len()),
+            None => indent(l),
+        }
+    };
     let (mut limit, mut item) = (indent(this), is_item(this));
     let mut parents = Vec::new();
     for &l in before.iter().rev() {
@@ -236,6 +245,11 @@ fn yaml_parents<'t>(before: &[&'t str], this: &str) -> Vec<&'t str> {
             continue;
         }
         let at = indent(l);
+        let sibling_in_item = is_item(l) && key_column(l) == limit && !item;
+        if sibling_in_item {
+            (limit, item) = (at, true);
+            continue;
+        }
         if at < limit || (at == limit && item && !is_item(l)) {
             parents.push(l);
             (limit, item) = (at, is_item(l));
@@ -327,6 +341,8 @@ mod tests {
         assert_eq!(enclosing_blocks(tf, 5, false), ["cors_rule {"]);
         let braces_in_strings = "a = \"{[\" # {\nb\n";
         assert!(enclosing_blocks(braces_in_strings, 2, false).is_empty());
+        let single_quoted = "A = [\n    'https://a.example']\n\nB = (\n    '*',\n)\n";
+        assert_eq!(enclosing_blocks(single_quoted, 5, false), ["B = ("]);
     }
 
     #[test]
@@ -338,6 +354,11 @@ mod tests {
             ["    allowed-origins:", "  cors:", "spring:"]
         );
         assert_eq!(enclosing_blocks(yaml, 6, true), ["  cors:", "spring:"]);
+        let siblings = "Rules:\n  - AllowedOrigins:\n      - x\n    AllowedHeaders:\n      - \"*\"\n";
+        assert_eq!(
+            enclosing_blocks(siblings, 5, true),
+            ["    AllowedHeaders:", "Rules:"]
+        );
         let items = "Rules:\n  - AllowedOrigins:\n      - \"*\"\n";
         assert_eq!(
             enclosing_blocks(items, 3, true),

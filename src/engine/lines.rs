@@ -184,7 +184,10 @@ fn is_yaml(path: &str) -> bool {
 /// or `//` comments are ignored), and in YAML the parent lines, found by indentation (a list
 /// item may sit at its key's own indentation).
 fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
-    let before: Vec<&str> = text.lines().take((line as usize).saturating_sub(1)).collect();
+    let before: Vec<&str> = text
+        .lines()
+        .take((line as usize).saturating_sub(1))
+        .collect();
     let mut openers = open_brackets(&before);
     if yaml && let Some(this) = text.lines().nth(before.len()) {
         openers.extend(yaml_parents(&before, this));
@@ -354,7 +357,8 @@ mod tests {
             ["    allowed-origins:", "  cors:", "spring:"]
         );
         assert_eq!(enclosing_blocks(yaml, 6, true), ["  cors:", "spring:"]);
-        let siblings = "Rules:\n  - AllowedOrigins:\n      - x\n    AllowedHeaders:\n      - \"*\"\n";
+        let siblings =
+            "Rules:\n  - AllowedOrigins:\n      - x\n    AllowedHeaders:\n      - \"*\"\n";
         assert_eq!(
             enclosing_blocks(siblings, 5, true),
             ["    AllowedHeaders:", "Rules:"]

@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
         }],
         files_changed: 1,
         fail_on: FailOn::Error,
+        rules: Vec::new(),
     };
     let mut json = Vec::new();
     Json.render(&report, &mut json).expect("writing to memory");

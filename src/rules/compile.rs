@@ -3,6 +3,7 @@
 
 use super::RuleDraft;
 use super::builtin_needles;
+use super::glob_shape::{self, Basename, Shape};
 use super::lazy::{LazyRegex, LazyStructure, Syntax};
 use super::line_sets::{LineSets, Scan};
 use super::needles::{self, Needles};
@@ -150,10 +151,10 @@ impl RuleSet {
             on[i] = true;
         }
         let candidate = globset::Candidate::new(path);
-        for i in self.include.owners(&candidate) {
+        for i in self.include.owners(path, &candidate) {
             on[i] = true;
         }
-        for i in self.exclude.owners(&candidate) {
+        for i in self.exclude.owners(path, &candidate) {
             on[i] = false;
         }
         on
@@ -188,18 +189,28 @@ impl RuleSet {
     }
 }
 
-/// One side of every rule's path filter (`paths` or `exclude`) as a single glob set. Packs
-/// repeat the same globs across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob
-/// is compiled once and remembers every rule that wrote it.
+/// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs
+/// across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob is compiled once and
+/// remembers every rule that wrote it. File-name wildcards and `**/NAME/**` are matched here
+/// (see [`glob_shape`]): a globset regex set for them costs more to build than a check spends
+/// matching them; the rest go into one glob set.
 #[derive(Debug, Clone)]
 struct PathFilter {
     globs: GlobSet,
+    /// The slot of each glob in `globs`, in the order added.
+    set_slots: Vec<usize>,
+    basenames: Vec<(Basename, usize)>,
+    /// `/NAME/` of each `**/NAME/**` glob, with its slot.
+    dirs: Vec<(String, usize)>,
     owners: Vec<Vec<usize>>,
 }
 
 impl PathFilter {
     fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
         let mut builder = GlobSetBuilder::new();
+        let mut set_slots = Vec::new();
+        let mut basenames = Vec::new();
+        let mut dirs = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
@@ -207,25 +218,58 @@ impl PathFilter {
                 let slot = match index.get(glob.as_str()) {
                     Some(&slot) => slot,
                     None => {
-                        builder.add(path_glob(glob).map_err(Error::Rule)?);
+                        let slot = owners.len();
+                        let built = path_glob(glob).map_err(Error::Rule)?;
+                        match glob_shape::classify(built.glob()) {
+                            Shape::Basename(b) => basenames.push((b, slot)),
+                            Shape::DirAnywhere(d) => dirs.push((d, slot)),
+                            Shape::Other => {
+                                builder.add(built);
+                                set_slots.push(slot);
+                            }
+                        }
                         owners.push(Vec::new());
-                        index.insert(glob, owners.len() - 1);
-                        owners.len() - 1
+                        index.insert(glob, slot);
+                        slot
                     }
                 };
                 owners[slot].push(i);
             }
         }
         let globs = builder.build().map_err(|e| Error::Rule(e.to_string()))?;
-        Ok(PathFilter { globs, owners })
+        Ok(PathFilter {
+            globs,
+            set_slots,
+            basenames,
+            dirs,
+            owners,
+        })
     }
 
-    /// The rules owning a glob that matches `path`.
-    fn owners<'s>(&'s self, path: &globset::Candidate<'_>) -> impl Iterator<Item = usize> + 's {
+    /// The rules owning a glob that matches `path` (`candidate` is `path` prepared for globset).
+    fn owners<'s>(
+        &'s self,
+        path: &'s str,
+        candidate: &globset::Candidate<'_>,
+    ) -> impl Iterator<Item = usize> + 's {
+        let name = glob_shape::last_component(path);
+        let fast = self
+            .basenames
+            .iter()
+            .filter(|(b, _)| b.is_match(name))
+            .map(|(_, slot)| *slot)
+            .chain(
+                self.dirs
+                    .iter()
+                    .filter(|(d, _)| glob_shape::dir_anywhere_matches(d, path))
+                    .map(|(_, slot)| *slot),
+            );
         self.globs
-            .matches_candidate(path)
+            .matches_candidate(candidate)
             .into_iter()
-            .flat_map(|g| self.owners[g].iter().copied())
+            .map(|g| self.set_slots[g])
+            .chain(fast)
+            .flat_map(|slot| self.owners[slot].iter().copied())
     }
 }
 
@@ -494,6 +538,58 @@ mod tests {
             }
         }
         assert!(looked_up > 20, "only {looked_up} built-in line patterns");
+    }
+
+    #[test]
+    fn path_filters_admit_what_globset_admits() {
+        let rules = RuleSet::compile(super::super::builtin().unwrap()).unwrap();
+        let matchers = |globs: &[String]| -> Vec<globset::GlobMatcher> {
+            globs
+                .iter()
+                .map(|g| path_glob(g).unwrap().compile_matcher())
+                .collect()
+        };
+        let expected: Vec<_> = rules
+            .rules()
+            .iter()
+            .map(|r| (matchers(&r.paths), matchers(&r.exclude)))
+            .collect();
+        let dirs = [
+            "",
+            "src/",
+            "test/",
+            "a/tests/",
+            "prod/",
+            "node_modules/x/",
+            ".github/",
+        ];
+        let names = [
+            "app.test.ts",
+            "FooTest.java",
+            "tsconfig.base.json",
+            "app-prod.yaml",
+            "prod.yml",
+            ".env.prod.local",
+            "Dockerfile.dev",
+            "compose.dev.yml",
+            "x.min.js",
+            "main.rs",
+            "test",
+            "é.spec.js",
+        ];
+        for path in dirs
+            .iter()
+            .flat_map(|d| names.iter().map(move |n| format!("{d}{n}")))
+        {
+            let want: Vec<bool> = expected
+                .iter()
+                .map(|(paths, exclude)| {
+                    (paths.is_empty() || paths.iter().any(|m| m.is_match(&path)))
+                        && !exclude.iter().any(|m| m.is_match(&path))
+                })
+                .collect();
+            assert_eq!(rules.applicable(&path), want, "{path:?}");
+        }
     }
 
     #[test]

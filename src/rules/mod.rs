@@ -4,6 +4,7 @@
 mod compile;
 pub mod docs;
 pub mod examples;
+mod glob_shape;
 pub mod lazy;
 mod line_sets;
 pub mod needles;

@@ -40,6 +40,8 @@ pub struct LazyRegex {
     syntax: Syntax,
     compiled: OnceLock<Regex>,
     matcher: OnceLock<Option<Box<Matcher>>>,
+    /// Every `<name>` in the pattern's text: the names its groups can have.
+    written_groups: OnceLock<Vec<String>>,
 }
 
 impl LazyRegex {
@@ -60,6 +62,7 @@ impl LazyRegex {
             syntax,
             compiled: OnceLock::new(),
             matcher: OnceLock::new(),
+            written_groups: OnceLock::new(),
         }
     }
 
@@ -94,12 +97,18 @@ impl LazyRegex {
     }
 
     /// Whether the pattern has a capture group called `name`. A pattern whose text has no
-    /// `<name>` answers without compiling the full regex.
+    /// `<name>` answers without compiling the full regex; the text is read once, since the
+    /// engine asks for every line a rule matches.
     pub fn has_group(&self, name: &str) -> bool {
-        let written = self.pattern.match_indices(name).any(|(at, _)| {
-            self.pattern[..at].ends_with('<') && self.pattern[at + name.len()..].starts_with('>')
+        let written = self.written_groups.get_or_init(|| {
+            self.pattern
+                .split('<')
+                .skip(1)
+                .filter_map(|rest| rest.split_once('>').map(|(name, _)| name.to_string()))
+                .collect()
         });
-        written && self.regex().capture_names().flatten().any(|n| n == name)
+        written.iter().any(|w| w == name)
+            && self.regex().capture_names().flatten().any(|n| n == name)
     }
 
     /// How many groups the pattern has, group 0 included.

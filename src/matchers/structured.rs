@@ -9,7 +9,7 @@ use super::{dockerfile, terraform};
 use crate::change::Side;
 use crate::error::Result;
 use crate::rules::SourceFile;
-use crate::rules::lazy::{LazyRegex, Syntax};
+use crate::rules::lazy::{Compile, LazyRegex};
 use crate::rules::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, TerraformSpec};
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -86,13 +86,8 @@ pub struct StructuredHit {
     pub identity: String,
 }
 
-fn regex(
-    file: &SourceFile,
-    field: &str,
-    re: &Spanned<String>,
-    syntax: Syntax,
-) -> Result<LazyRegex> {
-    LazyRegex::eager(re.get_ref(), syntax).map_err(|e| {
+fn regex(file: &SourceFile, field: &str, re: &Spanned<String>, how: Compile) -> Result<LazyRegex> {
+    how.regex(re.get_ref()).map_err(|e| {
         let detail = e.to_string().lines().last().unwrap_or_default().to_string();
         file.error(
             re.span(),
@@ -111,12 +106,12 @@ fn sub_query(file: &SourceFile, spec: &Spanned<String>) -> Result<(Query, String
 
 impl Predicate {
     /// Compiles a predicate, pointing errors at the rule file.
-    pub fn compile(file: &SourceFile, spec: &PredicateSpec, syntax: Syntax) -> Result<Predicate> {
+    pub fn compile(file: &SourceFile, spec: &PredicateSpec, how: Compile) -> Result<Predicate> {
         Ok(Predicate {
             value: spec
                 .value
                 .as_ref()
-                .map(|v| regex(file, "value", v, syntax))
+                .map(|v| regex(file, "value", v, how))
                 .transpose()?,
             image: spec.image.clone(),
             tagged: spec.tagged,
@@ -138,12 +133,10 @@ impl Predicate {
         file: &SourceFile,
         is: &PredicateSpec,
         was: Option<&PredicateSpec>,
-        syntax: Syntax,
+        how: Compile,
     ) -> Result<(Predicate, Option<Predicate>)> {
-        let was = was
-            .map(|w| Predicate::compile(file, w, syntax))
-            .transpose()?;
-        Ok((Predicate::compile(file, is, syntax)?, was))
+        let was = was.map(|w| Predicate::compile(file, w, how)).transpose()?;
+        Ok((Predicate::compile(file, is, how)?, was))
     }
 
     fn holds(&self, c: &Candidate) -> bool {
@@ -197,24 +190,24 @@ pub enum StructureSpec {
 
 impl Structure {
     /// Compiles a matcher, pointing errors at the rule file.
-    /// `syntax` is how its regexes read classes (see [`Syntax`]).
-    pub fn compile(file: &SourceFile, spec: &StructureSpec, syntax: Syntax) -> Result<Structure> {
+    /// `how` says how its regexes read classes and whether they compile now (see [`Compile`]).
+    pub fn compile(file: &SourceFile, spec: &StructureSpec, how: Compile) -> Result<Structure> {
         match spec {
-            StructureSpec::Query(q) => Structure::query(file, q, syntax),
-            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d, syntax),
-            StructureSpec::Terraform(t) => Structure::terraform(file, t, syntax),
+            StructureSpec::Query(q) => Structure::query(file, q, how),
+            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d, how),
+            StructureSpec::Terraform(t) => Structure::terraform(file, t, how),
         }
     }
 
     /// Compiles `[rule.query]`.
-    fn query(file: &SourceFile, spec: &QuerySpec, syntax: Syntax) -> Result<Structure> {
+    fn query(file: &SourceFile, spec: &QuerySpec, how: Compile) -> Result<Structure> {
         let queries = spec
             .path
             .get_ref()
             .split(" | ")
             .map(|p| Query::parse(p.trim()).map_err(|m| file.error(spec.path.span(), m)))
             .collect::<Result<_>>()?;
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), syntax)?;
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Query {
             queries,
             change: spec.change,
@@ -224,7 +217,7 @@ impl Structure {
     }
 
     /// Compiles `[rule.dockerfile]`.
-    fn dockerfile(file: &SourceFile, spec: &DockerfileSpec, syntax: Syntax) -> Result<Structure> {
+    fn dockerfile(file: &SourceFile, spec: &DockerfileSpec, how: Compile) -> Result<Structure> {
         let instruction = spec.instruction.get_ref().to_ascii_uppercase();
         if !["FROM", "ENV", "ARG", "LABEL"].contains(&instruction.as_str()) {
             return Err(file.error(
@@ -232,13 +225,13 @@ impl Structure {
                 "instruction must be FROM, ENV, ARG or LABEL",
             ));
         }
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), syntax)?;
+        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Dockerfile {
             instruction,
             key: spec
                 .key
                 .as_ref()
-                .map(|k| regex(file, "key", k, syntax))
+                .map(|k| regex(file, "key", k, how))
                 .transpose()?,
             change: spec.change,
             is,
@@ -247,9 +240,9 @@ impl Structure {
     }
 
     /// Compiles `[rule.terraform]`.
-    fn terraform(file: &SourceFile, spec: &TerraformSpec, syntax: Syntax) -> Result<Structure> {
+    fn terraform(file: &SourceFile, spec: &TerraformSpec, how: Compile) -> Result<Structure> {
         Ok(Structure::Terraform {
-            resource: regex(file, "resource", &spec.resource, syntax)?,
+            resource: regex(file, "resource", &spec.resource, how)?,
         })
     }
 
@@ -467,7 +460,11 @@ mod tests {
     fn structure(toml_text: &str) -> Structure {
         let file = SourceFile::new("t.toml", toml_text);
         let spec: QuerySpec = file.parse().unwrap();
-        Structure::query(&file, &spec, Syntax::Unicode).unwrap()
+        let how = Compile {
+            syntax: crate::rules::lazy::Syntax::Unicode,
+            eager: true,
+        };
+        Structure::query(&file, &spec, how).unwrap()
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::RuleDraft;
 use super::builtin_needles;
 use super::glob_shape::{self, Basename, Shape};
-use super::lazy::{LazyRegex, LazyStructure, Syntax};
+use super::lazy::{Compile, LazyRegex, LazyStructure, Syntax};
 use super::line_sets::{LineSets, Scan};
 use super::needles::{self, Needles};
 use super::spec::{Example, PathCheck, RuleSpec};
@@ -363,10 +363,7 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     };
     let regex = |field: &str, re: Option<Spanned<String>>, syntax: Syntax| {
         re.map(|re| {
-            if !eager {
-                return Ok(LazyRegex::deferred(re.get_ref(), syntax));
-            }
-            LazyRegex::eager(re.get_ref(), syntax).map_err(|e| {
+            Compile { syntax, eager }.regex(re.get_ref()).map_err(|e| {
                 let detail = e.to_string().lines().last().unwrap_or_default().to_string();
                 file.error(
                     re.span(),

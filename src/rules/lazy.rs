@@ -28,6 +28,26 @@ pub enum Syntax {
     Ascii,
 }
 
+/// How a rule's patterns are compiled: how they read classes, and whether now, so an error
+/// points at the rule file, or on first use (built-ins, which the test suite compiles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Compile {
+    /// How classes and case-insensitivity read.
+    pub syntax: Syntax,
+    /// Compile now.
+    pub eager: bool,
+}
+
+impl Compile {
+    /// `pattern`, compiled this way; only an eager compile can fail.
+    pub fn regex(self, pattern: &str) -> Result<LazyRegex, regex::Error> {
+        match self.eager {
+            true => LazyRegex::eager(pattern, self.syntax),
+            false => Ok(LazyRegex::deferred(pattern, self.syntax)),
+        }
+    }
+}
+
 /// A regex that compiles itself the first time it is used. Lines are matched as bytes, so
 /// ASCII-syntax patterns need no valid-UTF-8 guarantee from their classes.
 ///
@@ -204,7 +224,11 @@ impl LazyStructure {
         syntax: Syntax,
         file: Arc<SourceFile>,
     ) -> Result<LazyStructure> {
-        let structure = Structure::compile(&file, &spec, syntax)?;
+        let eager = Compile {
+            syntax,
+            eager: true,
+        };
+        let structure = Structure::compile(&file, &spec, eager)?;
         Ok(LazyStructure {
             spec,
             syntax,
@@ -230,7 +254,11 @@ impl Deref for LazyStructure {
 
     fn deref(&self) -> &Structure {
         self.compiled.get_or_init(|| {
-            Structure::compile(&self.file, &self.spec, self.syntax).expect(
+            let deferred = Compile {
+                syntax: self.syntax,
+                eager: false,
+            };
+            Structure::compile(&self.file, &self.spec, deferred).expect(
                 "built-in structured matchers are compiled by the test suite before release",
             )
         })

@@ -4,14 +4,12 @@
 //! compiles every built-in pattern, so deferring cannot hide a broken one. Structured matchers
 //! (`[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`) are deferred the same way.
 
-use super::SourceFile;
+use super::{SourceFile, builtin_nfas, nfa_image};
 use crate::error::Result;
 use crate::matchers::structured::{Structure, StructureSpec};
 use regex::bytes::{Captures, Regex, RegexBuilder};
 use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
-use regex_automata::nfa::thompson::{self, WhichCaptures};
-use regex_automata::util::syntax;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
@@ -153,17 +151,19 @@ struct Matcher {
 
 impl Matcher {
     /// `None` when the pattern needs more than a lazy DFA offers; the full regex answers then.
+    /// A built-in pattern's NFA comes ready-made from the binary (see `nfa_image`).
     fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
-        let unicode = syntax == Syntax::Unicode;
+        let stored = match syntax {
+            Syntax::Ascii => builtin_nfas::lookup(pattern).and_then(nfa_image::decode),
+            Syntax::Unicode => None,
+        };
+        let nfa = match stored {
+            Some(nfa) => nfa,
+            None => nfa_image::compile(pattern, syntax == Syntax::Unicode)?,
+        };
         let dfa = DFA::builder()
-            .syntax(syntax::Config::new().unicode(unicode).utf8(false))
-            .thompson(
-                thompson::Config::new()
-                    .utf8(false)
-                    .which_captures(WhichCaptures::None),
-            )
             .configure(DFA::config().unicode_word_boundary(true))
-            .build(pattern)
+            .build_from_nfa(nfa)
             .ok()?;
         Some(Box::new(Matcher {
             cache: Mutex::new(dfa.create_cache()),

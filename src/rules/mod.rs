@@ -62,7 +62,8 @@ const BUILTIN: &[(&str, &str, &str)] = &[
 pub enum Packs {
     /// Everything, worked examples included.
     Full,
-    /// Without the worked examples, which judging a change never runs: half the text to parse.
+    /// Without the worked examples and help texts, which judging a change never runs or
+    /// shows (only SARIF carries rule docs): most of the text to parse.
     ForChecking,
 }
 
@@ -154,8 +155,8 @@ mod tests {
         }
     }
 
-    /// The packs a check reads are the full packs with the worked examples left out, and
-    /// nothing else changed: same rules, same fields, in the same order.
+    /// The packs a check reads are the full packs with the worked examples and help texts
+    /// left out, and nothing else changed: same rules, same fields, in the same order.
     #[test]
     fn packs_for_checking_are_the_full_packs_without_examples() {
         let spans = regex::Regex::new(r"span: \d+\.\.\d+").unwrap();
@@ -167,11 +168,13 @@ mod tests {
         for (full, checking) in full.into_iter().zip(checking) {
             assert!(checking.spec.examples.is_empty());
             assert_eq!(full.file.name, checking.file.name);
-            let without_examples = RuleSpec {
+            assert!(checking.spec.help.is_empty());
+            let without_docs = RuleSpec {
                 examples: Vec::new(),
+                help: String::new(),
                 ..full.spec
             };
-            assert_eq!(shown(&without_examples), shown(&checking.spec));
+            assert_eq!(shown(&without_docs), shown(&checking.spec));
         }
     }
 }

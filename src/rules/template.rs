@@ -20,44 +20,37 @@ impl Template {
     pub fn parse(message: &str) -> Result<Template, String> {
         let mut parts = Vec::new();
         let mut text = String::new();
-        let mut chars = message.chars().peekable();
-        while let Some(c) = chars.next() {
-            match c {
-                '{' if chars.peek() == Some(&'{') => {
-                    chars.next();
-                    text.push('{');
-                }
-                '}' if chars.peek() == Some(&'}') => {
-                    chars.next();
-                    text.push('}');
-                }
-                '{' => {
-                    let mut name = String::new();
-                    let mut closed = false;
-                    for c in chars.by_ref() {
-                        if c == '}' {
-                            closed = true;
-                            break;
-                        }
-                        name.push(c);
-                    }
-                    if !closed || name.is_empty() || name.contains('{') {
-                        return Err(format!(
-                            "message has a bad placeholder '{{{name}': write {{name}}, {{1}} or {{path}}, and {{{{ for a literal brace"
-                        ));
-                    }
-                    if !text.is_empty() {
-                        parts.push(Part::Text(std::mem::take(&mut text)));
-                    }
-                    parts.push(if name == "path" {
-                        Part::Path
-                    } else {
-                        Part::Group(name)
-                    });
-                }
-                c => text.push(c),
+        let mut rest = message;
+        while let Some(at) = rest.find(['{', '}']) {
+            text.push_str(&rest[..at]);
+            let brace = &rest[at..at + 1];
+            let after = &rest[at + 1..];
+            if after.starts_with(brace) || brace == "}" {
+                // `{{` and `}}` are literal braces; so is a lone `}`.
+                text.push_str(brace);
+                rest = after.strip_prefix(brace).unwrap_or(after);
+                continue;
             }
+            let (name, closed) = match after.find('}') {
+                Some(end) => (&after[..end], true),
+                None => (after, false),
+            };
+            if !closed || name.is_empty() || name.contains('{') {
+                return Err(format!(
+                    "message has a bad placeholder '{{{name}': write {{name}}, {{1}} or {{path}}, and {{{{ for a literal brace"
+                ));
+            }
+            if !text.is_empty() {
+                parts.push(Part::Text(std::mem::take(&mut text)));
+            }
+            parts.push(if name == "path" {
+                Part::Path
+            } else {
+                Part::Group(name.to_string())
+            });
+            rest = &after[name.len() + 1..];
         }
+        text.push_str(rest);
         if !text.is_empty() {
             parts.push(Part::Text(text));
         }
@@ -125,5 +118,26 @@ mod tests {
     #[test]
     fn rejects_unclosed_placeholder() {
         assert!(Template::parse("oops {").is_err());
+        let error = Template::parse("é {name").unwrap_err();
+        assert!(error.contains("'{name'"), "{error}");
+        assert!(Template::parse("a {} b").is_err());
+        assert!(Template::parse("a {x{y} b").is_err());
+    }
+
+    #[test]
+    fn braces_and_text_split_as_written() {
+        let text = |t: &str| Part::Text(t.to_string());
+        let group = |g: &str| Part::Group(g.to_string());
+        let cases = [
+            ("plain", vec![text("plain")]),
+            ("a}b}}c{{d", vec![text("a}b}c{d")]),
+            ("é{path}ü", vec![text("é"), Part::Path, text("ü")]),
+            ("{1}{name}", vec![group("1"), group("name")]),
+            ("{{{x}}}", vec![text("{"), group("x"), text("}")]),
+            ("", vec![]),
+        ];
+        for (message, parts) in cases {
+            assert_eq!(Template::parse(message).unwrap().parts, parts, "{message}");
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::RuleDraft;
 use super::builtin_needles;
-use super::glob_shape::{self, Basename, Shape};
+use super::glob_shape::HandGlobs;
 use super::lazy::{Compile, LazyRegex, LazyStructure, Syntax};
 use super::line_sets::{LineSets, Scan};
 use super::needles::{self, Needles};
@@ -16,6 +16,7 @@ use crate::matchers::image::ImageClass;
 use crate::matchers::structured::StructureSpec;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use regex::Regex;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 use std::sync::{Arc, Mutex};
@@ -150,11 +151,10 @@ impl RuleSet {
         for &i in &self.unfiltered {
             on[i] = true;
         }
-        let candidate = globset::Candidate::new(path);
-        for i in self.include.owners(path, &candidate) {
+        for i in self.include.owners(path) {
             on[i] = true;
         }
-        for i in self.exclude.owners(path, &candidate) {
+        for i in self.exclude.owners(path) {
             on[i] = false;
         }
         on
@@ -191,26 +191,22 @@ impl RuleSet {
 
 /// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs
 /// across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob is compiled once and
-/// remembers every rule that wrote it. File-name wildcards and `**/NAME/**` are matched here
-/// (see [`glob_shape`]): a globset regex set for them costs more to build than a check spends
-/// matching them; the rest go into one glob set.
+/// remembers every rule that wrote it. Globs are matched by hand where their shape allows (see
+/// [`HandGlobs`]; every built-in glob does): globset's strategies and regex set cost more to
+/// build than a check spends matching. Only the rest go into a glob set.
 #[derive(Debug, Clone)]
 struct PathFilter {
-    globs: GlobSet,
-    /// The slot of each glob in `globs`, in the order added.
-    set_slots: Vec<usize>,
-    basenames: Vec<(Basename, usize)>,
-    /// `/NAME/` of each `**/NAME/**` glob, with its slot.
-    dirs: Vec<(String, usize)>,
+    hand: HandGlobs,
+    /// Globs of any other shape, with the slot of each in the order added; `None` when there
+    /// are none.
+    fallback: Option<(GlobSet, Vec<usize>)>,
     owners: Vec<Vec<usize>>,
 }
 
 impl PathFilter {
     fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
-        let mut builder = GlobSetBuilder::new();
-        let mut set_slots = Vec::new();
-        let mut basenames = Vec::new();
-        let mut dirs = Vec::new();
+        let mut hand = HandGlobs::default();
+        let mut fallback: Option<(GlobSetBuilder, Vec<usize>)> = None;
         let mut index: HashMap<&str, usize> = HashMap::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
@@ -219,14 +215,11 @@ impl PathFilter {
                     Some(&slot) => slot,
                     None => {
                         let slot = owners.len();
-                        let built = path_glob(glob).map_err(Error::Rule)?;
-                        match glob_shape::classify(built.glob()) {
-                            Shape::Basename(b) => basenames.push((b, slot)),
-                            Shape::DirAnywhere(d) => dirs.push((d, slot)),
-                            Shape::Other => {
-                                builder.add(built);
-                                set_slots.push(slot);
-                            }
+                        if !hand.add(&normalise_glob(glob), slot) {
+                            let (builder, slots) =
+                                fallback.get_or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                            builder.add(path_glob(glob).map_err(Error::Rule)?);
+                            slots.push(slot);
                         }
                         owners.push(Vec::new());
                         index.insert(glob, slot);
@@ -236,39 +229,26 @@ impl PathFilter {
                 owners[slot].push(i);
             }
         }
-        let globs = builder.build().map_err(|e| Error::Rule(e.to_string()))?;
+        let fallback = fallback
+            .map(|(builder, slots)| builder.build().map(|set| (set, slots)))
+            .transpose()
+            .map_err(|e| Error::Rule(e.to_string()))?;
         Ok(PathFilter {
-            globs,
-            set_slots,
-            basenames,
-            dirs,
+            hand,
+            fallback,
             owners,
         })
     }
 
-    /// The rules owning a glob that matches `path` (`candidate` is `path` prepared for globset).
-    fn owners<'s>(
-        &'s self,
-        path: &'s str,
-        candidate: &globset::Candidate<'_>,
-    ) -> impl Iterator<Item = usize> + 's {
-        let name = glob_shape::last_component(path);
-        let fast = self
-            .basenames
+    /// The rules owning a glob that matches `path`.
+    fn owners<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+        let by_globset = self
+            .fallback
             .iter()
-            .filter(|(b, _)| b.is_match(name))
-            .map(|(_, slot)| *slot)
-            .chain(
-                self.dirs
-                    .iter()
-                    .filter(|(d, _)| glob_shape::dir_anywhere_matches(d, path))
-                    .map(|(_, slot)| *slot),
-            );
-        self.globs
-            .matches_candidate(candidate)
-            .into_iter()
-            .map(|g| self.set_slots[g])
-            .chain(fast)
+            .flat_map(move |(set, slots)| set.matches(path).into_iter().map(|g| slots[g]));
+        self.hand
+            .matches(path)
+            .chain(by_globset)
             .flat_map(|slot| self.owners[slot].iter().copied())
     }
 }
@@ -286,16 +266,21 @@ fn needles_of(pattern: &LazyRegex) -> Option<Needles> {
 /// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file
 /// name at any depth; a leading `/` anchors at the repository root.
 pub(crate) fn path_glob(glob: &str) -> Result<Glob, String> {
-    let normalised = match glob.strip_prefix('/') {
-        Some(anchored) => anchored.to_string(),
-        None if !glob.contains('/') => format!("**/{glob}"),
-        None => glob.to_string(),
-    };
-    GlobBuilder::new(&normalised)
+    GlobBuilder::new(&normalise_glob(glob))
         .literal_separator(true)
         .backslash_escape(true)
         .build()
         .map_err(|e| format!("bad glob '{glob}': {}", e.kind()))
+}
+
+/// A path glob as globset reads it: a glob without `/` gets a leading `**/`, and a leading `/`
+/// (anchored at the repository root) is dropped.
+pub(crate) fn normalise_glob(glob: &str) -> Cow<'_, str> {
+    match glob.strip_prefix('/') {
+        Some(anchored) => Cow::Borrowed(anchored),
+        None if !glob.contains('/') => Cow::Owned(format!("**/{glob}")),
+        None => Cow::Borrowed(glob),
+    }
 }
 
 /// Checks a list of path globs, pointing at the first bad one.
@@ -557,8 +542,13 @@ mod tests {
             "test/",
             "a/tests/",
             "prod/",
+            "prod/eu/",
             "node_modules/x/",
             ".github/",
+            ".github/workflows/",
+            "config/environments/",
+            "charts/x/templates/a/",
+            "etc/sites-enabled/",
         ];
         let names = [
             "app.test.ts",
@@ -573,6 +563,10 @@ mod tests {
             "main.rs",
             "test",
             "é.spec.js",
+            "ci.yml",
+            "test.rb",
+            "x.tpl",
+            "default",
         ];
         for path in dirs
             .iter()
@@ -586,6 +580,43 @@ mod tests {
                 })
                 .collect();
             assert_eq!(rules.applicable(&path), want, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn builtin_path_filters_build_no_glob_set() {
+        let rules = RuleSet::compile(super::super::builtin().unwrap()).unwrap();
+        assert!(rules.include.fallback.is_none() && rules.exclude.fallback.is_none());
+    }
+
+    /// Globs the hand matcher does not take still work, through globset, next to ones it does.
+    #[test]
+    fn globs_of_other_shapes_go_to_globset() {
+        let text = r#"
+[[rule]]
+id = "t/odd"
+severity = "info"
+message = "odd"
+filename = "."
+paths = ["src/[!x]*.js", "docs/", "*.yml"]
+exclude = ["src/{a,}b.js", "**/gen/**"]
+"#;
+        let drafts = super::super::parse_rule_file(super::super::SourceFile::new("t.toml", text));
+        let rules = RuleSet::compile(drafts.unwrap()).unwrap();
+        let fallback = |f: &PathFilter| f.fallback.as_ref().map(|(_, slots)| slots.clone());
+        assert_eq!(fallback(&rules.include), Some(vec![0, 1]));
+        assert_eq!(fallback(&rules.exclude), Some(vec![0]));
+        for (path, admitted) in [
+            ("src/a.js", true),
+            ("src/x.js", false),
+            ("src/b.js", true),
+            ("src/ab.js", false),
+            ("docs/", true),
+            ("docs", false),
+            ("a/b.yml", true),
+            ("a/gen/b.yml", false),
+        ] {
+            assert_eq!(rules.applicable(path), vec![admitted], "{path}");
         }
     }
 

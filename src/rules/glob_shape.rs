@@ -1,64 +1,261 @@
-//! Two common shapes of normalised path glob matched without globset, whose regex set is the
-//! costly part of building the rule set's path filters: `**/C` with a wildcard file-name
-//! component C, and `**/NAME/**` with a literal directory name. The answers equal globset's
-//! (with `literal_separator` and `backslash_escape`); any glob whose shape or syntax is not
-//! plainly one of these is left to globset.
+//! Normalised path globs matched without globset, whose strategies and regex set cost more to
+//! build than a check spends matching (every built-in glob is one of these shapes). A glob is
+//! split on `/` into segments, each either `**` (any number of whole path components) or a
+//! pattern for exactly one component ([`Basename`]: literals, `*`, `?`, `[...]` and flat
+//! `{a,b}` alternatives). The answers equal globset's (with `literal_separator` and
+//! `backslash_escape`); a glob whose shape or syntax is not plainly one of these is left to
+//! globset, and every glob taken here is one globset accepts.
 
+use std::collections::HashMap;
 use std::iter::Peekable;
 use std::str::Chars;
 
 /// How a normalised path glob is matched.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `**/C`: the path's last component matches `C`.
+enum Shape {
+    /// `**/NAME`: the path's last component is NAME.
+    Name(Vec<u8>),
+    /// `**/*.EXT` (EXT without `.`): the last component ends with `.EXT`; holds `.EXT`.
+    Extension(Vec<u8>),
+    /// `**/C` with any other component pattern C: the last component matches C.
     Basename(Basename),
-    /// `**/NAME/**`: the path starts with `NAME/` or contains `/NAME/`; holds `/NAME/`.
-    DirAnywhere(String),
+    /// `**/NAME/**`: a component other than the last is NAME.
+    Directory(Vec<u8>),
+    /// Any other glob of `**` and component patterns.
+    Path(PathGlob),
     /// Anything else, matched by globset.
     Other,
+}
+
+/// One `/`-separated piece of a path glob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    /// `**`: zero or more whole components; at the end, one or more (globset reads `a/**` as
+    /// `a/` and anything after, so it matches `a/` but not `a`).
+    AnyDepth,
+    /// Exactly one component matching this pattern.
+    Component(Basename),
+}
+
+/// A glob of several segments (`.github/workflows/*.yml`, `**/prod/**/*.yaml`), matched
+/// component by component; `**` backtracks, except before a tail without `**`, which can only
+/// match the path's last components.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PathGlob {
+    segments: Vec<Segment>,
 }
 
 /// At most this many flat sequences once `{a,b}` alternatives are multiplied out; more stays in
 /// globset rather than grow without bound.
 const MAX_SEQUENCES: usize = 64;
 
+/// At most this many `**` in a glob matched by hand: a `**` with another one after it retries
+/// the rest at every depth, so the work grows with the path's depth to the power of their
+/// number, where globset's regex stays linear; three keeps it at most quadratic. Built-in
+/// globs have at most two.
+const MAX_ANY_DEPTH: usize = 3;
+
 /// Classifies a normalised glob (what `path_glob` hands to globset).
-pub(crate) fn classify(normalised: &str) -> Shape {
-    let Some(rest) = normalised.strip_prefix("**/") else {
+fn classify(normalised: &str) -> Shape {
+    // Globset's file-name and extension strategies see no file name in a path ending in `..`,
+    // where its regex would match a glob ending in `.`: such globs stay with globset.
+    if normalised.ends_with('.') {
         return Shape::Other;
-    };
-    if let Some(name) = rest.strip_suffix("/**") {
-        let literal = !name.is_empty()
-            && !name
-                .chars()
-                .any(|c| matches!(c, '/' | '*' | '?' | '[' | ']' | '{' | '}' | ',' | '\\'));
-        return match literal {
-            true => Shape::DirAnywhere(format!("/{name}/")),
-            false => Shape::Other,
+    }
+    let mut segments = Vec::new();
+    let mut any_depth = 0;
+    for part in normalised.split('/') {
+        let segment = match part {
+            // `**/**` is not simply two of them in globset's parser.
+            "**" if segments.last() == Some(&Segment::AnyDepth) => return Shape::Other,
+            "**" if any_depth == MAX_ANY_DEPTH => return Shape::Other,
+            "**" => {
+                any_depth += 1;
+                Segment::AnyDepth
+            }
+            _ => match Basename::parse(part) {
+                Some(b) => Segment::Component(b),
+                None => return Shape::Other,
+            },
         };
+        segments.push(segment);
     }
-    match Basename::parse(rest) {
-        Some(b) if !b.is_literal() && !b.is_extension() => Shape::Basename(b),
-        _ => Shape::Other,
+    match &segments[..] {
+        [Segment::AnyDepth, Segment::Component(b)] => {
+            if let Some(name) = b.plain_text() {
+                return Shape::Name(name);
+            }
+            if let Some(ext) = b.extension() {
+                return Shape::Extension(ext);
+            }
+            return Shape::Basename(b.clone());
+        }
+        [Segment::AnyDepth, Segment::Component(b), Segment::AnyDepth] => {
+            if let Some(name) = b.plain_text() {
+                return Shape::Directory(name);
+            }
+        }
+        _ => {}
+    }
+    Shape::Path(PathGlob { segments })
+}
+
+/// Hand-matched globs, each under a caller's slot number: file names, extensions and directory
+/// names looked up by hash, other file-name patterns and path globs tried one by one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HandGlobs {
+    /// Slots of `**/NAME` globs, by NAME.
+    names: HashMap<Vec<u8>, Vec<usize>>,
+    /// Slots of `**/*.EXT` globs, by `.EXT`.
+    extensions: HashMap<Vec<u8>, Vec<usize>>,
+    /// Slots of `**/NAME/**` globs, by NAME.
+    directories: HashMap<Vec<u8>, Vec<usize>>,
+    /// Other `**/C` globs.
+    basenames: Vec<(Basename, usize)>,
+    /// Every other hand-matched glob.
+    paths: Vec<(PathGlob, usize)>,
+}
+
+impl HandGlobs {
+    /// Takes a normalised glob under `slot` if its shape is matched here; `false` (and nothing
+    /// taken) when it is left to globset.
+    pub(crate) fn add(&mut self, normalised: &str, slot: usize) -> bool {
+        match classify(normalised) {
+            Shape::Name(name) => self.names.entry(name).or_default().push(slot),
+            Shape::Extension(ext) => self.extensions.entry(ext).or_default().push(slot),
+            Shape::Basename(b) => self.basenames.push((b, slot)),
+            Shape::Directory(name) => self.directories.entry(name).or_default().push(slot),
+            Shape::Path(p) => self.paths.push((p, slot)),
+            Shape::Other => return false,
+        }
+        true
+    }
+
+    /// The slot of every glob matching `path`, each once, in no particular order.
+    pub(crate) fn matches<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+        let path = path.as_bytes();
+        let name = last_component(path);
+        // Globset's extension: the file name from its last `.`.
+        let ext = name.iter().rposition(|&b| b == b'.').map(|i| &name[i..]);
+        let looked_up = self
+            .names
+            .get(name)
+            .into_iter()
+            .chain(ext.and_then(|ext| self.extensions.get(ext)));
+        looked_up
+            .flatten()
+            .copied()
+            .chain(self.directory_slots(path, name))
+            .chain(
+                self.basenames
+                    .iter()
+                    .filter(move |(b, _)| b.is_match(name))
+                    .map(|(_, slot)| *slot),
+            )
+            .chain(
+                self.paths
+                    .iter()
+                    .filter(move |(p, _)| p.is_match(path, name))
+                    .map(|(_, slot)| *slot),
+            )
+    }
+
+    /// The slots of `**/NAME/**` globs whose NAME is one of the directories of `path` (every
+    /// component but the last, `name`), each once.
+    fn directory_slots<'s>(
+        &'s self,
+        path: &'s [u8],
+        name: &[u8],
+    ) -> impl Iterator<Item = usize> + 's {
+        let dirs = match path.len().checked_sub(name.len() + 1) {
+            Some(end) if !self.directories.is_empty() => Some(&path[..end]),
+            _ => None,
+        };
+        let components = |dirs: &'s [u8]| dirs.split(|&b| b == b'/');
+        dirs.into_iter().flat_map(move |dirs| {
+            components(dirs)
+                .enumerate()
+                .filter_map(move |(i, dir)| {
+                    let slots = self.directories.get(dir)?;
+                    let again = components(dirs).take(i).any(|earlier| earlier == dir);
+                    (!again).then_some(slots)
+                })
+                .flatten()
+                .copied()
+        })
     }
 }
 
-/// Whether `path` matches a `**/NAME/**` glob, given `/NAME/`.
-pub(crate) fn dir_anywhere_matches(slashed: &str, path: &str) -> bool {
-    path.contains(slashed) || path.starts_with(&slashed[1..])
-}
-
-/// The part of `path` a `**/C` glob looks at: everything after the last `/`.
-pub(crate) fn last_component(path: &str) -> &[u8] {
-    let bytes = path.as_bytes();
-    match bytes.iter().rposition(|&b| b == b'/') {
-        Some(i) => &bytes[i + 1..],
-        None => bytes,
+/// Everything after the last `/` (the whole path when there is none).
+fn last_component(path: &[u8]) -> &[u8] {
+    match path.iter().rposition(|&b| b == b'/') {
+        Some(i) => &path[i + 1..],
+        None => path,
     }
 }
 
-/// One byte-level step of a file-name pattern.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl PathGlob {
+    /// Whether `path`, whose last component is `name`, matches.
+    fn is_match(&self, path: &[u8], name: &[u8]) -> bool {
+        let last_fits = match self.segments.last() {
+            Some(Segment::Component(b)) => b.is_match(name),
+            _ => true,
+        };
+        last_fits && walk(&self.segments, Some(path))
+    }
+}
+
+/// Whether `segments` match exactly the components in `rest` (`None`: no components left;
+/// `Some(b"")` is one empty component).
+fn walk(segments: &[Segment], rest: Option<&[u8]>) -> bool {
+    let Some((first, tail)) = segments.split_first() else {
+        return rest.is_none();
+    };
+    let Some(rest) = rest else {
+        return false;
+    };
+    match first {
+        Segment::Component(pattern) => match rest.iter().position(|&b| b == b'/') {
+            Some(i) => pattern.is_match(&rest[..i]) && walk(tail, Some(&rest[i + 1..])),
+            None => pattern.is_match(rest) && walk(tail, None),
+        },
+        // A trailing `**` takes whatever is left (at least one component, which `rest` is); a
+        // lone `**` matches every path.
+        Segment::AnyDepth if tail.is_empty() => true,
+        // Only `**` can take a varying number of components: without another one after it, the
+        // tail can only match the last `tail.len()` components.
+        Segment::AnyDepth if !tail.iter().any(|s| matches!(s, Segment::AnyDepth)) => {
+            last_components(rest, tail.len()).is_some_and(|last| walk(tail, Some(last)))
+        }
+        Segment::AnyDepth => {
+            let starts = rest
+                .iter()
+                .enumerate()
+                .filter(|&(_, &b)| b == b'/')
+                .map(|(i, _)| i + 1);
+            std::iter::once(0)
+                .chain(starts)
+                .any(|start| walk(tail, Some(&rest[start..])))
+        }
+    }
+}
+
+/// The last `n` (at least one) components of `rest`, if it has that many.
+fn last_components(rest: &[u8], n: usize) -> Option<&[u8]> {
+    let mut slashes = 0;
+    for (i, &b) in rest.iter().enumerate().rev() {
+        if b == b'/' {
+            slashes += 1;
+            if slashes == n {
+                return Some(&rest[i + 1..]);
+            }
+        }
+    }
+    (slashes + 1 == n).then_some(rest)
+}
+
+/// One byte-level step of a component pattern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Tok {
     /// This byte.
     Lit(u8),
@@ -71,6 +268,14 @@ enum Tok {
 }
 
 impl Tok {
+    /// The byte of a literal step.
+    fn byte(&self) -> Option<u8> {
+        match *self {
+            Tok::Lit(b) => Some(b),
+            _ => None,
+        }
+    }
+
     /// Whether this single-byte step accepts `b` (never called for `Star`).
     fn accepts(&self, b: u8) -> bool {
         match *self {
@@ -82,10 +287,10 @@ impl Tok {
     }
 }
 
-/// A file-name glob with `{a,b}` alternatives multiplied out into flat sequences; a name
-/// matches when any sequence does.
+/// A pattern for one path component (a file or directory name) with `{a,b}` alternatives
+/// multiplied out into flat sequences; a name matches when any sequence does.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Basename {
+struct Basename {
     sequences: Vec<Sequence>,
     /// The bytes a non-empty matching name can start with.
     firsts: ByteSet,
@@ -93,8 +298,8 @@ pub(crate) struct Basename {
     lasts: ByteSet,
 }
 
-/// A set of bytes, checked for every path against every file-name glob before any sequence:
-/// a bit test turns away most names for a few instructions.
+/// A set of bytes, checked against every name before any sequence: a bit test turns away most
+/// names for a few instructions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct ByteSet([u64; 4]);
 
@@ -137,12 +342,8 @@ struct Sequence {
 impl Sequence {
     /// Works out the prefilter of a flat sequence.
     fn new(toks: Vec<Tok>) -> Sequence {
-        let lit = |t: &Tok| match *t {
-            Tok::Lit(b) => Some(b),
-            _ => None,
-        };
-        let prefix = toks.iter().map_while(lit).collect();
-        let mut suffix: Vec<u8> = toks.iter().rev().map_while(lit).collect();
+        let prefix = toks.iter().map_while(Tok::byte).collect();
+        let mut suffix: Vec<u8> = toks.iter().rev().map_while(Tok::byte).collect();
         suffix.reverse();
         let min_len = toks.iter().filter(|t| **t != Tok::Star).count();
         Sequence {
@@ -163,20 +364,22 @@ impl Sequence {
 }
 
 impl Basename {
-    /// Parses a component the way globset does, or `None` for anything outside the subset
-    /// handled here: `/`, `**`, nested or empty alternatives, negated, non-ASCII or
+    /// Parses one `/`-free piece of a glob the way globset does, or `None` for anything
+    /// outside the subset handled here: an empty piece, `**` (special to globset next to `/`,
+    /// left out everywhere for plainness), nested or empty alternatives, negated, non-ASCII or
     /// `/`-matching classes.
     fn parse(component: &str) -> Option<Basename> {
-        if component.is_empty() || component.contains('/') || component.contains("**") {
+        if component.is_empty() {
             return None;
         }
-        let mut sequences: Vec<Vec<Tok>> = vec![Vec::new()];
+        let mut sequences: Vec<Vec<Tok>> = vec![Vec::with_capacity(component.len())];
         let mut chars = component.chars().peekable();
         while let Some(c) = chars.next() {
             match c {
-                '?' => push_all(&mut sequences, &[Tok::Any]),
-                '*' => push_all(&mut sequences, &[Tok::Star]),
-                '[' => push_all(&mut sequences, &[parse_class(&mut chars)?]),
+                '?' => push_all(&mut sequences, Tok::Any),
+                '*' if chars.peek() == Some(&'*') => return None,
+                '*' => push_all(&mut sequences, Tok::Star),
+                '[' => push_all(&mut sequences, parse_class(&mut chars)?),
                 '{' => {
                     let branches = parse_alternates(&mut chars)?;
                     if sequences.len() * branches.len() > MAX_SEQUENCES {
@@ -187,15 +390,15 @@ impl Basename {
                         .flat_map(|s| {
                             branches.iter().map(move |b| {
                                 let mut joined = s.clone();
-                                joined.extend(b.iter().cloned());
+                                joined.extend_from_slice(b);
                                 joined
                             })
                         })
                         .collect();
                 }
                 '}' => return None,
-                '\\' => push_all(&mut sequences, &literal(chars.next()?)),
-                c => push_all(&mut sequences, &literal(c)),
+                '\\' => push_char(&mut sequences, chars.next()?),
+                c => push_char(&mut sequences, c),
             }
         }
         let sequences: Vec<Sequence> = sequences.into_iter().map(Sequence::new).collect();
@@ -206,44 +409,61 @@ impl Basename {
         })
     }
 
-    /// Whether the glob is plain text: globset matches those by hashing.
-    fn is_literal(&self) -> bool {
-        matches!(&self.sequences[..], [one] if one.toks.iter().all(|t| matches!(t, Tok::Lit(_))))
-    }
-
-    /// Whether the glob is `*.ext` (no further `.`): globset matches those by hashing too.
-    fn is_extension(&self) -> bool {
+    /// The text, when the pattern is plain text.
+    fn plain_text(&self) -> Option<Vec<u8>> {
         match &self.sequences[..] {
-            [one] => match &one.toks[..] {
-                [Tok::Star, Tok::Lit(b'.'), ext @ ..] => {
-                    ext.iter().all(|t| matches!(t, Tok::Lit(b) if *b != b'.'))
-                }
-                _ => false,
-            },
-            _ => false,
+            [one] => plain(&one.toks),
+            _ => None,
         }
     }
 
-    /// Whether a file name (a path's last component) matches.
-    pub(crate) fn is_match(&self, name: &[u8]) -> bool {
+    /// `.EXT`, when the pattern is `*.EXT` with a plain EXT without `.`.
+    fn extension(&self) -> Option<Vec<u8>> {
+        match &self.sequences[..] {
+            [one] => match &one.toks[..] {
+                [Tok::Star, dotted @ ..] => {
+                    plain(dotted).filter(|e| e.first() == Some(&b'.') && !e[1..].contains(&b'.'))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Whether a component (a file or directory name) matches. Inlined: most calls end at the
+    /// first and last byte, cheaper than a call.
+    #[inline]
+    fn is_match(&self, name: &[u8]) -> bool {
         let plausible = match (name.first(), name.last()) {
             (Some(&first), Some(&last)) => self.firsts.contains(first) && self.lasts.contains(last),
             _ => true,
         };
-        plausible && self.sequences.iter().any(|s| s.is_match(name))
+        plausible && self.any_sequence_matches(name)
+    }
+
+    /// Whether any flat sequence matches `name`.
+    fn any_sequence_matches(&self, name: &[u8]) -> bool {
+        self.sequences.iter().any(|s| s.is_match(name))
     }
 }
 
-/// Appends `toks` to every sequence.
-fn push_all(sequences: &mut [Vec<Tok>], toks: &[Tok]) {
+/// The bytes of literal steps, or `None` if any step is not a literal.
+fn plain(toks: &[Tok]) -> Option<Vec<u8>> {
+    toks.iter().map(Tok::byte).collect()
+}
+
+/// Appends `tok` to every sequence.
+fn push_all(sequences: &mut [Vec<Tok>], tok: Tok) {
     for s in sequences {
-        s.extend(toks.iter().cloned());
+        s.push(tok);
     }
 }
 
-/// A literal character as its UTF-8 bytes.
-fn literal(c: char) -> Vec<Tok> {
-    c.encode_utf8(&mut [0; 4]).bytes().map(Tok::Lit).collect()
+/// Appends a literal character, as its UTF-8 bytes, to every sequence.
+fn push_char(sequences: &mut [Vec<Tok>], c: char) {
+    for b in c.encode_utf8(&mut [0; 4]).bytes() {
+        push_all(sequences, Tok::Lit(b));
+    }
 }
 
 /// Parses `{a,b,…}` after its `{`: flat branches, none empty (globset drops empty branches,
@@ -258,10 +478,11 @@ fn parse_alternates(chars: &mut Peekable<Chars<'_>>) -> Option<Vec<Vec<Tok>>> {
             ',' => branches.push(Vec::new()),
             '{' => return None,
             '?' => branch.push(Tok::Any),
+            '*' if chars.peek() == Some(&'*') => return None,
             '*' => branch.push(Tok::Star),
             '[' => branch.push(parse_class(chars)?),
-            '\\' => branch.extend(literal(chars.next()?)),
-            c => branch.extend(literal(c)),
+            '\\' => push_char(std::slice::from_mut(branch), chars.next()?),
+            c => push_char(std::slice::from_mut(branch), c),
         }
     }
     match branches.iter().any(Vec::is_empty) {
@@ -320,7 +541,8 @@ fn parse_class(chars: &mut Peekable<Chars<'_>>) -> Option<Tok> {
 }
 
 /// Matches a flat sequence against a whole name: single-byte steps, and `*` backtracking to
-/// the latest star only (enough when every other step takes exactly one byte).
+/// the latest star only (enough when every other step takes exactly one byte). When a literal
+/// follows that star, the retry skips straight to that literal's next occurrence.
 fn flat_match(toks: &[Tok], name: &[u8]) -> bool {
     let (mut t, mut n) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
@@ -336,9 +558,17 @@ fn flat_match(toks: &[Tok], name: &[u8]) -> bool {
             }
             _ => match star {
                 Some((st, sn)) => {
+                    let mut retry = sn + 1;
+                    if let Some(&Tok::Lit(next)) = toks.get(st + 1) {
+                        let skipped = name.get(retry..).unwrap_or_default();
+                        retry += skipped
+                            .iter()
+                            .position(|&b| b == next)
+                            .unwrap_or(skipped.len());
+                    }
                     t = st + 1;
-                    n = sn + 1;
-                    star = Some((st, sn + 1));
+                    n = retry;
+                    star = Some((st, retry));
                 }
                 None => return false,
             },
@@ -350,66 +580,137 @@ fn flat_match(toks: &[Tok], name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::compile::normalise_glob;
     use crate::rules::{builtin, path_glob};
+    use globset::GlobSetBuilder;
     use proptest::prelude::*;
     use std::collections::BTreeSet;
 
-    /// What the fast paths say about `path` for `glob`, or `None` when globset keeps it.
-    fn fast_answer(glob: &str, path: &str) -> Option<bool> {
-        match classify(path_glob(glob).ok()?.glob()) {
-            Shape::Basename(b) => Some(b.is_match(last_component(path))),
-            Shape::DirAnywhere(d) => Some(dir_anywhere_matches(&d, path)),
-            Shape::Other => None,
-        }
+    /// The shape a glob as written takes.
+    fn shape(glob: &str) -> Shape {
+        classify(&normalise_glob(glob))
     }
 
-    /// Every distinct glob in the built-in packs' `paths` and `exclude`.
+    /// What the hand matcher says about `path` for `glob`, or `None` when globset keeps it.
+    fn hand_answer(glob: &str, path: &str) -> Option<bool> {
+        let mut hand = HandGlobs::default();
+        hand.add(&normalise_glob(glob), 0)
+            .then(|| hand.matches(path).next().is_some())
+    }
+
+    /// Checks the hand matcher against globset's answers for `glob` on each of `paths`, both as
+    /// a glob set (what the path filters used to build) and as a single matcher: `Err` names
+    /// the first disagreement. A hand-matched glob must also be one globset accepts.
+    fn agrees_with_globset(glob: &str, paths: &[String]) -> Result<(), String> {
+        let mut hand = HandGlobs::default();
+        let taken = hand.add(&normalise_glob(glob), 0);
+        let Ok(built) = path_glob(glob) else {
+            return match taken {
+                true => Err(format!("{glob:?} is hand-matched but globset rejects it")),
+                false => Ok(()),
+            };
+        };
+        if !taken {
+            return Ok(());
+        }
+        let matcher = built.compile_matcher();
+        let set = GlobSetBuilder::new().add(built).build().unwrap();
+        for path in paths {
+            let answer = hand.matches(path).next().is_some();
+            if answer != set.is_match(path) || answer != matcher.is_match(path) {
+                return Err(format!("{glob:?} on {path:?}: hand says {answer}"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every distinct path glob in the built-in packs: `paths`, `exclude`, `without_change`
+    /// and `with_change`.
     fn builtin_globs() -> BTreeSet<String> {
         builtin()
             .unwrap()
             .iter()
-            .flat_map(|d| d.spec.paths.iter().chain(&d.spec.exclude))
+            .flat_map(|d| {
+                let s = &d.spec;
+                s.paths
+                    .iter()
+                    .chain(&s.exclude)
+                    .chain(&s.without_change)
+                    .chain(&s.with_change)
+            })
             .map(|g| g.get_ref().clone())
             .collect()
     }
 
-    /// Realistic and awkward repository paths: directories the packs name, dotfiles, test
-    /// files, minified and escaped names, non-ASCII, bare directory names, stray dots.
+    /// Realistic and awkward repository paths: directories the packs name (nested, at the
+    /// root, as bare names), dotfiles, test files, minified and escaped names, non-ASCII, stray
+    /// dots, `..`, empty components, leading and trailing `/`, newlines.
     fn sample_paths() -> Vec<String> {
         let dirs = [
             "",
+            "/",
             "src/",
             "a/b/c/",
+            "a//b/",
             "test/",
             "tests/",
+            "tests/a/tests/",
             "src/test/java/",
             "prod/",
+            "prod/eu/west/",
             "config/prod/",
             "deploy/production/eu/",
             "prd/",
+            "x/prd/a/",
             "node_modules/left-pad/",
             "web/node_modules/",
             "__tests__/",
             "__mocks__/",
             ".github/",
             ".github/workflows/",
+            ".github/workflows/sub/",
+            "x/.github/workflows/",
+            ".circleci/",
+            "a/.circleci/",
+            ".ebextensions/",
+            ".ebextensions/x/",
+            ".githooks/",
+            ".git-hooks/",
+            "githooks/",
+            "a/githooks/",
+            ".husky/",
+            ".husky/_/",
             "vendor/",
             "spec/",
+            "docs/",
+            "doc/api/",
+            "openapi/",
             "templates/",
+            "templates/a/b/",
             "charts/app/templates/",
             "e2e/",
             "fixtures/",
             "testdata/",
             "cdk.out/",
+            "cdk.out/asset.1/",
+            "infra/cdk.out/",
             "settings/",
+            "app/settings/",
+            "environments/",
             "config/environments/",
             "sites-enabled/",
+            "etc/nginx/sites-available/",
+            "sites-available/x/",
             "Test/",
             "PROD/",
             "dé/",
             "my test/",
             ".hidden./",
             "x.test.js/",
+            "../",
+            "a/../",
+            "./",
+            "a\nb/",
         ];
         let names = [
             "app.js",
@@ -423,6 +724,10 @@ mod tests {
             "tsconfig.json",
             "tsconfig.build.json",
             "tsconfig",
+            "config.yml",
+            "config.yaml",
+            "app.config",
+            "x.tpl",
             "config-prod.yaml",
             "app_prod.yml",
             "app.prod.json",
@@ -432,16 +737,31 @@ mod tests {
             "production_1.yml",
             "production-.json",
             "values-prod-eu.yml",
+            "development.rb",
+            "test.rb",
+            "dev.py",
+            "local.py",
+            "openapi.yaml",
+            "swagger-v2.json",
+            "api.openapi.yml",
+            "api.raml",
             "prod",
             "test",
             "tests",
             "node_modules",
+            "default",
             ".env",
             ".env.local",
             ".env.prod.local",
             ".env.x",
+            ".gitlab-ci.yml",
+            ".lefthook.yml",
+            "lefthook.yml",
+            ".pre-commit-config.yaml",
+            "pre-commit",
             "Dockerfile",
             "Dockerfile.dev",
+            "app.Dockerfile",
             "docker-compose.override.yml",
             "compose.dev.yaml",
             "compose.yaml",
@@ -454,15 +774,18 @@ mod tests {
             "jest.config.js",
             "webpack.config.js",
             "bs-config.json",
+            "Cargo.toml",
             "README",
             "café-prod.yaml",
             "\\x41bc.test.js",
             "\\303\\251-prod.yml",
             "UPPER.TEST.JS",
             "APP-PROD.YAML",
+            "app.YML",
             "x.",
             ".",
             "..",
+            ".yml",
             ".hidden.",
             "a,b.yml",
             "[x].test.js",
@@ -479,54 +802,174 @@ mod tests {
     }
 
     #[test]
-    fn fast_paths_agree_with_globset_on_the_builtin_globs() {
+    fn every_builtin_glob_is_matched_by_hand() {
+        let globs = builtin_globs();
+        assert!(globs.len() > 150, "only {} built-in globs", globs.len());
+        let left: Vec<&String> = globs.iter().filter(|g| shape(g) == Shape::Other).collect();
+        assert!(left.is_empty(), "left to globset: {left:?}");
+    }
+
+    /// All built-in globs in one hand matcher and in one glob set (what the path filters used
+    /// to build), compared path by path: the same globs match.
+    #[test]
+    fn hand_matcher_agrees_with_globset_on_the_builtin_globs() {
+        let globs: Vec<String> = builtin_globs().into_iter().collect();
+        let mut hand = HandGlobs::default();
+        let mut set = GlobSetBuilder::new();
+        for (slot, glob) in globs.iter().enumerate() {
+            assert!(hand.add(&normalise_glob(glob), slot), "{glob:?}");
+            set.add(path_glob(glob).unwrap());
+        }
+        let set = set.build().unwrap();
         let paths = sample_paths();
-        assert!(paths.len() > 300, "only {} paths", paths.len());
-        let (mut fast, mut kept) = (0, 0);
-        for glob in builtin_globs() {
-            let matcher = path_glob(&glob).unwrap().compile_matcher();
-            let mut taken = false;
-            for path in &paths {
-                if let Some(answer) = fast_answer(&glob, path) {
-                    taken = true;
-                    assert_eq!(answer, matcher.is_match(path), "{glob:?} on {path:?}");
-                }
-            }
-            match taken {
-                true => fast += 1,
-                false => kept += 1,
-            }
+        assert!(paths.len() > 5000, "only {} paths", paths.len());
+        let mut matched = 0;
+        for path in &paths {
+            let mut by_hand: Vec<usize> = hand.matches(path).collect();
+            by_hand.sort_unstable();
+            let by_globset = set.matches(path);
+            assert_eq!(
+                by_hand.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
+                by_globset.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
+                "{path:?}"
+            );
+            matched += by_hand.len();
         }
         assert!(
-            fast >= 30 && kept > 0,
-            "{fast} globs on fast paths, {kept} in globset"
+            matched > 5000,
+            "only {matched} matches: the paths test little"
         );
     }
 
     #[test]
-    fn the_shapes_are_the_ones_meant() {
-        let shape = |g: &str| classify(path_glob(g).unwrap().glob());
-        assert!(matches!(shape("*.test.*"), Shape::Basename(_)));
-        assert!(matches!(shape("*[-._]prod.{yaml,yml}"), Shape::Basename(_)));
-        assert!(matches!(shape("**/tests/**"), Shape::DirAnywhere(d) if d == "/tests/"));
-        for kept in [
-            "*.yaml",
-            ".env",
+    fn hand_matcher_agrees_with_globset_on_awkward_globs() {
+        let paths = sample_paths();
+        for glob in [
+            "/**",
+            "**",
+            "**/*",
+            "*",
+            "/*",
+            "a/**",
+            "**/a/**",
+            "/a/**/b",
+            "a/**/b/**/c",
+            "**/b/**/*.yml",
+            "*/*",
+            "*/*/*.js",
+            "**/[.]*",
+            "?/*",
+            "**/x?y/*",
+            "/.github/**/*.yml",
+            "src/**/*.{js,ts}",
+            "{a,b}/c",
+            "/{prod,prd}/**",
+            "\\a/b",
+            "a\\,b/c",
+            "**/*.",
+            "**/..",
+            "a/*.",
+            "a//b",
+            "a/",
+            "**/**/x",
+            "a/**/**",
+            "[!a]/x",
+            "a[/]b/c",
+            "{a/b,c}/d",
+            "x/{,a}b",
+            "x/a**",
+            "x/**a",
+            "x/{**,a}",
+            "x/{a,b**}",
+            "**/cdk.out/**",
+            "tsconfig*.json",
             "/tsconfig*.json",
+        ] {
+            agrees_with_globset(glob, &paths).unwrap();
+        }
+    }
+
+    #[test]
+    fn the_shapes_are_the_ones_meant() {
+        assert_eq!(shape("Dockerfile"), Shape::Name(b"Dockerfile".to_vec()));
+        assert_eq!(shape("**/{.env}"), Shape::Name(b".env".to_vec()));
+        assert_eq!(shape("*.yml"), Shape::Extension(b".yml".to_vec()));
+        assert_eq!(shape("**/*.\\yml"), Shape::Extension(b".yml".to_vec()));
+        assert_eq!(shape("*.{yml}x"), Shape::Extension(b".ymlx".to_vec()));
+        assert_eq!(shape("**/tests/**"), Shape::Directory(b"tests".to_vec()));
+        for basename in [
+            "*.test.*",
+            "*[-._]prod.{yaml,yml}",
+            "*.tar.gz",
+            "*.{yml,yaml}",
+        ] {
+            assert!(matches!(shape(basename), Shape::Basename(_)), "{basename}");
+        }
+        for path in [
+            "/tsconfig*.json",
+            "/.gitlab-ci.yml",
             "src/*.js",
+            ".github/**",
             "**/prod/**/*.yml",
-            "[!a]*",
-            "[+-0]x",
-            "{a,}x*",
-            "{a,{b,c}}*",
+            "/**",
+            "a/**/b/**/c",
             "**/a*/**",
+            "**/a/**/b/**",
+        ] {
+            assert!(matches!(shape(path), Shape::Path(_)), "{path}");
+        }
+        for kept in [
+            "[!a]*",
+            "[^a]*",
+            "[+-0]x",
+            "[é]x",
+            "{a,}x*",
+            "{}x",
+            "{a,{b,c}}*",
+            "**/a**/b",
+            "a/**b",
+            "{**,a}",
+            "**",
+            "**/**/a",
+            "a/**/**",
+            "**/a/**/b/**/c/**",
+            "a//b",
+            "//a",
+            "a/",
+            "a/[/]b",
+            "a/{b/c}",
+            "a/b\\/c",
+            "a\\",
+            "[a",
+            "{a",
+            "a}",
+            "[z-a]",
+            "*.",
+            "a/..",
         ] {
             assert_eq!(shape(kept), Shape::Other, "{kept}");
         }
     }
 
-    /// A piece of a file-name glob from a small grammar: literals (escaped ones too), `?`, `*`,
-    /// classes with ranges and awkward members, and flat alternatives.
+    /// Every component starting point of a `**` is tried: a tail with `**` of its own
+    /// backtracks, a tail without only looks at the last components.
+    #[test]
+    fn any_depth_takes_whole_components() {
+        let answer = |glob: &str, path: &str| hand_answer(glob, path).unwrap();
+        assert!(answer("**/a/**/b/c", "x/a/a/y/b/c"));
+        assert!(answer("**/a/**/b/c", "a/b/c"));
+        assert!(!answer("**/a/**/b/c", "xa/b/c"));
+        assert!(!answer("**/a/**/b/c", "a/b/c/d"));
+        assert!(answer("a/**", "a/"));
+        assert!(!answer("a/**", "a"));
+        assert!(answer("**/x", "/x"));
+        assert!(answer("a/**/b", "a//b"));
+        assert!(!answer("*/b", "b"));
+        assert!(answer("/**", ""));
+    }
+
+    /// A piece of a component pattern from a small grammar: literals (escaped ones too), `?`,
+    /// `*`, classes with ranges and awkward members, and flat alternatives.
     fn piece() -> impl Strategy<Value = String> {
         let atom = prop_oneof![
             4 => prop::sample::select(vec!["a", "b", ".", "-", "_", "A", "é", ",", "x"])
@@ -548,6 +991,15 @@ mod tests {
         ]
     }
 
+    /// A path of up to five components drawn from names the globs below can hit, with empty
+    /// components, dots and separators' neighbours among them.
+    fn path() -> impl Strategy<Value = String> {
+        let component = prop::sample::select(vec![
+            "a", "b", "ab", "x", ".", "..", "a.b", "b.", "-a", "é", "", "A", ",", "*", "a\nb",
+        ]);
+        prop::collection::vec(component, 1..6).prop_map(|c| c.join("/"))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -563,13 +1015,25 @@ mod tests {
             ),
         ) {
             let glob = format!("**/{}", pieces.concat());
-            let Ok(built) = path_glob(&glob) else { return Ok(()) };
-            let matcher = built.compile_matcher();
-            for name in &names {
-                if let Some(answer) = fast_answer(&glob, name) {
-                    prop_assert_eq!(answer, matcher.is_match(name), "{:?} on {:?}", glob, name);
-                }
-            }
+            prop_assert_eq!(agrees_with_globset(&glob, &names), Ok(()));
+        }
+
+        #[test]
+        fn path_matcher_agrees_with_globset(
+            anchored in any::<bool>(),
+            segments in prop::collection::vec(
+                prop_oneof![
+                    2 => Just("**".to_string()),
+                    3 => prop::sample::select(vec!["a", "b", "ab", "x", ".", ""])
+                        .prop_map(str::to_string),
+                    3 => prop::collection::vec(piece(), 1..3).prop_map(|p| p.concat()),
+                ],
+                1..5,
+            ),
+            paths in prop::collection::vec(path(), 1..12),
+        ) {
+            let glob = format!("{}{}", if anchored { "/" } else { "" }, segments.join("/"));
+            prop_assert_eq!(agrees_with_globset(&glob, &paths), Ok(()));
         }
     }
 }

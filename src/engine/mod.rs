@@ -8,7 +8,7 @@ mod whole;
 use crate::change::{ChangeSet, ChangedFile, Side};
 use crate::error::Result;
 use crate::finding::{Finding, Severity, Skipped};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{PathGlobs, Rule, RuleIdGlobs, RuleSet};
 use crate::source::ContentReader;
 use std::collections::{BTreeSet, HashMap};
 
@@ -77,7 +77,7 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
         .rules()
         .iter()
         .map(|rule| {
-            let any = |set: &globset::GlobSet| paths.iter().any(|p| set.is_match(p));
+            let any = |globs: &PathGlobs| paths.iter().any(|p| globs.is_match(p));
             rule.without_change.as_ref().is_none_or(|s| !any(s))
                 && rule.with_change.as_ref().is_none_or(any)
         })
@@ -88,7 +88,7 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
 /// then findings of rules whose `without_finding` rules did find something. Decided once per
 /// rule that fired, so a change with thousands of findings costs no more than one with a few.
 fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
-    let mut filter = |partners: fn(&Rule) -> Option<&globset::GlobSet>, want: bool| {
+    let mut filter = |partners: fn(&Rule) -> Option<&RuleIdGlobs>, want: bool| {
         let fired: BTreeSet<String> = findings
             .iter()
             .map(|f| f.rule.as_str())

@@ -1,7 +1,6 @@
 //! Compiling drafts into a [`RuleSet`]: every glob and regex is built once, and path filters
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
-use super::RuleDraft;
 use super::builtin_needles;
 use super::glob_shape::HandGlobs;
 use super::lazy::{Compile, LazyRegex, LazyStructure, Syntax};
@@ -9,6 +8,7 @@ use super::line_sets::{LineSets, Scan};
 use super::needles::{self, Needles};
 use super::spec::{Example, PathCheck, RuleSpec};
 use super::template::Template;
+use super::{RuleDraft, SourceFile};
 use crate::change::Status;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
@@ -19,7 +19,7 @@ use regex::Regex;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use toml::Spanned;
 
 static RULE_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,10 +65,10 @@ pub struct Rule {
     pub(crate) structure: Option<LazyStructure>,
     /// The whole-tree path check this rule runs, if any.
     pub check: Option<PathCheck>,
-    pub(crate) without_change: Option<GlobSet>,
-    pub(crate) with_change: Option<GlobSet>,
-    pub(crate) with_finding: Option<GlobSet>,
-    pub(crate) without_finding: Option<GlobSet>,
+    pub(crate) without_change: Option<PathGlobs>,
+    pub(crate) with_change: Option<PathGlobs>,
+    pub(crate) with_finding: Option<RuleIdGlobs>,
+    pub(crate) without_finding: Option<RuleIdGlobs>,
     /// Reported by the gate itself, never matched against the change (see the spec).
     pub gate_reported: bool,
 }
@@ -189,66 +189,133 @@ impl RuleSet {
     }
 }
 
-/// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs
-/// across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob is compiled once and
-/// remembers every rule that wrote it. Globs are matched by hand where their shape allows (see
-/// [`HandGlobs`]; every built-in glob does): globset's strategies and regex set cost more to
-/// build than a check spends matching. Only the rest go into a glob set.
+/// Path globs (see [`path_glob`]), each under a caller's slot number. Globs are matched by
+/// hand where their shape allows (see [`HandGlobs`]; every built-in glob does): globset's
+/// strategies and regex set cost more to build than a check spends matching. Only the rest go
+/// into a glob set.
 #[derive(Debug, Clone)]
-struct PathFilter {
+pub(crate) struct PathGlobs {
     hand: HandGlobs,
     /// Globs of any other shape, with the slot of each in the order added; `None` when there
     /// are none.
     fallback: Option<(GlobSet, Vec<usize>)>,
-    owners: Vec<Vec<usize>>,
 }
 
-impl PathFilter {
-    fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
+impl PathGlobs {
+    /// Compiles `(glob, slot)` pairs; a bad glob's error names its slot.
+    fn new<'g>(
+        globs: impl IntoIterator<Item = (&'g str, usize)>,
+    ) -> Result<PathGlobs, (usize, String)> {
         let mut hand = HandGlobs::default();
         let mut fallback: Option<(GlobSetBuilder, Vec<usize>)> = None;
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for glob in side(rule) {
-                let slot = match index.get(glob.as_str()) {
-                    Some(&slot) => slot,
-                    None => {
-                        let slot = owners.len();
-                        if !hand.add(&normalise_glob(glob), slot) {
-                            let (builder, slots) =
-                                fallback.get_or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
-                            builder.add(path_glob(glob).map_err(Error::Rule)?);
-                            slots.push(slot);
-                        }
-                        owners.push(Vec::new());
-                        index.insert(glob, slot);
-                        slot
-                    }
-                };
-                owners[slot].push(i);
+        for (glob, slot) in globs {
+            if !hand.add(&normalise_glob(glob), slot) {
+                let (builder, slots) =
+                    fallback.get_or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
+                builder.add(path_glob(glob).map_err(|m| (slot, m))?);
+                slots.push(slot);
             }
         }
         let fallback = fallback
             .map(|(builder, slots)| builder.build().map(|set| (set, slots)))
             .transpose()
-            .map_err(|e| Error::Rule(e.to_string()))?;
-        Ok(PathFilter {
-            hand,
-            fallback,
-            owners,
-        })
+            .map_err(|e| (0, e.to_string()))?;
+        Ok(PathGlobs { hand, fallback })
     }
 
-    /// The rules owning a glob that matches `path`.
-    fn owners<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+    /// The slot of every glob matching `path`.
+    fn matches<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
         let by_globset = self
             .fallback
             .iter()
             .flat_map(move |(set, slots)| set.matches(path).into_iter().map(|g| slots[g]));
-        self.hand
+        self.hand.matches(path).chain(by_globset)
+    }
+
+    /// Whether any glob matches `path`.
+    pub(crate) fn is_match(&self, path: &str) -> bool {
+        self.matches(path).next().is_some()
+    }
+}
+
+/// Globs on rule ids (`with_finding`, `without_finding`). Only the rules that fired consult
+/// them, so built-in ones compile on first use; a repository's own compile at once, so errors
+/// point at the rule file.
+#[derive(Debug, Clone)]
+pub(crate) struct RuleIdGlobs {
+    globs: Vec<String>,
+    set: OnceLock<GlobSet>,
+}
+
+impl RuleIdGlobs {
+    /// `None` for an empty list.
+    fn new(file: &SourceFile, list: Vec<Spanned<String>>, eager: bool) -> Result<Option<Self>> {
+        if list.is_empty() {
+            return Ok(None);
+        }
+        let globs: Vec<String> = list.iter().map(|g| g.get_ref().clone()).collect();
+        let set = OnceLock::new();
+        if eager {
+            let built = Self::compile(&globs).map_err(|(i, m)| file.error(list[i].span(), m))?;
+            let _ = set.set(built);
+        }
+        Ok(Some(RuleIdGlobs { globs, set }))
+    }
+
+    /// The globs as one set; an error names the bad glob's index.
+    fn compile(globs: &[String]) -> Result<GlobSet, (usize, String)> {
+        let mut builder = GlobSetBuilder::new();
+        for (i, glob) in globs.iter().enumerate() {
+            let glob =
+                Glob::new(glob).map_err(|e| (i, format!("bad glob '{glob}': {}", e.kind())))?;
+            builder.add(glob);
+        }
+        builder.build().map_err(|e| (0, e.to_string()))
+    }
+
+    /// Whether any glob matches rule `id`.
+    pub(crate) fn is_match(&self, id: &str) -> bool {
+        self.set
+            .get_or_init(|| {
+                Self::compile(&self.globs).expect("built-in rules are compiled by the test suite")
+            })
+            .is_match(id)
+    }
+}
+
+/// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs
+/// across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob is compiled once and
+/// remembers every rule that wrote it.
+#[derive(Debug, Clone)]
+struct PathFilter {
+    globs: PathGlobs,
+    owners: Vec<Vec<usize>>,
+}
+
+impl PathFilter {
+    fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
+        let mut distinct: Vec<&str> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut owners: Vec<Vec<usize>> = Vec::new();
+        for (i, rule) in rules.iter().enumerate() {
+            for glob in side(rule) {
+                let slot = *index.entry(glob).or_insert_with(|| {
+                    distinct.push(glob);
+                    owners.push(Vec::new());
+                    owners.len() - 1
+                });
+                owners[slot].push(i);
+            }
+        }
+        let globs = PathGlobs::new(distinct.into_iter().zip(0..))
+            .map_err(|(_, message)| Error::Rule(message))?;
+        Ok(PathFilter { globs, owners })
+    }
+
+    /// The rules owning a glob that matches `path`.
+    fn owners<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+        self.globs
             .matches(path)
-            .chain(by_globset)
             .flat_map(|slot| self.owners[slot].iter().copied())
     }
 }
@@ -443,28 +510,18 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         }
     }
     let message_source = message.into_inner();
-    let globs = |list: &[Spanned<String>], paths: bool| -> Result<Option<GlobSet>> {
+    let path_globs = |list: &[Spanned<String>]| -> Result<Option<PathGlobs>> {
         if list.is_empty() {
             return Ok(None);
         }
-        let mut set = GlobSetBuilder::new();
-        for g in list {
-            let glob = if paths {
-                path_glob(g.get_ref())
-            } else {
-                Glob::new(g.get_ref())
-                    .map_err(|e| format!("bad glob '{}': {}", g.get_ref(), e.kind()))
-            };
-            set.add(glob.map_err(|m| file.error(g.span(), m))?);
-        }
-        set.build()
+        PathGlobs::new(list.iter().map(|g| g.get_ref().as_str()).zip(0..))
             .map(Some)
-            .map_err(|e| Error::Rule(e.to_string()))
+            .map_err(|(slot, m)| file.error(list[slot].span(), m))
     };
-    let without_change = globs(&without_change, true)?;
-    let with_change = globs(&with_change, true)?;
-    let with_finding = globs(&with_finding, false)?;
-    let without_finding = globs(&without_finding, false)?;
+    let without_change = path_globs(&without_change)?;
+    let with_change = path_globs(&with_change)?;
+    let with_finding = RuleIdGlobs::new(&file, with_finding, eager)?;
+    let without_finding = RuleIdGlobs::new(&file, without_finding, eager)?;
     Ok(Rule {
         summary: summary.unwrap_or_else(|| message_source.clone()),
         severity: severity.into_inner(),
@@ -583,10 +640,27 @@ mod tests {
         }
     }
 
+    /// Neither the path filters nor the co-change lists of the built-in rules build a glob
+    /// set, and their rule-id globs wait until a rule fires.
     #[test]
-    fn builtin_path_filters_build_no_glob_set() {
+    fn builtin_rules_build_no_glob_set() {
         let rules = RuleSet::compile(super::super::builtin().unwrap()).unwrap();
-        assert!(rules.include.fallback.is_none() && rules.exclude.fallback.is_none());
+        assert!(rules.include.globs.fallback.is_none() && rules.exclude.globs.fallback.is_none());
+        let co_change = rules
+            .rules()
+            .iter()
+            .flat_map(|r| [&r.without_change, &r.with_change])
+            .flatten();
+        assert!(co_change.clone().count() > 0);
+        assert!(co_change.clone().all(|g| g.fallback.is_none()));
+        let by_id = rules
+            .rules()
+            .iter()
+            .flat_map(|r| [&r.with_finding, &r.without_finding])
+            .flatten();
+        assert!(by_id.clone().count() > 5);
+        assert!(by_id.clone().all(|g| g.set.get().is_none()));
+        assert!(by_id.clone().any(|g| g.is_match("cors/wildcard-origin")));
     }
 
     /// Globs the hand matcher does not take still work, through globset, next to ones it does.
@@ -603,7 +677,7 @@ exclude = ["src/{a,}b.js", "**/gen/**"]
 "#;
         let drafts = super::super::parse_rule_file(super::super::SourceFile::new("t.toml", text));
         let rules = RuleSet::compile(drafts.unwrap()).unwrap();
-        let fallback = |f: &PathFilter| f.fallback.as_ref().map(|(_, slots)| slots.clone());
+        let fallback = |f: &PathFilter| f.globs.fallback.as_ref().map(|(_, s)| s.clone());
         assert_eq!(fallback(&rules.include), Some(vec![0, 1]));
         assert_eq!(fallback(&rules.exclude), Some(vec![0]));
         for (path, admitted) in [

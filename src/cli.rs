@@ -366,7 +366,8 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
 /// Judges one change: the configuration trusted for it (`config_file`, else the one in
 /// `config_commit`, else the working tree's), the rules in effect, and the engine. With
 /// `rule_docs` the report carries every rule's full documentation (see
-/// [`Format::shows_rule_docs`]); without, the packs are read without their worked examples.
+/// [`Format::shows_rule_docs`]); without, the packs are read without their worked examples
+/// and help texts.
 fn judge(
     repo: &git2::Repository,
     changes: &ChangeSet,

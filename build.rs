@@ -2,8 +2,8 @@
 //! - the needles (see `src/rules/needles.rs`) of every built-in line pattern, ready-made;
 //! - the quick matcher's NFA of every built-in content pattern (see `src/rules/nfa_image.rs`),
 //!   so a check parses and compiles none of them;
-//! - each pack without its worked examples and help texts (`OUT_DIR/packs/NAME.toml`): a
-//!   check never shows or runs them, and they are most of the text to parse.
+//! - each pack parsed, without its worked examples and help texts, which a check never runs or
+//!   shows (`OUT_DIR/packs/NAME.nodes` and `.strings`; see `src/rules/pack_image.rs`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -16,10 +16,15 @@ mod needles;
 #[path = "src/rules/nfa_image.rs"]
 mod nfa_image;
 
+#[allow(dead_code)] // deserializing is the library's half
+#[path = "src/rules/pack_image.rs"]
+mod pack_image;
+
 fn main() {
     println!("cargo::rerun-if-changed=rules");
     println!("cargo::rerun-if-changed=src/rules/needles.rs");
     println!("cargo::rerun-if-changed=src/rules/nfa_image.rs");
+    println!("cargo::rerun-if-changed=src/rules/pack_image.rs");
     let mut files: Vec<_> = std::fs::read_dir("rules")
         .expect("rules/ is part of the package")
         .map(|entry| entry.expect("rules/ is readable").path())
@@ -34,7 +39,7 @@ fn main() {
     let mut images = Images::default();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("rule files are UTF-8");
-        let mut table: toml::Table = text.parse().unwrap_or_else(|e| {
+        let table: toml::Table = text.parse().unwrap_or_else(|e| {
             panic!("{}: {e}", path.display());
         });
         let rules = table.get("rule").and_then(toml::Value::as_array);
@@ -63,16 +68,20 @@ fn main() {
         for rule in rules.into_iter().flatten() {
             images.add_patterns_in(rule);
         }
-        let rules = table.get_mut("rule").and_then(toml::Value::as_array_mut);
-        for rule in rules.into_iter().flatten() {
-            if let Some(rule) = rule.as_table_mut() {
-                rule.remove("example");
-                rule.remove("help");
-            }
-        }
-        let stripped = toml::to_string(&table).expect("a parsed table serialises");
-        let name = path.file_name().expect("rule files have names");
-        std::fs::write(packs.join(name), stripped).expect("OUT_DIR is writable");
+        let (nodes, strings) = pack_image::encode(&text, &["example", "help"])
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let nodes: Vec<String> = nodes.iter().map(u32::to_string).collect();
+        let name = path
+            .file_name()
+            .expect("rule files have names")
+            .to_string_lossy();
+        std::fs::write(
+            packs.join(format!("{name}.nodes")),
+            format!("[{}]", nodes.join(",")),
+        )
+        .expect("OUT_DIR is writable");
+        std::fs::write(packs.join(format!("{name}.strings")), strings)
+            .expect("OUT_DIR is writable");
     }
     let code = format!(
         "/// The needles of a built-in line pattern, worked out by build.rs; `None` for any other\n\

@@ -189,7 +189,8 @@ mod tests {
     use super::*;
 
     fn config(text: &str) -> Result<RuleSet> {
-        Config::parse(SourceFile::new("c.toml", text))?.rule_set(crate::rules::builtin()?)
+        Config::parse(SourceFile::new("c.toml", text.to_string()))?
+            .rule_set(crate::rules::builtin()?)
     }
 
     fn message(r: Result<RuleSet>) -> String {

@@ -192,7 +192,7 @@ mod tests {
     }
 
     fn run(config: &str, files: Vec<ChangedFile>) -> Vec<(String, Option<u32>)> {
-        let rules = Config::parse(SourceFile::new("c.toml", config))
+        let rules = Config::parse(SourceFile::new("c.toml", config.to_string()))
             .and_then(|c| c.rule_set(Vec::new()))
             .unwrap();
         let changes = ChangeSet {

@@ -458,7 +458,7 @@ mod tests {
     use super::*;
 
     fn structure(toml_text: &str) -> Structure {
-        let file = SourceFile::new("t.toml", toml_text);
+        let file = SourceFile::new("t.toml", toml_text.to_string());
         let spec: QuerySpec = file.parse().unwrap();
         let how = Compile {
             syntax: crate::rules::lazy::Syntax::Unicode,

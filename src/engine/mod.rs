@@ -78,8 +78,8 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
         .iter()
         .map(|rule| {
             let any = |globs: &PathGlobs| paths.iter().any(|p| globs.is_match(p));
-            rule.without_change.as_ref().is_none_or(|s| !any(s))
-                && rule.with_change.as_ref().is_none_or(any)
+            rule.without_change.as_deref().is_none_or(|s| !any(s))
+                && rule.with_change.as_deref().is_none_or(any)
         })
         .collect()
 }

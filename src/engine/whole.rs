@@ -94,7 +94,7 @@ impl<'a> Whole<'a> {
                 if !wants_content {
                     continue;
                 }
-                let hits = match &**structure {
+                let hits = match &***structure {
                     Structure::Terraform { resource } => {
                         let (addresses, moved) = self.terraform()?;
                         sides.base().map_or_else(Vec::new, |b| {

@@ -62,11 +62,11 @@ pub struct Rule {
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
-    pub(crate) structure: Option<LazyStructure>,
+    pub(crate) structure: Option<Box<LazyStructure>>,
     /// The whole-tree path check this rule runs, if any.
     pub check: Option<PathCheck>,
-    pub(crate) without_change: Option<PathGlobs>,
-    pub(crate) with_change: Option<PathGlobs>,
+    pub(crate) without_change: Option<Box<PathGlobs>>,
+    pub(crate) with_change: Option<Box<PathGlobs>>,
     pub(crate) with_finding: Option<RuleIdGlobs>,
     pub(crate) without_finding: Option<RuleIdGlobs>,
     /// Reported by the gate itself, never matched against the change (see the spec).
@@ -466,14 +466,18 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         ));
     }
     let structure = match (query, dockerfile, terraform) {
-        (Some(q), _, _) => Some(StructureSpec::Query(q)),
-        (_, Some(d), _) => Some(StructureSpec::Dockerfile(d)),
+        (Some(q), _, _) => Some(StructureSpec::Query(*q)),
+        (_, Some(d), _) => Some(StructureSpec::Dockerfile(*d)),
         (_, _, Some(t)) => Some(StructureSpec::Terraform(t)),
         _ => None,
     }
     .map(|spec| match eager {
-        true => LazyStructure::eager(spec, content_syntax, file.clone()),
-        false => Ok(LazyStructure::deferred(spec, content_syntax, file.clone())),
+        true => LazyStructure::eager(spec, content_syntax, file.clone()).map(Box::new),
+        false => Ok(Box::new(LazyStructure::deferred(
+            spec,
+            content_syntax,
+            file.clone(),
+        ))),
     })
     .transpose()?;
     // Checks that need the compiled regex run only for eagerly compiled rules (a repository's
@@ -510,12 +514,12 @@ fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         }
     }
     let message_source = message.into_inner();
-    let path_globs = |list: &[Spanned<String>]| -> Result<Option<PathGlobs>> {
+    let path_globs = |list: &[Spanned<String>]| -> Result<Option<Box<PathGlobs>>> {
         if list.is_empty() {
             return Ok(None);
         }
         PathGlobs::new(list.iter().map(|g| g.get_ref().as_str()).zip(0..))
-            .map(Some)
+            .map(|globs| Some(Box::new(globs)))
             .map_err(|(slot, m)| file.error(list[slot].span(), m))
     };
     let without_change = path_globs(&without_change)?;

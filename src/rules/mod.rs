@@ -76,18 +76,20 @@ pub fn builtin() -> Result<Vec<RuleDraft>> {
 
 /// The built-in rules, parsed, with as much of the packs as `packs` asks for.
 pub fn builtin_packs(packs: Packs) -> Result<Vec<RuleDraft>> {
-    let mut drafts = Vec::new();
+    let mut files = Vec::with_capacity(BUILTIN.len());
     for &(name, toml_text, nodes, strings) in BUILTIN {
         let file = SourceFile::new(name, toml_text);
-        let parsed = match packs {
-            Packs::Full => parse_rule_file(file)?,
-            Packs::ForChecking => {
-                let rules: RuleFile = pack_image::deserialize(nodes, strings)
-                    .map_err(|message| file.error(0..0, message))?;
-                drafts_of(rules, file)
-            }
+        let parsed: RuleFile = match packs {
+            Packs::Full => file.parse()?,
+            Packs::ForChecking => pack_image::deserialize(nodes, strings)
+                .map_err(|message| file.error(0..0, message))?,
         };
-        drafts.extend(parsed.into_iter().map(|d| RuleDraft { builtin: true, ..d }));
+        files.push((parsed, file));
+    }
+    // Rules are large (over a kilobyte each): collected once, into room made for all of them.
+    let mut drafts = Vec::with_capacity(files.iter().map(|(parsed, _)| parsed.rule.len()).sum());
+    for (parsed, file) in files {
+        push_drafts(parsed, file, true, &mut drafts);
     }
     Ok(drafts)
 }
@@ -95,21 +97,19 @@ pub fn builtin_packs(packs: Packs) -> Result<Vec<RuleDraft>> {
 /// Parses a file that holds `[[rule]]` tables.
 pub fn parse_rule_file(file: SourceFile) -> Result<Vec<RuleDraft>> {
     let parsed: RuleFile = file.parse()?;
-    Ok(drafts_of(parsed, file))
+    let mut drafts = Vec::with_capacity(parsed.rule.len());
+    push_drafts(parsed, file, false, &mut drafts);
+    Ok(drafts)
 }
 
-/// The rules of `parsed`, read from `file`.
-fn drafts_of(parsed: RuleFile, file: SourceFile) -> Vec<RuleDraft> {
+/// Appends the rules of `parsed`, read from `file`, to `drafts`.
+fn push_drafts(parsed: RuleFile, file: SourceFile, builtin: bool, drafts: &mut Vec<RuleDraft>) {
     let file = Arc::new(file);
-    parsed
-        .rule
-        .into_iter()
-        .map(|spec| RuleDraft {
-            spec,
-            file: file.clone(),
-            builtin: false,
-        })
-        .collect()
+    drafts.extend(parsed.rule.into_iter().map(|spec| RuleDraft {
+        spec,
+        file: file.clone(),
+        builtin,
+    }));
 }
 
 pub(crate) use compile::{PathGlobs, RuleIdGlobs, check_globs, path_glob};

@@ -58,9 +58,9 @@ pub struct RuleSpec {
     #[serde(default)]
     pub image: Vec<ImageClass>,
     /// A key-path query over YAML/JSON documents (v2).
-    pub query: Option<QuerySpec>,
+    pub query: Option<Box<QuerySpec>>,
     /// A query over a Dockerfile's instructions (v2).
-    pub dockerfile: Option<DockerfileSpec>,
+    pub dockerfile: Option<Box<DockerfileSpec>>,
     /// Terraform resource blocks whose address disappears (v2).
     pub terraform: Option<TerraformSpec>,
     /// A path check that needs the whole head tree (v2).

@@ -11,6 +11,7 @@ mod corpus;
 mod hooks;
 mod in_process;
 mod incidents;
+mod kustomize;
 mod report_formats;
 mod reports;
 mod shallow;

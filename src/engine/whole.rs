@@ -8,11 +8,11 @@ use crate::error::Result;
 use crate::finding::{Finding, Skipped};
 use crate::matchers::paths::{PathIndex, file_references};
 use crate::matchers::structured::{Sides, Structure, StructuredHit, terraform_removed};
-use crate::matchers::{kustomize, terraform};
+use crate::matchers::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Lazily computed, change-wide context.
 pub(super) struct Whole<'a> {
@@ -20,8 +20,6 @@ pub(super) struct Whole<'a> {
     reader: &'a ContentReader<'a>,
     index: Option<PathIndex>,
     terraform: Option<(HashSet<String>, HashSet<String>)>,
-    /// Per manifest, the images every kustomization building it re-tags.
-    kustomized: Option<HashMap<String, HashSet<String>>>,
 }
 
 impl<'a> Whole<'a> {
@@ -31,28 +29,7 @@ impl<'a> Whole<'a> {
             reader,
             index: None,
             terraform: None,
-            kustomized: None,
         }
-    }
-
-    /// The images whose tag Kustomize overrides in `path` (see [`kustomize`]). The head tree
-    /// is listed, and its kustomization files read, the first time a manifest's image would
-    /// be reported.
-    fn kustomized(&mut self, path: &str) -> Result<Option<&HashSet<String>>> {
-        if self.kustomized.is_none() {
-            let mut files = Vec::new();
-            for candidate in self.reader.head_paths(self.changes)?.iter() {
-                if kustomize::is_kustomization(candidate) {
-                    if let Some(text) = self.reader.read_head_file(self.changes, candidate)? {
-                        files.push((candidate.to_string(), text));
-                    }
-                }
-            }
-            self.kustomized = Some(kustomize::overridden_images(
-                files.iter().map(|(p, t)| (p.as_str(), t.as_str())),
-            ));
-        }
-        Ok(self.kustomized.as_ref().and_then(|k| k.get(path)))
     }
 
     fn index(&mut self) -> Result<&PathIndex> {
@@ -140,15 +117,7 @@ impl<'a> Whole<'a> {
                         }
                     },
                 };
-                let overridden = match structure.judges_images() && !hits.is_empty() {
-                    true => self.kustomized(&file.path)?,
-                    false => None,
-                };
                 for hit in hits {
-                    let name = kustomize::image_name(&hit.value);
-                    if hit.side == Side::Head && overridden.is_some_and(|o| o.contains(name)) {
-                        continue;
-                    }
                     out.findings
                         .push(structured_finding(rule, file, &hit, &sides));
                 }

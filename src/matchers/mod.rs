@@ -5,7 +5,6 @@
 pub mod doc;
 pub mod dockerfile;
 pub mod image;
-pub mod kustomize;
 pub mod paths;
 pub mod query;
 pub mod structured;

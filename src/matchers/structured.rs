@@ -246,12 +246,6 @@ impl Structure {
         })
     }
 
-    /// Whether the matcher judges image references of manifests (a query whose `is` names
-    /// image classes), whose tags Kustomize can override.
-    pub fn judges_images(&self) -> bool {
-        matches!(self, Structure::Query { is, .. } if !is.image.is_empty())
-    }
-
     /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
     /// side could not be read as a document (the caller reports the file as not fully checked).
     pub fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {

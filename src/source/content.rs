@@ -96,29 +96,6 @@ impl<'r> ContentReader<'r> {
         Ok(paths)
     }
 
-    /// The head side's text of `path`, a file of the head tree that may or may not be part of
-    /// the change; `None` when there is no such file or nothing backs this reader.
-    pub fn read_head_file(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
-        if let Some(changed) = changes.files.iter().find(|f| f.path == path) {
-            return self.read_text(&changed.head);
-        }
-        let id = match (&changes.tree, self.repo) {
-            (HeadTree::Commit(tree), Some(repo)) => {
-                match repo.find_tree(*tree)?.get_path(std::path::Path::new(path)) {
-                    Ok(entry) => entry.id(),
-                    Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-                    Err(e) => return Err(e.into()),
-                }
-            }
-            (HeadTree::Index, Some(repo)) => match repo.index()?.get_path(path.as_ref(), 0) {
-                Some(entry) => entry.id,
-                None => return Ok(None),
-            },
-            _ => return Ok(None),
-        };
-        self.read_text(&Content::Blob(id))
-    }
-
     /// The content as text, decoded lossily.
     pub fn read_text(&self, content: &Content) -> Result<Option<String>> {
         // Valid UTF-8 (the usual case) becomes the string without a second copy.

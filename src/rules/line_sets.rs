@@ -4,6 +4,7 @@
 //! line gets that far, so a small change pays only for the rules its lines could match.
 
 use super::compile::Rule;
+use super::lazy::LazyRegex;
 use super::needles::{FOLDS_TO_ASCII, Needles};
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
@@ -77,8 +78,8 @@ impl LineSets {
     /// Fills `hits` with the rules (indices into `rules`, open in `gate`) whose `added`
     /// pattern matches `line`, in rule order.
     pub fn added_matches(&self, rules: &[Rule], gate: &[bool], line: &str, hits: &mut Vec<usize>) {
-        self.added.candidates(line, hits);
-        hits.retain(|&r| gate[r] && rules[r].added.as_ref().is_some_and(|re| re.is_match(line)));
+        self.added
+            .matches(rules, |r| r.added.as_ref(), gate, line, hits);
     }
 
     /// Fills `hits` with the rules without `added` (open in `gate`) whose `removed` pattern
@@ -90,14 +91,8 @@ impl LineSets {
         line: &str,
         hits: &mut Vec<usize>,
     ) {
-        self.removed.candidates(line, hits);
-        hits.retain(|&r| {
-            gate[r]
-                && rules[r]
-                    .removed
-                    .as_ref()
-                    .is_some_and(|re| re.is_match(line))
-        });
+        self.removed
+            .matches(rules, |r| r.removed.as_ref(), gate, line, hits);
     }
 }
 
@@ -144,6 +139,19 @@ impl LineFilter {
             always,
             all,
         })
+    }
+
+    /// Fills `hits` with the candidate rules open in `gate` whose `pattern` matches `line`.
+    fn matches(
+        &self,
+        rules: &[Rule],
+        pattern: fn(&Rule) -> Option<&LazyRegex>,
+        gate: &[bool],
+        line: &str,
+        hits: &mut Vec<usize>,
+    ) {
+        self.candidates(line, hits);
+        hits.retain(|&r| gate[r] && pattern(&rules[r]).is_some_and(|re| re.is_match(line)));
     }
 
     /// Fills `out` with the rules `line` may match, in rule order.

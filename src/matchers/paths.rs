@@ -283,29 +283,9 @@ impl<'t> Iterator for Quoted<'t> {
     }
 }
 
-/// The first `"` or `'` in `text`. Every changed line is searched, so eight bytes are tested at
-/// a time (quotes are ASCII: a match is always a whole character).
+/// The first `"` or `'` in `text` (every changed line is searched, so with memchr's SIMD search).
 fn find_quote(text: &str) -> Option<usize> {
-    const ONES: u64 = u64::from_le_bytes([1; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    // Whether some byte of `word` is zero (exact for "some", whichever byte it is).
-    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS != 0;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    for chunk in bytes.chunks_exact(8) {
-        let word = chunk
-            .iter()
-            .rev()
-            .fold(0, |word, b| word << 8 | u64::from(*b));
-        if has_zero(word ^ (ONES * u64::from(b'"'))) || has_zero(word ^ (ONES * u64::from(b'\''))) {
-            break;
-        }
-        at += 8;
-    }
-    let tail = bytes.get(at..).unwrap_or_default();
-    tail.iter()
-        .position(|b| matches!(b, b'"' | b'\''))
-        .map(|i| at + i)
+    memchr::memchr2(b'"', b'\'', text.as_bytes())
 }
 
 fn looks_like_file(s: &str) -> bool {

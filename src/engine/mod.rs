@@ -89,7 +89,7 @@ fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
 /// rule that fired, so a change with thousands of findings costs no more than one with a few.
 fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
     let mut filter = |partners: fn(&Rule) -> Option<&RuleIdGlobs>, want: bool| {
-        let fired: BTreeSet<String> = findings
+        let fired: Vec<String> = findings
             .iter()
             .map(|f| f.rule.as_str())
             .collect::<BTreeSet<&str>>()

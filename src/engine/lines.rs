@@ -153,17 +153,19 @@ pub(super) fn keep_within(
     }
     let head = reader.read_text(&file.head)?.unwrap_or_default();
     let base = reader.read_text(&file.base)?.unwrap_or_default();
+    let (head, base): (Vec<&str>, Vec<&str>) = (head.lines().collect(), base.lines().collect());
+    let yaml = is_yaml(&file.path);
     let new = findings.split_off(from);
     findings.extend(new.into_iter().filter(|f| {
         let (Some(re), Some(line)) = (within(f), f.line) else {
             return true;
         };
-        let text = if f.side == Some(Side::Base) {
+        let lines = if f.side == Some(Side::Base) {
             &base
         } else {
             &head
         };
-        enclosing_blocks(text, line, is_yaml(&file.path))
+        enclosing_blocks(lines, line, yaml)
             .iter()
             .any(|opening| re.is_match(opening))
     }));
@@ -173,24 +175,22 @@ pub(super) fn keep_within(
 /// Files whose nesting is read by indentation too: YAML, and CloudFormation `.template` files
 /// (YAML or JSON; JSON's indentation follows its nesting).
 fn is_yaml(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    [".yaml", ".yml", ".template"]
+    let ext = path.rsplit_once('.').map_or("", |(_, ext)| ext);
+    ["yaml", "yml", "template"]
         .iter()
-        .any(|ext| lower.ends_with(ext))
+        .any(|yaml| ext.eq_ignore_ascii_case(yaml))
 }
 
 /// The opening lines of the constructs that enclose 1-based `line`: the `{ … }` blocks,
 /// `[ … ]` lists and `( … )` tuples open at that line (brackets in quoted strings and after `#`
 /// or `//` comments are ignored), and in YAML the parent lines, found by indentation (a list
 /// item may sit at its key's own indentation).
-fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
-    let before: Vec<&str> = text
-        .lines()
-        .take((line as usize).saturating_sub(1))
-        .collect();
-    let mut openers = open_brackets(&before);
-    if yaml && let Some(this) = text.lines().nth(before.len()) {
-        openers.extend(yaml_parents(&before, this));
+fn enclosing_blocks<'t>(lines: &[&'t str], line: u32, yaml: bool) -> Vec<&'t str> {
+    let at = usize::try_from(line).map_or(0, |l| l.saturating_sub(1));
+    let before = lines.get(..at).unwrap_or(lines);
+    let mut openers = open_brackets(before);
+    if yaml && let Some(this) = lines.get(at) {
+        openers.extend(yaml_parents(before, this));
     }
     openers
 }
@@ -332,7 +332,12 @@ fn push(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+
+    /// The enclosing constructs of 1-based `line` in `text`.
+    fn enclosing_blocks(text: &str, line: u32, yaml: bool) -> Vec<&str> {
+        let lines: Vec<&str> = text.lines().collect();
+        super::enclosing_blocks(&lines, line, yaml)
+    }
 
     #[test]
     fn blocks_and_lists_enclose_the_lines_inside_them() {

@@ -207,19 +207,19 @@ impl PathGlobs {
         globs: impl IntoIterator<Item = (&'g str, usize)>,
     ) -> Result<PathGlobs, (usize, String)> {
         let mut hand = HandGlobs::default();
-        let mut fallback: Option<(GlobSetBuilder, Vec<usize>)> = None;
+        let mut others: Vec<(usize, &str)> = Vec::new();
         for (glob, slot) in globs {
             if !hand.add(&normalise_glob(glob), slot) {
-                let (builder, slots) =
-                    fallback.get_or_insert_with(|| (GlobSetBuilder::new(), Vec::new()));
-                builder.add(path_glob(glob).map_err(|m| (slot, m))?);
-                slots.push(slot);
+                others.push((slot, glob));
             }
         }
-        let fallback = fallback
-            .map(|(builder, slots)| builder.build().map(|set| (set, slots)))
-            .transpose()
-            .map_err(|e| (0, e.to_string()))?;
+        let fallback = match others.is_empty() {
+            true => None,
+            false => Some((
+                glob_set(others.iter().map(|&(slot, glob)| (slot, path_glob(glob))))?,
+                others.into_iter().map(|(slot, _)| slot).collect(),
+            )),
+        };
         Ok(PathGlobs { hand, fallback })
     }
 
@@ -264,13 +264,10 @@ impl RuleIdGlobs {
 
     /// The globs as one set; an error names the bad glob's index.
     fn compile(globs: &[String]) -> Result<GlobSet, (usize, String)> {
-        let mut builder = GlobSetBuilder::new();
-        for (i, glob) in globs.iter().enumerate() {
-            let glob =
-                Glob::new(glob).map_err(|e| (i, format!("bad glob '{glob}': {}", e.kind())))?;
-            builder.add(glob);
-        }
-        builder.build().map_err(|e| (0, e.to_string()))
+        glob_set(globs.iter().enumerate().map(|(i, glob)| {
+            let built = Glob::new(glob).map_err(|e| format!("bad glob '{glob}': {}", e.kind()));
+            (i, built)
+        }))
     }
 
     /// Whether any glob matches rule `id`.
@@ -281,6 +278,18 @@ impl RuleIdGlobs {
             })
             .is_match(id)
     }
+}
+
+/// One glob set from `(index, glob)` pairs; an error names the bad glob's index (the first
+/// one for an error of the set as a whole).
+fn glob_set(
+    globs: impl IntoIterator<Item = (usize, Result<Glob, String>)>,
+) -> Result<GlobSet, (usize, String)> {
+    let mut builder = GlobSetBuilder::new();
+    for (at, glob) in globs {
+        builder.add(glob.map_err(|m| (at, m))?);
+    }
+    builder.build().map_err(|e| (0, e.to_string()))
 }
 
 /// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs

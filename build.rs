@@ -1,7 +1,6 @@
 //! Prepares the built-in rule packs for checking, so a check does less work on every run:
-//! - the needles (see `src/rules/needles.rs`) of every built-in line pattern, ready-made;
-//! - the quick matcher's NFA of every built-in content pattern (see `src/rules/nfa_image.rs`),
-//!   so a check parses and compiles none of them;
+//! - for every built-in content pattern, its needles (see `src/rules/needles.rs`) and the
+//!   quick matcher's NFA (see `src/rules/nfa_image.rs`), so a check parses and compiles none;
 //! - each pack parsed, without its worked examples and help texts, which a check never runs or
 //!   shows (`OUT_DIR/packs/NAME.nodes` and `.strings`; see `src/rules/pack_image.rs`).
 
@@ -34,9 +33,7 @@ fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     let packs = Path::new(&out).join("packs");
     std::fs::create_dir_all(&packs).expect("OUT_DIR is writable");
-    let mut arms = String::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut images = Images::default();
+    let mut prepared = Prepared::default();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("rule files are UTF-8");
         let table: toml::Table = text.parse().unwrap_or_else(|e| {
@@ -44,29 +41,7 @@ fn main() {
         });
         let rules = table.get("rule").and_then(toml::Value::as_array);
         for rule in rules.into_iter().flatten() {
-            for side in ["added", "removed"] {
-                let Some(pattern) = rule.get(side).and_then(toml::Value::as_str) else {
-                    continue;
-                };
-                if !seen.insert(pattern.to_string()) {
-                    continue;
-                }
-                let needles = match needles::of_pattern(pattern, true) {
-                    None => "None".to_string(),
-                    Some(list) => {
-                        let items: Vec<String> = list
-                            .iter()
-                            .map(|n| format!("b\"{}\"", n.escape_ascii()))
-                            .collect();
-                        format!("Some(&[{}])", items.join(", "))
-                    }
-                };
-                writeln!(arms, "        {pattern:?} => Some({needles}),")
-                    .expect("writing to a String");
-            }
-        }
-        for rule in rules.into_iter().flatten() {
-            images.add_patterns_in(rule);
+            prepared.add_patterns_in(rule);
         }
         let (nodes, strings) = pack_image::encode(&text, &["example", "help"])
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -83,14 +58,7 @@ fn main() {
         std::fs::write(packs.join(format!("{name}.strings")), strings)
             .expect("OUT_DIR is writable");
     }
-    let code = format!(
-        "/// The needles of a built-in line pattern, worked out by build.rs; `None` for any other\n\
-         /// pattern.\n\
-         pub(crate) fn lookup(pattern: &str) -> Option<Option<&'static [&'static [u8]]>> {{\n    \
-         match pattern {{\n{arms}        _ => None,\n    }}\n}}\n"
-    );
-    std::fs::write(Path::new(&out).join("builtin_needles.rs"), code).expect("OUT_DIR is writable");
-    std::fs::write(Path::new(&out).join("builtin_nfas.rs"), images.code())
+    std::fs::write(Path::new(&out).join("builtin_patterns.rs"), prepared.code())
         .expect("OUT_DIR is writable");
 }
 
@@ -100,16 +68,17 @@ const PATTERN_KEYS: [&str; 7] = [
     "added", "removed", "unless", "within", "value", "key", "resource",
 ];
 
-/// The stored NFAs of the built-in content patterns, all in one array.
+/// The built-in content patterns, prepared: their needles, and their NFAs all in one array.
 #[derive(Default)]
-struct Images {
+struct Prepared {
     numbers: Vec<u32>,
-    /// `pattern => (start, end)` match arms.
+    /// `pattern => (needles, start, end)` match arms.
     arms: String,
     patterns: Vec<String>,
+    seen: std::collections::HashSet<String>,
 }
 
-impl Images {
+impl Prepared {
     /// Adds every content pattern in `value` (a rule, or a table within one).
     fn add_patterns_in(&mut self, value: &toml::Value) {
         let Some(table) = value.as_table() else {
@@ -127,7 +96,7 @@ impl Images {
     }
 
     fn add(&mut self, pattern: &str) {
-        if self.patterns.iter().any(|p| p == pattern) {
+        if !self.seen.insert(pattern.to_string()) {
             return;
         }
         // A pattern that does not compile is reported by the test suite, which compiles them all.
@@ -136,11 +105,21 @@ impl Images {
         else {
             return;
         };
+        let needles = match needles::of_pattern(pattern, true) {
+            None => "None".to_string(),
+            Some(list) => {
+                let items: Vec<String> = list
+                    .iter()
+                    .map(|n| format!("b\"{}\"", n.escape_ascii()))
+                    .collect();
+                format!("Some(&[{}])", items.join(", "))
+            }
+        };
         let start = self.numbers.len();
         self.numbers.extend(image);
         writeln!(
             self.arms,
-            "        {pattern:?} => ({start}, {}),",
+            "        {pattern:?} => ({needles}, {start}, {}),",
             self.numbers.len()
         )
         .expect("writing to a String");
@@ -152,12 +131,13 @@ impl Images {
         let patterns: Vec<String> = self.patterns.iter().map(|p| format!("{p:?}")).collect();
         format!(
             "static NUMBERS: [u32; {len}] = [{numbers}];\n\n\
-             /// The stored NFA of a built-in content pattern (read with ASCII classes), worked out\n\
-             /// by build.rs; `None` for any other pattern.\n\
-             pub(crate) fn lookup(pattern: &str) -> Option<&'static [u32]> {{\n    \
-             let (start, end) = match pattern {{\n{arms}        _ => return None,\n    }};\n    \
-             NUMBERS.get(start..end)\n}}\n\n\
-             /// Every pattern with a stored NFA.\n\
+             /// A built-in content pattern (read with ASCII classes) as build.rs prepared it; `None`\n\
+             /// for any other pattern.\n\
+             pub(crate) fn lookup(pattern: &str) -> Option<Prepared> {{\n    \
+             let (needles, start, end): (Option<&'static [&'static [u8]]>, usize, usize) =\n        \
+             match pattern {{\n{arms}        _ => return None,\n    }};\n    \
+             Some(Prepared {{ needles, nfa: NUMBERS.get(start..end)? }})\n}}\n\n\
+             /// Every prepared pattern.\n\
              #[cfg(test)]\n\
              pub(crate) const PATTERNS: [&str; {count}] = [{patterns}];\n",
             len = self.numbers.len(),

@@ -1,7 +1,7 @@
 //! Compiling drafts into a [`RuleSet`]: every glob and regex is built once, and path filters
 //! and added/removed-line patterns are merged into sets so a line is scanned once for all rules.
 
-use super::builtin_needles;
+use super::builtin_patterns;
 use super::glob_shape::HandGlobs;
 use super::lazy::{Compile, LazyRegex, LazyStructure, Syntax};
 use super::line_sets::{LineSets, Scan};
@@ -333,8 +333,10 @@ impl PathFilter {
 /// otherwise.
 fn needles_of(pattern: &LazyRegex) -> Option<Needles> {
     let ascii = pattern.syntax() == Syntax::Ascii;
-    match builtin_needles::lookup(pattern.as_str()).filter(|_| ascii) {
-        Some(ready) => ready.map(|list| list.iter().map(|n| n.to_vec()).collect()),
+    match builtin_patterns::lookup(pattern.as_str()).filter(|_| ascii) {
+        Some(ready) => ready
+            .needles
+            .map(|list| list.iter().map(|n| n.to_vec()).collect()),
         None => needles::of_pattern(pattern.as_str(), ascii),
     }
 }
@@ -578,8 +580,10 @@ mod tests {
                 .into_iter()
                 .flatten()
             {
-                let ready = builtin_needles::lookup(pattern.get_ref())
-                    .map(|list| list.map(|l| l.iter().map(|n| n.to_vec()).collect::<Vec<_>>()));
+                let ready = builtin_patterns::lookup(pattern.get_ref()).map(|p| {
+                    p.needles
+                        .map(|l| l.iter().map(|n| n.to_vec()).collect::<Vec<_>>())
+                });
                 assert_eq!(
                     ready,
                     Some(needles::of_pattern(pattern.get_ref(), true)),

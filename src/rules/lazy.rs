@@ -4,7 +4,7 @@
 //! compiles every built-in pattern, so deferring cannot hide a broken one. Structured matchers
 //! (`[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`) are deferred the same way.
 
-use super::{SourceFile, builtin_nfas, nfa_image};
+use super::{SourceFile, builtin_patterns, nfa_image};
 use crate::error::Result;
 use crate::matchers::structured::{Structure, StructureSpec};
 use regex::bytes::{Captures, Regex, RegexBuilder};
@@ -154,7 +154,9 @@ impl Matcher {
     /// A built-in pattern's NFA comes ready-made from the binary (see `nfa_image`).
     fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
         let stored = match syntax {
-            Syntax::Ascii => builtin_nfas::lookup(pattern).and_then(nfa_image::decode),
+            Syntax::Ascii => {
+                builtin_patterns::lookup(pattern).and_then(|p| nfa_image::decode(p.nfa))
+            }
             Syntax::Unicode => None,
         };
         let nfa = match stored {

@@ -145,7 +145,7 @@ pub fn decode(image: &[u32]) -> Option<NFA> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::builtin_nfas;
+    use crate::rules::builtin_patterns;
     use proptest::prelude::*;
 
     fn same(a: &NFA, b: &NFA) -> bool {
@@ -169,9 +169,11 @@ mod tests {
     /// What a check rebuilds from the binary is what compiling the pattern gives.
     #[test]
     fn every_stored_nfa_is_the_compiled_pattern() {
-        assert!(builtin_nfas::PATTERNS.len() > 50);
-        for pattern in builtin_nfas::PATTERNS {
-            let image = builtin_nfas::lookup(pattern).expect("a stored pattern has an image");
+        assert!(builtin_patterns::PATTERNS.len() > 50);
+        for pattern in builtin_patterns::PATTERNS {
+            let image = builtin_patterns::lookup(pattern)
+                .expect("a stored pattern has an image")
+                .nfa;
             let stored = decode(image).expect("a stored image decodes");
             let compiled = compile(pattern, false).expect("built-in patterns compile");
             assert!(same(&stored, &compiled), "{pattern}");

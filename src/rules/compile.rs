@@ -292,6 +292,25 @@ fn glob_set(
     builder.build().map_err(|e| (0, e.to_string()))
 }
 
+/// The distinct keys of `(owner, key)` pairs, in first-seen order, each with its owners in
+/// order: rules share globs and needles, and each distinct one is compiled once.
+pub(super) fn group_by_key<K: Copy + Eq + std::hash::Hash>(
+    pairs: impl IntoIterator<Item = (usize, K)>,
+) -> (Vec<K>, Vec<Vec<usize>>) {
+    let mut keys = Vec::new();
+    let mut owners: Vec<Vec<usize>> = Vec::new();
+    let mut slot: HashMap<K, usize> = HashMap::new();
+    for (owner, key) in pairs {
+        let at = *slot.entry(key).or_insert_with(|| {
+            keys.push(key);
+            owners.push(Vec::new());
+            owners.len() - 1
+        });
+        owners[at].push(owner);
+    }
+    (keys, owners)
+}
+
 /// One side of every rule's path filter (`paths` or `exclude`). Packs repeat the same globs
 /// across rules (a pack's exclusions, `**/*.yaml`), so each distinct glob is compiled once and
 /// remembers every rule that wrote it.
@@ -303,19 +322,12 @@ struct PathFilter {
 
 impl PathFilter {
     fn build(rules: &[Rule], side: fn(&Rule) -> &Vec<String>) -> Result<PathFilter> {
-        let mut distinct: Vec<&str> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        for (i, rule) in rules.iter().enumerate() {
-            for glob in side(rule) {
-                let slot = *index.entry(glob).or_insert_with(|| {
-                    distinct.push(glob);
-                    owners.push(Vec::new());
-                    owners.len() - 1
-                });
-                owners[slot].push(i);
-            }
-        }
+        let (distinct, owners) = group_by_key(
+            rules
+                .iter()
+                .enumerate()
+                .flat_map(|(i, rule)| side(rule).iter().map(move |g| (i, g.as_str()))),
+        );
         let globs = PathGlobs::new(distinct.into_iter().zip(0..))
             .map_err(|(_, message)| Error::Rule(message))?;
         Ok(PathFilter { globs, owners })

@@ -3,12 +3,11 @@
 //! holds, and only those rules' regexes run on it. A rule's regex is compiled the first time a
 //! line gets that far, so a small change pays only for the rules its lines could match.
 
-use super::compile::Rule;
+use super::compile::{Rule, group_by_key};
 use super::lazy::LazyRegex;
 use super::needles::{FOLDS_TO_ASCII, Needles};
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use std::collections::HashMap;
 
 /// How much text the prefilter is built to scan: a lazily built automaton starts faster, a
 /// full DFA scans faster (about 2 ns a byte against 5) but takes longer to build.
@@ -101,25 +100,16 @@ impl LineFilter {
         rules: impl Iterator<Item = (usize, &'r Option<Needles>)>,
         scan: Scan,
     ) -> Result<LineFilter> {
-        let mut slot: HashMap<&[u8], usize> = HashMap::new();
-        let mut needles: Vec<&[u8]> = Vec::new();
-        let mut owners: Vec<Vec<usize>> = Vec::new();
-        let (mut always, mut all) = (Vec::new(), Vec::new());
-        for (rule, rule_needles) in rules {
-            all.push(rule);
-            let Some(rule_needles) = rule_needles else {
-                always.push(rule);
-                continue;
-            };
-            for needle in rule_needles {
-                let n = *slot.entry(needle).or_insert_with(|| {
-                    needles.push(needle);
-                    owners.push(Vec::new());
-                    needles.len() - 1
-                });
-                owners[n].push(rule);
-            }
-        }
+        let rules: Vec<(usize, &Option<Needles>)> = rules.collect();
+        let all: Vec<usize> = rules.iter().map(|&(rule, _)| rule).collect();
+        let always: Vec<usize> = rules
+            .iter()
+            .filter(|(_, needles)| needles.is_none())
+            .map(|&(rule, _)| rule)
+            .collect();
+        let (needles, owners) = group_by_key(rules.iter().flat_map(|&(rule, needles)| {
+            needles.iter().flatten().map(move |n| (rule, n.as_slice()))
+        }));
         let finder = match needles.is_empty() {
             true => None,
             false => Some(

@@ -46,8 +46,8 @@ fn rule_page(rule: &Rule) -> String {
         .strip_prefix(&heading)
         .unwrap_or_else(|| panic!("rule_markdown no longer starts with {heading:?}"));
     format!(
-        "<!-- Generated from {} by `cargo test` (UPDATE_DOCS=1 rewrites it). Do not edit by hand. -->\n\n# `{}`\n{body}[All built-in rules](../catalogue.md)\n",
-        rule.origin, rule.id
+        "# `{}`\n\n<!-- Generated from {} by `cargo test` (UPDATE_DOCS=1 rewrites it). Do not edit by hand. -->\n{body}[All built-in rules](../catalogue.md)\n",
+        rule.id, rule.origin
     )
 }
 

@@ -147,7 +147,13 @@ release() {
   fi
   echo "${archive}: checksum OK (${actual})"
 
-  if [ "$ext" = zip ]; then unzip -oq "$archive"; else tar -xzf "$archive"; fi
+  if [ "$ext" != zip ]; then
+    tar -xzf "$archive"
+  elif command -v unzip >/dev/null 2>&1; then
+    unzip -oq "$archive"
+  else
+    7z x -y "$archive" >/dev/null
+  fi
   local bin="${dir}/${name}"
   local said
   said="$("${bin}/${exe}" --version)" || fail "the downloaded ${exe} does not run on this runner"

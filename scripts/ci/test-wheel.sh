@@ -2,6 +2,7 @@
 # Tests what a new user without Rust gets from PyPI, using the wheel .ci/run just built:
 #   - `pip install deploy-guard` into a fresh virtual environment puts a working `deploy-guard`
 #     on PATH, which blocks a risky change and passes a clean one in a throw-away repository;
+#     so do `uv tool install deploy-guard` and `uvx deploy-guard check`;
 #   - the pre-commit framework, through `pre-commit try-repo` on this repository's
 #     .pre-commit-hooks.yaml, runs the default `deploy-guard` hook (language: python) from that
 #     wheel and refuses the risky push range;
@@ -10,7 +11,7 @@
 # (build tools that the pre-commit shim needs) are offered, so nothing on PyPI can stand in.
 #
 #   scripts/ci/test-wheel.sh DIST_DIR WHEELHOUSE
-# pre-commit must be on PATH, and python3 must have PyYAML (pre-commit's own dependency).
+# pre-commit and uv must be on PATH, and python3 must have PyYAML (pre-commit's own dependency).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # shellcheck source=lib.sh
@@ -38,6 +39,18 @@ expect_in "wheel: the finding names the rule" "${scratch}/risky.log" "cors/wildc
 code=0
 (cd "$repo" && git checkout -q clean && "$dg" check --base main > "${scratch}/clean.log" 2>&1) || code=$?
 expect_eq "wheel: a clean change passes (exit 0)" "$code" 0
+
+# 1b. uv: `uv tool install deploy-guard`, and the README's "without installing" line, `uvx
+# deploy-guard check`, run on the user's repository.
+export UV_TOOL_DIR="${scratch}/uv-tools" UV_TOOL_BIN_DIR="${scratch}/uv-bin" \
+  UV_CACHE_DIR="${scratch}/uv-cache" UV_PYTHON_DOWNLOADS=never
+uv tool install --quiet --no-index --find-links "$dist" "deploy-guard==${version}"
+expect_eq "uv tool install: deploy-guard --version" "$("${UV_TOOL_BIN_DIR}/deploy-guard" --version)" "deploy-guard ${version}"
+code=0
+(cd "$repo" && git checkout -q risky &&
+  uvx --quiet --no-index --find-links "$dist" "deploy-guard@${version}" check --base main > "${scratch}/uvx.log" 2>&1) || code=$?
+expect_eq "uvx deploy-guard check: a risky change is blocked (exit 1)" "$code" 1
+expect_in "uvx deploy-guard check: the finding names the rule" "${scratch}/uvx.log" "cors/wildcard-origin"
 
 # 2. pre-commit try-repo, default hook: pre-commit pip-installs this repository's root
 # (the shim pinning deploy-guard==version), which pulls in the wheel. PATH holds pre-commit and

@@ -222,7 +222,7 @@ fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
             let rule = set
                 .get(&rule)
                 .ok_or_else(|| Error::Rule(format!("unknown rule '{rule}'")))?;
-            write_out(io, &rules::docs::rule_markdown(rule))?;
+            write_out(io, &rules::docs::explain(rule))?;
             Ok(0)
         }
         Command::TestRules { files } => test_rules(&files, cwd, io),

@@ -18,7 +18,7 @@ pub struct RuleMeta {
     pub summary: String,
     /// Why it matters and how to fix it (plain text, may be empty).
     pub help: String,
-    /// A page with more detail.
+    /// A page with more detail: the rule's own `url`, or a built-in rule's page on the docs site.
     pub url: Option<String>,
     /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`;
     /// empty from [`RuleMeta::summaries`].
@@ -41,7 +41,7 @@ impl RuleMeta {
             severity: rule.severity,
             summary: rule.summary.clone(),
             help: rule.help.trim().to_string(),
-            url: rule.url.clone(),
+            url: docs::page_url(rule),
             docs_markdown: String::new(),
         }
     }

@@ -2,8 +2,37 @@
 //! prints it and `docs/rules/catalogue.md` is built from it, so the two cannot drift.
 
 use super::spec::Expect;
-use super::{Rule, RuleSet};
+use super::{BUILTIN, Rule, RuleSet};
 use std::fmt::Write;
+
+/// The documentation site. A built-in rule's page is `{DOCS_URL}rules/<category>/<name>.html`,
+/// generated from [`rule_markdown`] into `docs/rules/<category>/<name>.md`.
+pub const DOCS_URL: &str = "https://deploy-guard.github.io/deploy-guard/";
+
+/// Where a built-in rule's page lives under `docs/` and on the site, without the extension:
+/// `rules/cors/wildcard-origin`.
+pub fn page_path(rule_id: &str) -> String {
+    format!("rules/{rule_id}")
+}
+
+/// The page about `rule`: the `url` its definition gives, else, for a built-in rule, its page on
+/// the documentation site; `None` for a team's own rule without a `url`.
+pub fn page_url(rule: &Rule) -> Option<String> {
+    let builtin = BUILTIN.iter().any(|(pack, ..)| *pack == rule.origin);
+    rule.url
+        .clone()
+        .or_else(|| builtin.then(|| format!("{DOCS_URL}{}.html", page_path(&rule.id))))
+}
+
+/// What `deploy-guard explain` prints: [`rule_markdown`], then a link to the rule's page on the
+/// documentation site (which is built from `rule_markdown` alone, so it does not link to itself).
+pub fn explain(rule: &Rule) -> String {
+    let mut out = rule_markdown(rule);
+    if let (None, Some(url)) = (&rule.url, page_url(rule)) {
+        let _ = writeln!(out, "**More:** <{url}>");
+    }
+    out
+}
 
 /// The full documentation of one rule, in Markdown.
 pub fn rule_markdown(rule: &Rule) -> String {

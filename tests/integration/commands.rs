@@ -129,6 +129,12 @@ fn explain_prints_why_examples_and_how_to_suppress() {
         text.contains("deploy-guard: allow cors/wildcard-origin -- <reason>"),
         "{text}"
     );
+    assert!(
+        text.trim_end().ends_with(
+            "**More:** <https://deploy-guard.github.io/deploy-guard/rules/cors/wildcard-origin.html>"
+        ),
+        "ends with a link to the rule's page: {text}"
+    );
     let unknown = run(&repo, &["explain", "cors/nope"]);
     unknown.expect_code(2);
     assert!(unknown.stderr.contains("cors/nope") && unknown.stderr.contains("deploy-guard rules"));

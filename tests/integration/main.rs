@@ -11,6 +11,7 @@ mod corpus;
 mod hooks;
 mod in_process;
 mod incidents;
+mod packaging;
 mod report_formats;
 mod reports;
 mod shallow;

@@ -280,6 +280,14 @@ fn sarif_with_builtin_rules_validates_and_documents_them() {
     let set = rules::builtin().and_then(rules::RuleSet::compile).unwrap();
     let docs = rules::docs::rule_markdown(set.get("cors/wildcard-origin").unwrap());
     assert_eq!(cors["help"]["markdown"], docs.as_str());
+    assert_eq!(
+        cors["helpUri"],
+        "https://deploy-guard.github.io/deploy-guard/rules/cors/wildcard-origin.html"
+    );
+    assert!(
+        rules.iter().all(|r| r["helpUri"].is_string()),
+        "every built-in rule links to its page"
+    );
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[index]["id"], result["ruleId"]);

@@ -1,24 +1,17 @@
 //! Prepares the built-in rule packs for checking, so a check does less work on every run:
-//! - for every built-in content pattern, its needles (see `src/rules/needles.rs`) and the
-//!   quick matcher's NFA (see `src/rules/nfa_image.rs`), so a check parses and compiles none;
+//! - for every built-in content pattern, its needles and the quick matcher's NFA (prepared by
+//!   the `deploy-guard-patterns` crate in `crates/patterns`, which the library reads them
+//!   back with), so a check parses and compiles none;
 //! - each pack without its worked examples and help texts (`OUT_DIR/packs/NAME.toml`): a check
 //!   never runs or shows them, and they are most of the text it would parse.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-#[allow(dead_code)] // the library uses more of the module than this script
-#[path = "src/rules/needles.rs"]
-mod needles;
-
-#[allow(dead_code)] // decoding is the library's half
-#[path = "src/rules/nfa_image.rs"]
-mod nfa_image;
+use deploy_guard_patterns::{needles, nfa};
 
 fn main() {
     println!("cargo::rerun-if-changed=rules");
-    println!("cargo::rerun-if-changed=src/rules/needles.rs");
-    println!("cargo::rerun-if-changed=src/rules/nfa_image.rs");
     let mut files: Vec<_> = std::fs::read_dir("rules")
         .expect("rules/ is part of the package")
         .map(|entry| entry.expect("rules/ is readable").path())
@@ -91,9 +84,7 @@ impl Prepared {
             return;
         }
         // A pattern that does not compile is reported by the test suite, which compiles them all.
-        let Some(image) =
-            nfa_image::compile(pattern, false).and_then(|nfa| nfa_image::encode(&nfa))
-        else {
+        let Some(image) = nfa::compile(pattern, false).and_then(|nfa| nfa::encode(&nfa)) else {
             return;
         };
         let needles = match needles::of_pattern(pattern, true) {

@@ -4,9 +4,10 @@
 //! compiles every built-in pattern, so deferring cannot hide a broken one. Structured matchers
 //! (`[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`) are deferred the same way.
 
-use super::{SourceFile, builtin_patterns, nfa_image};
+use super::{SourceFile, builtin_patterns};
 use crate::error::Result;
 use crate::matchers::structured::{Structure, StructureSpec};
+use deploy_guard_patterns::nfa;
 use regex::bytes::{Captures, Regex, RegexBuilder};
 use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
@@ -151,17 +152,15 @@ struct Matcher {
 
 impl Matcher {
     /// `None` when the pattern needs more than a lazy DFA offers; the full regex answers then.
-    /// A built-in pattern's NFA comes ready-made from the binary (see `nfa_image`).
+    /// A built-in pattern's NFA comes ready-made from the binary (see [`nfa`]).
     fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
         let stored = match syntax {
-            Syntax::Ascii => {
-                builtin_patterns::lookup(pattern).and_then(|p| nfa_image::decode(p.nfa))
-            }
+            Syntax::Ascii => builtin_patterns::lookup(pattern).and_then(|p| nfa::decode(p.nfa)),
             Syntax::Unicode => None,
         };
         let nfa = match stored {
             Some(nfa) => nfa,
-            None => nfa_image::compile(pattern, syntax == Syntax::Unicode)?,
+            None => nfa::compile(pattern, syntax == Syntax::Unicode)?,
         };
         let dfa = DFA::builder()
             .configure(DFA::config().unicode_word_boundary(true))

@@ -5,9 +5,9 @@
 
 use super::compile::{Rule, group_by_key};
 use super::lazy::LazyRegex;
-use super::needles::{FOLDS_TO_ASCII, Needles};
 use crate::error::{Error, Result};
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use deploy_guard_patterns::needles::{FOLDS_TO_ASCII, Needles};
 
 /// How much text the prefilter is built to scan: a lazily built automaton starts faster, a
 /// full DFA scans faster (about 2 ns a byte against 5) but takes longer to build.

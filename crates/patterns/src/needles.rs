@@ -3,8 +3,8 @@
 //! Aho-Corasick pass per changed line and runs (and compiles) a rule's regex only on lines that
 //! hold one of its needles: most rules never meet such a line in a given change.
 //!
-//! The built-in patterns' needles are worked out when the binary is built (`build.rs` includes
-//! this file), so a check pays nothing to parse them.
+//! The built-in patterns' needles are worked out when the binary is built (deploy-guard's
+//! `build.rs` uses this module), so a check pays nothing to parse them.
 
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -159,6 +159,7 @@ fn better(a: Option<Needles>, b: Option<Needles>) -> Option<Needles> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn needles(pattern: &str) -> Option<Vec<String>> {
         of_pattern(pattern, false).map(|list| {
@@ -208,6 +209,61 @@ mod tests {
                         "{c:?} folds to {letter}"
                     );
                 }
+            }
+        }
+    }
+
+    /// A small regex over a tiny alphabet: literals, case-insensitive groups, classes, optional and
+    /// repeated parts, alternations and anchors, so every shape the needle extractor handles occurs.
+    fn small_regex() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            "[abKé]{1,3}",
+            Just("[ab]".to_string()),
+            Just("\\w".to_string()),
+            Just("\\s*".to_string()),
+            Just("\\b".to_string()),
+            Just("^".to_string()),
+            Just(".".to_string()),
+            Just("\\*".to_string()),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 1..4).prop_map(|parts| parts.concat()),
+                proptest::collection::vec(inner.clone(), 2..4)
+                    .prop_map(|parts| format!("(?:{})", parts.join("|"))),
+                inner.clone().prop_map(|p| format!("(?i:{p})")),
+                inner.clone().prop_map(|p| format!("(?:{p})?")),
+                inner.clone().prop_map(|p| format!("(?:{p})+")),
+                inner.prop_map(|p| format!("(?P<g>{p})")),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// The prefilter may let lines through that the regex rejects, never the other way round:
+        /// a line the regex matches holds one of its needles (compared ASCII case-insensitively),
+        /// unless it holds a character the filter defers on.
+        #[test]
+        fn needles_never_hide_a_match(
+            pattern in small_regex(),
+            line in "[abABkK\u{212A}é *x]{0,12}",
+            ascii in any::<bool>(),
+        ) {
+            let built = regex::bytes::RegexBuilder::new(&pattern).unicode(!ascii).build();
+            let Ok(regex) = built else { return Ok(()) };
+            let defers = line.contains(FOLDS_TO_ASCII);
+            if let (true, false, Some(needles)) = (
+                regex.is_match(line.as_bytes()),
+                defers,
+                of_pattern(&pattern, ascii),
+            ) {
+                let haystack = line.to_ascii_lowercase();
+                prop_assert!(
+                    needles.iter().any(|n| haystack.contains(std::str::from_utf8(n).unwrap())),
+                    "{pattern:?} matches {line:?} but none of {needles:?} occurs in it"
+                );
             }
         }
     }

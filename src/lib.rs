@@ -11,7 +11,7 @@ pub mod finding;
 pub mod guard;
 pub mod hook;
 pub mod limits;
-pub mod matchers;
+pub mod matching;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -166,7 +166,10 @@ impl Waiver {
         } else {
             let mut set = GlobSetBuilder::new();
             for g in &spec.paths {
-                set.add(crate::rules::path_glob(g.get_ref()).map_err(|m| file.error(g.span(), m))?);
+                set.add(
+                    crate::matching::globs::path_glob(g.get_ref())
+                        .map_err(|m| file.error(g.span(), m))?,
+                );
             }
             let first = spec.paths[0].span();
             Some(

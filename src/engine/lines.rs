@@ -5,7 +5,7 @@ use super::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::matchers::image;
+use crate::matching::image;
 use crate::rules::{LineSets, Rule, RuleSet};
 use crate::source::ContentReader;
 

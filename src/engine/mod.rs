@@ -8,7 +8,9 @@ mod whole;
 use crate::change::{ChangeSet, ChangedFile, Side};
 use crate::error::Result;
 use crate::finding::{Finding, Severity, Skipped};
-use crate::rules::{PathGlobs, Rule, RuleIdGlobs, RuleSet};
+use crate::matching::globs::PathGlobs;
+use crate::matching::ids::RuleIdGlobs;
+use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
 use std::collections::{BTreeSet, HashMap};
 

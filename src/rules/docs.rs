@@ -1,8 +1,9 @@
 //! Rule documentation, generated from the rule definitions themselves: `deploy-guard explain`
 //! prints it and `docs/rules/catalogue.md` is built from it, so the two cannot drift.
 
+use super::rule::Rule;
+use super::set::RuleSet;
 use super::spec::Expect;
-use super::{Rule, RuleSet};
 use std::fmt::Write;
 
 /// The full documentation of one rule, in Markdown.

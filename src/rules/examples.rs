@@ -1,7 +1,7 @@
 //! Running the worked examples that rules carry: each is a one-file change judged by the whole
 //! rule set, and the example's rule must fire (or stay quiet) as the example says.
 
-use super::RuleSet;
+use super::set::RuleSet;
 use super::spec::{Example, Expect};
 use crate::change::{ChangeSet, ChangedFile, HeadTree, Status};
 use crate::engine;

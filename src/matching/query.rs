@@ -1,4 +1,4 @@
-//! Key-path queries over [`doc`](super::doc) trees: `Resources.*[Type=AWS::ECS::*].Properties.
+//! Key-path queries over [`tree`](super::tree)s: `Resources.*[Type=AWS::ECS::*].Properties.
 //! ContainerDefinitions[*].Image`, `**.containers[*].image`, `metadata.annotations."nginx.ingress.
 //! kubernetes.io/cors-allow-origin"`.
 //!
@@ -8,7 +8,7 @@
 //! Every hit carries an identity (its concrete path, with list items named by their `name` when
 //! they have one) so base and head can be compared value by value.
 
-use super::doc::{Node, Value};
+use super::tree::{Node, Value};
 use globset::{Glob, GlobMatcher};
 
 #[derive(Debug, Clone)]
@@ -269,7 +269,7 @@ fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::doc::parse;
+    use super::super::tree::parse;
     use super::*;
 
     #[test]

@@ -580,8 +580,8 @@ fn flat_match(toks: &[Tok], name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::compile::normalise_glob;
-    use crate::rules::{builtin, path_glob};
+    use crate::matching::globs::{normalise_glob, path_glob};
+    use crate::rules::builtin;
     use globset::GlobSetBuilder;
     use proptest::prelude::*;
     use std::collections::BTreeSet;

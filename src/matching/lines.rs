@@ -1,18 +1,18 @@
-//! The line patterns of the rules that apply to a change, behind a literal prefilter: one
-//! Aho-Corasick pass over a changed line finds the rules whose [needles](super::needles) it
-//! holds, and only those rules' regexes run on it. A rule's regex is compiled the first time a
-//! line gets that far, so a small change pays only for the rules its lines could match.
+//! Line patterns behind a literal prefilter: one Aho-Corasick pass over a changed line finds
+//! the patterns whose [needles](deploy_guard_patterns::needles) it holds, and only those
+//! patterns run on it. A pattern is compiled the first time a line gets that far, so a small
+//! change pays only for the rules its lines could match.
 
-use super::compile::{Rule, group_by_key};
-use super::lazy::LazyRegex;
-use crate::error::{Error, Result};
+use super::owners::group_by_key;
+use super::pattern::{LazyRegex, Syntax};
+use super::stored;
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
-use deploy_guard_patterns::needles::{FOLDS_TO_ASCII, Needles};
+use deploy_guard_patterns::needles::{self, FOLDS_TO_ASCII, Needles};
 
 /// How much text the prefilter is built to scan: a lazily built automaton starts faster, a
 /// full DFA scans faster (about 2 ns a byte against 5) but takes longer to build.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Scan {
+pub(crate) enum Scan {
     /// A few thousand lines at most.
     Few,
     /// More.
@@ -24,7 +24,7 @@ impl Scan {
     const DFA_FROM_LINES: usize = 2_000;
 
     /// The right build for scanning `lines` changed lines.
-    pub fn for_lines(lines: usize) -> Scan {
+    pub(crate) fn for_lines(lines: usize) -> Scan {
         if lines < Scan::DFA_FROM_LINES {
             Scan::Few
         } else {
@@ -33,16 +33,10 @@ impl Scan {
     }
 }
 
-/// The added-line and removed-line patterns of some line rules.
+/// The patterns of some owners (rules), indexed by owner: which of them a line can possibly
+/// match, and which do.
 #[derive(Debug)]
-pub struct LineSets {
-    added: LineFilter,
-    removed: LineFilter,
-}
-
-/// One side's patterns: which rules a line can possibly match.
-#[derive(Debug)]
-struct LineFilter {
+pub(crate) struct LineFilter {
     /// Every needle of the rules that have some.
     finder: Option<AhoCorasick>,
     /// Per needle, the rules it belongs to.
@@ -53,53 +47,13 @@ struct LineFilter {
     all: Vec<usize>,
 }
 
-impl LineSets {
-    /// The filters for rules `chosen` (indices into `rules`): `added` patterns, and the `removed`
-    /// patterns of rules without `added` (with `added`, `removed` only qualifies a match).
-    pub(super) fn new(rules: &[Rule], chosen: &[usize], scan: Scan) -> Result<LineSets> {
-        let side = |pick: fn(&Rule) -> Option<&Option<Needles>>| {
-            LineFilter::new(
-                chosen
-                    .iter()
-                    .filter_map(|&i| pick(&rules[i]).map(|n| (i, n))),
-                scan,
-            )
-        };
-        Ok(LineSets {
-            added: side(|r| r.added.as_ref().map(|_| &r.added_needles))?,
-            removed: side(|r| match (&r.added, &r.removed) {
-                (None, Some(_)) => Some(&r.removed_needles),
-                _ => None,
-            })?,
-        })
-    }
-
-    /// Fills `hits` with the rules (indices into `rules`, open in `gate`) whose `added`
-    /// pattern matches `line`, in rule order.
-    pub fn added_matches(&self, rules: &[Rule], gate: &[bool], line: &str, hits: &mut Vec<usize>) {
-        self.added
-            .matches(rules, |r| r.added.as_ref(), gate, line, hits);
-    }
-
-    /// Fills `hits` with the rules without `added` (open in `gate`) whose `removed` pattern
-    /// matches `line`, in rule order.
-    pub fn removed_matches(
-        &self,
-        rules: &[Rule],
-        gate: &[bool],
-        line: &str,
-        hits: &mut Vec<usize>,
-    ) {
-        self.removed
-            .matches(rules, |r| r.removed.as_ref(), gate, line, hits);
-    }
-}
-
 impl LineFilter {
-    fn new<'r>(
+    /// The filter for `(owner, needles)` pairs, built for `scan`; the error says why the
+    /// prefilter could not be built.
+    pub(crate) fn new<'r>(
         rules: impl Iterator<Item = (usize, &'r Option<Needles>)>,
         scan: Scan,
-    ) -> Result<LineFilter> {
+    ) -> Result<LineFilter, String> {
         let rules: Vec<(usize, &Option<Needles>)> = rules.collect();
         let all: Vec<usize> = rules.iter().map(|&(rule, _)| rule).collect();
         let always: Vec<usize> = rules
@@ -120,7 +74,7 @@ impl LineFilter {
                         Scan::Many => AhoCorasickKind::DFA,
                     }))
                     .build(&needles)
-                    .map_err(|e| Error::Rule(format!("cannot build the line prefilter: {e}")))?,
+                    .map_err(|e| format!("cannot build the line prefilter: {e}"))?,
             ),
         };
         Ok(LineFilter {
@@ -131,17 +85,17 @@ impl LineFilter {
         })
     }
 
-    /// Fills `hits` with the candidate rules open in `gate` whose `pattern` matches `line`.
-    fn matches(
+    /// Fills `hits` with the candidate owners open in `gate` whose `pattern` matches `line`,
+    /// in owner order.
+    pub(crate) fn matches<'p>(
         &self,
-        rules: &[Rule],
-        pattern: fn(&Rule) -> Option<&LazyRegex>,
+        pattern: impl Fn(usize) -> Option<&'p LazyRegex>,
         gate: &[bool],
         line: &str,
         hits: &mut Vec<usize>,
     ) {
         self.candidates(line, hits);
-        hits.retain(|&r| gate[r] && pattern(&rules[r]).is_some_and(|re| re.is_match(line)));
+        hits.retain(|&r| gate[r] && pattern(r).is_some_and(|re| re.is_match(line)));
     }
 
     /// Fills `out` with the rules `line` may match, in rule order.
@@ -161,5 +115,17 @@ impl LineFilter {
             out.sort_unstable();
             out.dedup();
         }
+    }
+}
+
+/// The needles of a line pattern: ready-made for built-in (ASCII) patterns, worked out
+/// otherwise.
+pub(crate) fn needles_of(pattern: &LazyRegex) -> Option<Needles> {
+    let ascii = pattern.syntax() == Syntax::Ascii;
+    match stored::lookup(pattern.as_str()).filter(|_| ascii) {
+        Some(ready) => ready
+            .needles
+            .map(|list| list.iter().map(|n| n.to_vec()).collect()),
+        None => needles::of_pattern(pattern.as_str(), ascii),
     }
 }

@@ -2,18 +2,21 @@
 //! and their evaluation: candidates are read from both sides of a file, keyed by identity, and
 //! compared so a rule fires on what the change introduced, not on what was already there.
 
-use super::doc::{self, Node, Value};
 use super::image::{self, ImageClass};
+use super::pattern::{Compile, LazyRegex, Syntax};
 use super::query::Query;
+use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec, TerraformSpec};
+use super::tree::{self, Node, Value};
 use super::{dockerfile, terraform};
 use crate::change::Side;
-use crate::error::Result;
-use crate::rules::SourceFile;
-use crate::rules::lazy::{Compile, LazyRegex};
-use crate::rules::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, TerraformSpec};
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+use std::ops::{Deref, Range};
+use std::sync::OnceLock;
 use toml::Spanned;
+
+/// What is wrong with a matcher as written, and where in its rule file (a byte range).
+pub(crate) type SpanError = (Range<usize>, String);
 
 /// A compiled condition on one value.
 #[derive(Debug, Clone, Default)]
@@ -86,57 +89,51 @@ pub struct StructuredHit {
     pub identity: String,
 }
 
-fn regex(file: &SourceFile, field: &str, re: &Spanned<String>, how: Compile) -> Result<LazyRegex> {
+fn regex(field: &str, re: &Spanned<String>, how: Compile) -> Result<LazyRegex, SpanError> {
     how.regex(re.get_ref()).map_err(|e| {
         let detail = e.to_string().lines().last().unwrap_or_default().to_string();
-        file.error(
+        (
             re.span(),
             format!("`{field}` is not a valid regex: {detail}"),
         )
     })
 }
 
-fn sub_query(file: &SourceFile, spec: &Spanned<String>) -> Result<(Query, String)> {
+fn sub_query(spec: &Spanned<String>) -> Result<(Query, String), SpanError> {
     let Some((path, value)) = spec.get_ref().rsplit_once('=') else {
-        return Err(file.error(spec.span(), "write \"SubQuery=VALUE\" (VALUE may be *)"));
+        return Err((
+            spec.span(),
+            "write \"SubQuery=VALUE\" (VALUE may be *)".to_string(),
+        ));
     };
-    let query = Query::parse(path.trim()).map_err(|m| file.error(spec.span(), m))?;
+    let query = Query::parse(path.trim()).map_err(|m| (spec.span(), m))?;
     Ok((query, value.trim().to_string()))
 }
 
 impl Predicate {
-    /// Compiles a predicate, pointing errors at the rule file.
-    pub fn compile(file: &SourceFile, spec: &PredicateSpec, how: Compile) -> Result<Predicate> {
+    /// Compiles a predicate; errors say where in the rule file.
+    fn compile(spec: &PredicateSpec, how: Compile) -> Result<Predicate, SpanError> {
         Ok(Predicate {
             value: spec
                 .value
                 .as_ref()
-                .map(|v| regex(file, "value", v, how))
+                .map(|v| regex("value", v, how))
                 .transpose()?,
             image: spec.image.clone(),
             tagged: spec.tagged,
-            absent: spec
-                .absent
-                .as_ref()
-                .map(|a| sub_query(file, a))
-                .transpose()?,
-            present: spec
-                .present
-                .as_ref()
-                .map(|p| sub_query(file, p))
-                .transpose()?,
+            absent: spec.absent.as_ref().map(sub_query).transpose()?,
+            present: spec.present.as_ref().map(sub_query).transpose()?,
         })
     }
 
     /// Compiles a matcher's `is` and optional `was` predicates.
     fn pair(
-        file: &SourceFile,
         is: &PredicateSpec,
         was: Option<&PredicateSpec>,
         how: Compile,
-    ) -> Result<(Predicate, Option<Predicate>)> {
-        let was = was.map(|w| Predicate::compile(file, w, how)).transpose()?;
-        Ok((Predicate::compile(file, is, how)?, was))
+    ) -> Result<(Predicate, Option<Predicate>), SpanError> {
+        let was = was.map(|w| Predicate::compile(w, how)).transpose()?;
+        Ok((Predicate::compile(is, how)?, was))
     }
 
     fn holds(&self, c: &Candidate) -> bool {
@@ -177,37 +174,26 @@ fn reaches(node: Option<&Node>, query: &Query, want: &str) -> bool {
     })
 }
 
-/// A structured matcher as written in a rule, before compilation.
-#[derive(Debug, Clone)]
-pub enum StructureSpec {
-    /// `[rule.query]`.
-    Query(QuerySpec),
-    /// `[rule.dockerfile]`.
-    Dockerfile(DockerfileSpec),
-    /// `[rule.terraform]`.
-    Terraform(TerraformSpec),
-}
-
 impl Structure {
-    /// Compiles a matcher, pointing errors at the rule file.
-    /// `how` says how its regexes read classes and whether they compile now (see [`Compile`]).
-    pub fn compile(file: &SourceFile, spec: &StructureSpec, how: Compile) -> Result<Structure> {
+    /// Compiles a matcher; errors say where in the rule file. `how` says how its regexes read
+    /// classes and whether they compile now (see [`Compile`]).
+    fn compile(spec: &StructureSpec, how: Compile) -> Result<Structure, SpanError> {
         match spec {
-            StructureSpec::Query(q) => Structure::query(file, q, how),
-            StructureSpec::Dockerfile(d) => Structure::dockerfile(file, d, how),
-            StructureSpec::Terraform(t) => Structure::terraform(file, t, how),
+            StructureSpec::Query(q) => Structure::query(q, how),
+            StructureSpec::Dockerfile(d) => Structure::dockerfile(d, how),
+            StructureSpec::Terraform(t) => Structure::terraform(t, how),
         }
     }
 
     /// Compiles `[rule.query]`.
-    fn query(file: &SourceFile, spec: &QuerySpec, how: Compile) -> Result<Structure> {
+    fn query(spec: &QuerySpec, how: Compile) -> Result<Structure, SpanError> {
         let queries = spec
             .path
             .get_ref()
             .split(" | ")
-            .map(|p| Query::parse(p.trim()).map_err(|m| file.error(spec.path.span(), m)))
-            .collect::<Result<_>>()?;
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), how)?;
+            .map(|p| Query::parse(p.trim()).map_err(|m| (spec.path.span(), m)))
+            .collect::<Result<_, _>>()?;
+        let (is, was) = Predicate::pair(&spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Query {
             queries,
             change: spec.change,
@@ -217,21 +203,21 @@ impl Structure {
     }
 
     /// Compiles `[rule.dockerfile]`.
-    fn dockerfile(file: &SourceFile, spec: &DockerfileSpec, how: Compile) -> Result<Structure> {
+    fn dockerfile(spec: &DockerfileSpec, how: Compile) -> Result<Structure, SpanError> {
         let instruction = spec.instruction.get_ref().to_ascii_uppercase();
         if !["FROM", "ENV", "ARG", "LABEL"].contains(&instruction.as_str()) {
-            return Err(file.error(
+            return Err((
                 spec.instruction.span(),
-                "instruction must be FROM, ENV, ARG or LABEL",
+                "instruction must be FROM, ENV, ARG or LABEL".to_string(),
             ));
         }
-        let (is, was) = Predicate::pair(file, &spec.is, spec.was.as_ref(), how)?;
+        let (is, was) = Predicate::pair(&spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Dockerfile {
             instruction,
             key: spec
                 .key
                 .as_ref()
-                .map(|k| regex(file, "key", k, how))
+                .map(|k| regex("key", k, how))
                 .transpose()?,
             change: spec.change,
             is,
@@ -240,9 +226,9 @@ impl Structure {
     }
 
     /// Compiles `[rule.terraform]`.
-    fn terraform(file: &SourceFile, spec: &TerraformSpec, how: Compile) -> Result<Structure> {
+    fn terraform(spec: &TerraformSpec, how: Compile) -> Result<Structure, SpanError> {
         Ok(Structure::Terraform {
-            resource: regex(file, "resource", &spec.resource, how)?,
+            resource: regex("resource", &spec.resource, how)?,
         })
     }
 
@@ -301,6 +287,56 @@ impl Structure {
     }
 }
 
+/// A structured matcher that compiles itself the first time it is used.
+#[derive(Debug, Clone)]
+pub(crate) struct LazyStructure {
+    spec: StructureSpec,
+    syntax: Syntax,
+    compiled: OnceLock<Structure>,
+}
+
+impl LazyStructure {
+    /// Compiles now; errors say where in the rule file.
+    pub(crate) fn eager(spec: StructureSpec, syntax: Syntax) -> Result<LazyStructure, SpanError> {
+        let eager = Compile {
+            syntax,
+            eager: true,
+        };
+        let structure = Structure::compile(&spec, eager)?;
+        Ok(LazyStructure {
+            spec,
+            syntax,
+            compiled: OnceLock::from(structure),
+        })
+    }
+
+    /// Defers compilation to first use; only for matchers shipped in the binary and checked by
+    /// the test suite.
+    pub(crate) fn deferred(spec: StructureSpec, syntax: Syntax) -> LazyStructure {
+        LazyStructure {
+            spec,
+            syntax,
+            compiled: OnceLock::new(),
+        }
+    }
+}
+
+impl Deref for LazyStructure {
+    type Target = Structure;
+
+    fn deref(&self) -> &Structure {
+        self.compiled.get_or_init(|| {
+            let deferred = Compile {
+                syntax: self.syntax,
+                eager: false,
+            };
+            Structure::compile(&self.spec, deferred).expect(
+                "built-in structured matchers are compiled by the test suite before release",
+            )
+        })
+    }
+}
+
 type Documents = (Vec<Node>, Vec<Node>);
 
 /// Both sides of one file, parsed on first use and shared by every structured rule that
@@ -335,7 +371,7 @@ impl<'t> Sides<'t> {
 
     fn documents(&self) -> Result<(&[Node], &[Node]), String> {
         let parsed = self.documents.get_or_init(|| {
-            let parse = |t: Option<&str>| t.map_or(Ok(Vec::new()), doc::parse);
+            let parse = |t: Option<&str>| t.map_or(Ok(Vec::new()), tree::parse);
             Ok((parse(self.base)?, parse(self.head)?))
         });
         match parsed {
@@ -458,13 +494,12 @@ mod tests {
     use super::*;
 
     fn structure(toml_text: &str) -> Structure {
-        let file = SourceFile::new("t.toml", toml_text.to_string());
-        let spec: QuerySpec = file.parse().unwrap();
+        let spec: QuerySpec = toml::from_str(toml_text).unwrap();
         let how = Compile {
-            syntax: crate::rules::lazy::Syntax::Unicode,
+            syntax: Syntax::Unicode,
             eager: true,
         };
-        Structure::query(&file, &spec, how).unwrap()
+        Structure::query(&spec, how).unwrap()
     }
 
     #[test]

@@ -1,19 +1,15 @@
 //! Regexes compiled on first use. Built-in rules are many and most never meet a line in a given
 //! change, so compiling each one up front would dominate a small check; a repository's own rules
 //! are compiled eagerly instead, so their errors still point at file:line:column. The test suite
-//! compiles every built-in pattern, so deferring cannot hide a broken one. Structured matchers
-//! (`[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`) are deferred the same way.
+//! compiles every built-in pattern, so deferring cannot hide a broken one.
 
-use super::{SourceFile, builtin_patterns};
-use crate::error::Result;
-use crate::matchers::structured::{Structure, StructureSpec};
+use super::stored;
 use deploy_guard_patterns::nfa;
 use regex::bytes::{Captures, Regex, RegexBuilder};
 use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use std::collections::HashMap;
-use std::ops::Deref;
-use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 /// How a pattern reads `\w`, `\s`, `\d`, `\b`, `.`, negated classes and `(?i)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -155,7 +151,7 @@ impl Matcher {
     /// A built-in pattern's NFA comes ready-made from the binary (see [`nfa`]).
     fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
         let stored = match syntax {
-            Syntax::Ascii => builtin_patterns::lookup(pattern).and_then(|p| nfa::decode(p.nfa)),
+            Syntax::Ascii => stored::lookup(pattern).and_then(|p| nfa::decode(p.nfa)),
             Syntax::Unicode => None,
         };
         let nfa = match stored {
@@ -207,63 +203,6 @@ fn build(pattern: &str, syntax: Syntax) -> Result<Regex, regex::Error> {
         .build()?;
     lock().insert(key, regex.clone());
     Ok(regex)
-}
-
-/// A structured matcher that compiles itself the first time it is used.
-#[derive(Debug, Clone)]
-pub struct LazyStructure {
-    spec: StructureSpec,
-    syntax: Syntax,
-    file: Arc<SourceFile>,
-    compiled: OnceLock<Structure>,
-}
-
-impl LazyStructure {
-    /// Compiles now, reporting errors at the rule file.
-    pub fn eager(
-        spec: StructureSpec,
-        syntax: Syntax,
-        file: Arc<SourceFile>,
-    ) -> Result<LazyStructure> {
-        let eager = Compile {
-            syntax,
-            eager: true,
-        };
-        let structure = Structure::compile(&file, &spec, eager)?;
-        Ok(LazyStructure {
-            spec,
-            syntax,
-            file,
-            compiled: OnceLock::from(structure),
-        })
-    }
-
-    /// Defers compilation to first use; only for matchers shipped in the binary and checked by
-    /// the test suite.
-    pub fn deferred(spec: StructureSpec, syntax: Syntax, file: Arc<SourceFile>) -> LazyStructure {
-        LazyStructure {
-            spec,
-            syntax,
-            file,
-            compiled: OnceLock::new(),
-        }
-    }
-}
-
-impl Deref for LazyStructure {
-    type Target = Structure;
-
-    fn deref(&self) -> &Structure {
-        self.compiled.get_or_init(|| {
-            let deferred = Compile {
-                syntax: self.syntax,
-                eager: false,
-            };
-            Structure::compile(&self.file, &self.spec, deferred).expect(
-                "built-in structured matchers are compiled by the test suite before release",
-            )
-        })
-    }
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
-//! Normalised path globs matched without globset, whose strategies and regex set cost more to
-//! build than a check spends matching (every built-in glob is one of these shapes). A glob is
-//! split on `/` into segments, each either `**` (any number of whole path components) or a
-//! pattern for exactly one component ([`Basename`]: literals, `*`, `?`, `[...]` and flat
-//! `{a,b}` alternatives). The answers equal globset's (with `literal_separator` and
-//! `backslash_escape`); a glob whose shape or syntax is not plainly one of these is left to
-//! globset, and every glob taken here is one globset accepts.
+//! Path globs of the cheap shapes, matched without globset, whose strategies and regex set
+//! cost more to build than a check spends matching: a file name (`**/NAME`) or extension
+//! (`**/*.EXT`) looked up by hash, a directory anywhere on the path (`**/NAME/**`) looked up
+//! by hash, and any other pattern for the file name alone (`**/C`, [`Basename`]: literals,
+//! `*`, `?`, `[...]` and flat `{a,b}` alternatives). The answers equal globset's (with
+//! `literal_separator` and `backslash_escape`); a glob of any other shape or syntax (several
+//! components, `**` between them) is left to globset, and every glob taken here is one
+//! globset accepts.
 
 use std::collections::HashMap;
 use std::iter::Peekable;
@@ -21,39 +22,13 @@ enum Shape {
     Basename(Basename),
     /// `**/NAME/**`: a component other than the last is NAME.
     Directory(Vec<u8>),
-    /// Any other glob of `**` and component patterns.
-    Path(PathGlob),
     /// Anything else, matched by globset.
     Other,
-}
-
-/// One `/`-separated piece of a path glob.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Segment {
-    /// `**`: zero or more whole components; at the end, one or more (globset reads `a/**` as
-    /// `a/` and anything after, so it matches `a/` but not `a`).
-    AnyDepth,
-    /// Exactly one component matching this pattern.
-    Component(Basename),
-}
-
-/// A glob of several segments (`.github/workflows/*.yml`, `**/prod/**/*.yaml`), matched
-/// component by component; `**` backtracks, except before a tail without `**`, which can only
-/// match the path's last components.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct PathGlob {
-    segments: Vec<Segment>,
 }
 
 /// At most this many flat sequences once `{a,b}` alternatives are multiplied out; more stays in
 /// globset rather than grow without bound.
 const MAX_SEQUENCES: usize = 64;
-
-/// At most this many `**` in a glob matched by hand: a `**` with another one after it retries
-/// the rest at every depth, so the work grows with the path's depth to the power of their
-/// number, where globset's regex stays linear; three keeps it at most quadratic. Built-in
-/// globs have at most two.
-const MAX_ANY_DEPTH: usize = 3;
 
 /// Classifies a normalised glob (what `path_glob` hands to globset).
 fn classify(normalised: &str) -> Shape {
@@ -62,46 +37,28 @@ fn classify(normalised: &str) -> Shape {
     if normalised.ends_with('.') {
         return Shape::Other;
     }
-    let mut segments = Vec::new();
-    let mut any_depth = 0;
-    for part in normalised.split('/') {
-        let segment = match part {
-            // `**/**` is not simply two of them in globset's parser.
-            "**" if segments.last() == Some(&Segment::AnyDepth) => return Shape::Other,
-            "**" if any_depth == MAX_ANY_DEPTH => return Shape::Other,
-            "**" => {
-                any_depth += 1;
-                Segment::AnyDepth
-            }
-            _ => match Basename::parse(part) {
-                Some(b) => Segment::Component(b),
-                None => return Shape::Other,
-            },
-        };
-        segments.push(segment);
+    let parts: Vec<&str> = normalised.split('/').collect();
+    let (component, directory) = match parts[..] {
+        ["**", component] => (component, false),
+        ["**", component, "**"] => (component, true),
+        _ => return Shape::Other,
+    };
+    let Some(b) = Basename::parse(component) else {
+        return Shape::Other;
+    };
+    match (b.plain_text(), directory) {
+        (Some(name), true) => Shape::Directory(name),
+        (None, true) => Shape::Other,
+        (Some(name), false) => Shape::Name(name),
+        (None, false) => match b.extension() {
+            Some(ext) => Shape::Extension(ext),
+            None => Shape::Basename(b),
+        },
     }
-    match &segments[..] {
-        [Segment::AnyDepth, Segment::Component(b)] => {
-            if let Some(name) = b.plain_text() {
-                return Shape::Name(name);
-            }
-            if let Some(ext) = b.extension() {
-                return Shape::Extension(ext);
-            }
-            return Shape::Basename(b.clone());
-        }
-        [Segment::AnyDepth, Segment::Component(b), Segment::AnyDepth] => {
-            if let Some(name) = b.plain_text() {
-                return Shape::Directory(name);
-            }
-        }
-        _ => {}
-    }
-    Shape::Path(PathGlob { segments })
 }
 
 /// Hand-matched globs, each under a caller's slot number: file names, extensions and directory
-/// names looked up by hash, other file-name patterns and path globs tried one by one.
+/// names looked up by hash, other file-name patterns tried one by one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HandGlobs {
     /// Slots of `**/NAME` globs, by NAME.
@@ -112,8 +69,6 @@ pub(crate) struct HandGlobs {
     directories: HashMap<Vec<u8>, Vec<usize>>,
     /// Other `**/C` globs.
     basenames: Vec<(Basename, usize)>,
-    /// Every other hand-matched glob.
-    paths: Vec<(PathGlob, usize)>,
 }
 
 impl HandGlobs {
@@ -125,7 +80,6 @@ impl HandGlobs {
             Shape::Extension(ext) => self.extensions.entry(ext).or_default().push(slot),
             Shape::Basename(b) => self.basenames.push((b, slot)),
             Shape::Directory(name) => self.directories.entry(name).or_default().push(slot),
-            Shape::Path(p) => self.paths.push((p, slot)),
             Shape::Other => return false,
         }
         true
@@ -150,12 +104,6 @@ impl HandGlobs {
                 self.basenames
                     .iter()
                     .filter(move |(b, _)| b.is_match(name))
-                    .map(|(_, slot)| *slot),
-            )
-            .chain(
-                self.paths
-                    .iter()
-                    .filter(move |(p, _)| p.is_match(path, name))
                     .map(|(_, slot)| *slot),
             )
     }
@@ -192,66 +140,6 @@ fn last_component(path: &[u8]) -> &[u8] {
         Some(i) => &path[i + 1..],
         None => path,
     }
-}
-
-impl PathGlob {
-    /// Whether `path`, whose last component is `name`, matches.
-    fn is_match(&self, path: &[u8], name: &[u8]) -> bool {
-        let last_fits = match self.segments.last() {
-            Some(Segment::Component(b)) => b.is_match(name),
-            _ => true,
-        };
-        last_fits && walk(&self.segments, Some(path))
-    }
-}
-
-/// Whether `segments` match exactly the components in `rest` (`None`: no components left;
-/// `Some(b"")` is one empty component).
-fn walk(segments: &[Segment], rest: Option<&[u8]>) -> bool {
-    let Some((first, tail)) = segments.split_first() else {
-        return rest.is_none();
-    };
-    let Some(rest) = rest else {
-        return false;
-    };
-    match first {
-        Segment::Component(pattern) => match rest.iter().position(|&b| b == b'/') {
-            Some(i) => pattern.is_match(&rest[..i]) && walk(tail, Some(&rest[i + 1..])),
-            None => pattern.is_match(rest) && walk(tail, None),
-        },
-        // A trailing `**` takes whatever is left (at least one component, which `rest` is); a
-        // lone `**` matches every path.
-        Segment::AnyDepth if tail.is_empty() => true,
-        // Only `**` can take a varying number of components: without another one after it, the
-        // tail can only match the last `tail.len()` components.
-        Segment::AnyDepth if !tail.iter().any(|s| matches!(s, Segment::AnyDepth)) => {
-            last_components(rest, tail.len()).is_some_and(|last| walk(tail, Some(last)))
-        }
-        Segment::AnyDepth => {
-            let starts = rest
-                .iter()
-                .enumerate()
-                .filter(|&(_, &b)| b == b'/')
-                .map(|(i, _)| i + 1);
-            std::iter::once(0)
-                .chain(starts)
-                .any(|start| walk(tail, Some(&rest[start..])))
-        }
-    }
-}
-
-/// The last `n` (at least one) components of `rest`, if it has that many.
-fn last_components(rest: &[u8], n: usize) -> Option<&[u8]> {
-    let mut slashes = 0;
-    for (i, &b) in rest.iter().enumerate().rev() {
-        if b == b'/' {
-            slashes += 1;
-            if slashes == n {
-                return Some(&rest[i + 1..]);
-            }
-        }
-    }
-    (slashes + 1 == n).then_some(rest)
 }
 
 /// One byte-level step of a component pattern.
@@ -577,25 +465,176 @@ fn flat_match(toks: &[Tok], name: &[u8]) -> bool {
     toks[t..].iter().all(|tok| *tok == Tok::Star)
 }
 
+/// Realistic and awkward repository paths: directories the packs name (nested, at the
+/// root, as bare names), dotfiles, test files, minified and escaped names, non-ASCII, stray
+/// dots, `..`, empty components, leading and trailing `/`, newlines.
+#[cfg(test)]
+pub(crate) fn sample_paths() -> Vec<String> {
+    let dirs = [
+        "",
+        "/",
+        "src/",
+        "a/b/c/",
+        "a//b/",
+        "test/",
+        "tests/",
+        "tests/a/tests/",
+        "src/test/java/",
+        "prod/",
+        "prod/eu/west/",
+        "config/prod/",
+        "deploy/production/eu/",
+        "prd/",
+        "x/prd/a/",
+        "node_modules/left-pad/",
+        "web/node_modules/",
+        "__tests__/",
+        "__mocks__/",
+        ".github/",
+        ".github/workflows/",
+        ".github/workflows/sub/",
+        "x/.github/workflows/",
+        ".circleci/",
+        "a/.circleci/",
+        ".ebextensions/",
+        ".ebextensions/x/",
+        ".githooks/",
+        ".git-hooks/",
+        "githooks/",
+        "a/githooks/",
+        ".husky/",
+        ".husky/_/",
+        "vendor/",
+        "spec/",
+        "docs/",
+        "doc/api/",
+        "openapi/",
+        "templates/",
+        "templates/a/b/",
+        "charts/app/templates/",
+        "e2e/",
+        "fixtures/",
+        "testdata/",
+        "cdk.out/",
+        "cdk.out/asset.1/",
+        "infra/cdk.out/",
+        "settings/",
+        "app/settings/",
+        "environments/",
+        "config/environments/",
+        "sites-enabled/",
+        "etc/nginx/sites-available/",
+        "sites-available/x/",
+        "Test/",
+        "PROD/",
+        "dé/",
+        "my test/",
+        ".hidden./",
+        "x.test.js/",
+        "../",
+        "a/../",
+        "./",
+        "a\nb/",
+    ];
+    let names = [
+        "app.js",
+        "app.min.js",
+        "app.test.ts",
+        "app.spec.js",
+        "a.local.json",
+        "FooTest.java",
+        "FooTests.cs",
+        "FooTest.kt",
+        "tsconfig.json",
+        "tsconfig.build.json",
+        "tsconfig",
+        "config.yml",
+        "config.yaml",
+        "app.config",
+        "x.tpl",
+        "config-prod.yaml",
+        "app_prod.yml",
+        "app.prod.json",
+        "app.prod.yaml.bak",
+        "prod-eu.yaml",
+        "prod.yaml",
+        "production_1.yml",
+        "production-.json",
+        "values-prod-eu.yml",
+        "development.rb",
+        "test.rb",
+        "dev.py",
+        "local.py",
+        "openapi.yaml",
+        "swagger-v2.json",
+        "api.openapi.yml",
+        "api.raml",
+        "prod",
+        "test",
+        "tests",
+        "node_modules",
+        "default",
+        ".env",
+        ".env.local",
+        ".env.prod.local",
+        ".env.x",
+        ".gitlab-ci.yml",
+        ".lefthook.yml",
+        "lefthook.yml",
+        ".pre-commit-config.yaml",
+        "pre-commit",
+        "Dockerfile",
+        "Dockerfile.dev",
+        "app.Dockerfile",
+        "docker-compose.override.yml",
+        "compose.dev.yaml",
+        "compose.yaml",
+        "application-dev.yml",
+        "application-local.properties",
+        "test_x.py",
+        "x_test.go",
+        "x_test.",
+        "x_spec.rb",
+        "jest.config.js",
+        "webpack.config.js",
+        "bs-config.json",
+        "Cargo.toml",
+        "README",
+        "café-prod.yaml",
+        "\\x41bc.test.js",
+        "\\303\\251-prod.yml",
+        "UPPER.TEST.JS",
+        "APP-PROD.YAML",
+        "app.YML",
+        "x.",
+        ".",
+        "..",
+        ".yml",
+        ".hidden.",
+        "a,b.yml",
+        "[x].test.js",
+        "{a}.test.js",
+        "é.test.js",
+        "日本.test.ts",
+        "file\nname.test.js",
+        "",
+    ];
+    dirs.iter()
+        .flat_map(|d| names.iter().map(move |n| format!("{d}{n}")))
+        .chain(dirs.iter().map(|d| d.trim_end_matches('/').to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::matching::globs::{normalise_glob, path_glob};
-    use crate::rules::builtin;
     use globset::GlobSetBuilder;
     use proptest::prelude::*;
-    use std::collections::BTreeSet;
 
     /// The shape a glob as written takes.
     fn shape(glob: &str) -> Shape {
         classify(&normalise_glob(glob))
-    }
-
-    /// What the hand matcher says about `path` for `glob`, or `None` when globset keeps it.
-    fn hand_answer(glob: &str, path: &str) -> Option<bool> {
-        let mut hand = HandGlobs::default();
-        hand.add(&normalise_glob(glob), 0)
-            .then(|| hand.matches(path).next().is_some())
     }
 
     /// Checks the hand matcher against globset's answers for `glob` on each of `paths`, both as
@@ -622,223 +661,6 @@ mod tests {
             }
         }
         Ok(())
-    }
-
-    /// Every distinct path glob in the built-in packs: `paths`, `exclude`, `without_change`
-    /// and `with_change`.
-    fn builtin_globs() -> BTreeSet<String> {
-        builtin()
-            .unwrap()
-            .iter()
-            .flat_map(|d| {
-                let s = &d.spec;
-                s.paths
-                    .iter()
-                    .chain(&s.exclude)
-                    .chain(&s.without_change)
-                    .chain(&s.with_change)
-            })
-            .map(|g| g.get_ref().clone())
-            .collect()
-    }
-
-    /// Realistic and awkward repository paths: directories the packs name (nested, at the
-    /// root, as bare names), dotfiles, test files, minified and escaped names, non-ASCII, stray
-    /// dots, `..`, empty components, leading and trailing `/`, newlines.
-    fn sample_paths() -> Vec<String> {
-        let dirs = [
-            "",
-            "/",
-            "src/",
-            "a/b/c/",
-            "a//b/",
-            "test/",
-            "tests/",
-            "tests/a/tests/",
-            "src/test/java/",
-            "prod/",
-            "prod/eu/west/",
-            "config/prod/",
-            "deploy/production/eu/",
-            "prd/",
-            "x/prd/a/",
-            "node_modules/left-pad/",
-            "web/node_modules/",
-            "__tests__/",
-            "__mocks__/",
-            ".github/",
-            ".github/workflows/",
-            ".github/workflows/sub/",
-            "x/.github/workflows/",
-            ".circleci/",
-            "a/.circleci/",
-            ".ebextensions/",
-            ".ebextensions/x/",
-            ".githooks/",
-            ".git-hooks/",
-            "githooks/",
-            "a/githooks/",
-            ".husky/",
-            ".husky/_/",
-            "vendor/",
-            "spec/",
-            "docs/",
-            "doc/api/",
-            "openapi/",
-            "templates/",
-            "templates/a/b/",
-            "charts/app/templates/",
-            "e2e/",
-            "fixtures/",
-            "testdata/",
-            "cdk.out/",
-            "cdk.out/asset.1/",
-            "infra/cdk.out/",
-            "settings/",
-            "app/settings/",
-            "environments/",
-            "config/environments/",
-            "sites-enabled/",
-            "etc/nginx/sites-available/",
-            "sites-available/x/",
-            "Test/",
-            "PROD/",
-            "dé/",
-            "my test/",
-            ".hidden./",
-            "x.test.js/",
-            "../",
-            "a/../",
-            "./",
-            "a\nb/",
-        ];
-        let names = [
-            "app.js",
-            "app.min.js",
-            "app.test.ts",
-            "app.spec.js",
-            "a.local.json",
-            "FooTest.java",
-            "FooTests.cs",
-            "FooTest.kt",
-            "tsconfig.json",
-            "tsconfig.build.json",
-            "tsconfig",
-            "config.yml",
-            "config.yaml",
-            "app.config",
-            "x.tpl",
-            "config-prod.yaml",
-            "app_prod.yml",
-            "app.prod.json",
-            "app.prod.yaml.bak",
-            "prod-eu.yaml",
-            "prod.yaml",
-            "production_1.yml",
-            "production-.json",
-            "values-prod-eu.yml",
-            "development.rb",
-            "test.rb",
-            "dev.py",
-            "local.py",
-            "openapi.yaml",
-            "swagger-v2.json",
-            "api.openapi.yml",
-            "api.raml",
-            "prod",
-            "test",
-            "tests",
-            "node_modules",
-            "default",
-            ".env",
-            ".env.local",
-            ".env.prod.local",
-            ".env.x",
-            ".gitlab-ci.yml",
-            ".lefthook.yml",
-            "lefthook.yml",
-            ".pre-commit-config.yaml",
-            "pre-commit",
-            "Dockerfile",
-            "Dockerfile.dev",
-            "app.Dockerfile",
-            "docker-compose.override.yml",
-            "compose.dev.yaml",
-            "compose.yaml",
-            "application-dev.yml",
-            "application-local.properties",
-            "test_x.py",
-            "x_test.go",
-            "x_test.",
-            "x_spec.rb",
-            "jest.config.js",
-            "webpack.config.js",
-            "bs-config.json",
-            "Cargo.toml",
-            "README",
-            "café-prod.yaml",
-            "\\x41bc.test.js",
-            "\\303\\251-prod.yml",
-            "UPPER.TEST.JS",
-            "APP-PROD.YAML",
-            "app.YML",
-            "x.",
-            ".",
-            "..",
-            ".yml",
-            ".hidden.",
-            "a,b.yml",
-            "[x].test.js",
-            "{a}.test.js",
-            "é.test.js",
-            "日本.test.ts",
-            "file\nname.test.js",
-            "",
-        ];
-        dirs.iter()
-            .flat_map(|d| names.iter().map(move |n| format!("{d}{n}")))
-            .chain(dirs.iter().map(|d| d.trim_end_matches('/').to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn every_builtin_glob_is_matched_by_hand() {
-        let globs = builtin_globs();
-        assert!(globs.len() > 150, "only {} built-in globs", globs.len());
-        let left: Vec<&String> = globs.iter().filter(|g| shape(g) == Shape::Other).collect();
-        assert!(left.is_empty(), "left to globset: {left:?}");
-    }
-
-    /// All built-in globs in one hand matcher and in one glob set (what the path filters used
-    /// to build), compared path by path: the same globs match.
-    #[test]
-    fn hand_matcher_agrees_with_globset_on_the_builtin_globs() {
-        let globs: Vec<String> = builtin_globs().into_iter().collect();
-        let mut hand = HandGlobs::default();
-        let mut set = GlobSetBuilder::new();
-        for (slot, glob) in globs.iter().enumerate() {
-            assert!(hand.add(&normalise_glob(glob), slot), "{glob:?}");
-            set.add(path_glob(glob).unwrap());
-        }
-        let set = set.build().unwrap();
-        let paths = sample_paths();
-        assert!(paths.len() > 5000, "only {} paths", paths.len());
-        let mut matched = 0;
-        for path in &paths {
-            let mut by_hand: Vec<usize> = hand.matches(path).collect();
-            by_hand.sort_unstable();
-            let by_globset = set.matches(path);
-            assert_eq!(
-                by_hand.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
-                by_globset.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
-                "{path:?}"
-            );
-            matched += by_hand.len();
-        }
-        assert!(
-            matched > 5000,
-            "only {matched} matches: the paths test little"
-        );
     }
 
     #[test]
@@ -905,7 +727,7 @@ mod tests {
         ] {
             assert!(matches!(shape(basename), Shape::Basename(_)), "{basename}");
         }
-        for path in [
+        for kept in [
             "/tsconfig*.json",
             "/.gitlab-ci.yml",
             "src/*.js",
@@ -915,10 +737,6 @@ mod tests {
             "a/**/b/**/c",
             "**/a*/**",
             "**/a/**/b/**",
-        ] {
-            assert!(matches!(shape(path), Shape::Path(_)), "{path}");
-        }
-        for kept in [
             "[!a]*",
             "[^a]*",
             "[+-0]x",
@@ -951,23 +769,6 @@ mod tests {
         }
     }
 
-    /// Every component starting point of a `**` is tried: a tail with `**` of its own
-    /// backtracks, a tail without only looks at the last components.
-    #[test]
-    fn any_depth_takes_whole_components() {
-        let answer = |glob: &str, path: &str| hand_answer(glob, path).unwrap();
-        assert!(answer("**/a/**/b/c", "x/a/a/y/b/c"));
-        assert!(answer("**/a/**/b/c", "a/b/c"));
-        assert!(!answer("**/a/**/b/c", "xa/b/c"));
-        assert!(!answer("**/a/**/b/c", "a/b/c/d"));
-        assert!(answer("a/**", "a/"));
-        assert!(!answer("a/**", "a"));
-        assert!(answer("**/x", "/x"));
-        assert!(answer("a/**/b", "a//b"));
-        assert!(!answer("*/b", "b"));
-        assert!(answer("/**", ""));
-    }
-
     /// A piece of a component pattern from a small grammar: literals (escaped ones too), `?`,
     /// `*`, classes with ranges and awkward members, and flat alternatives.
     fn piece() -> impl Strategy<Value = String> {
@@ -991,15 +792,6 @@ mod tests {
         ]
     }
 
-    /// A path of up to five components drawn from names the globs below can hit, with empty
-    /// components, dots and separators' neighbours among them.
-    fn path() -> impl Strategy<Value = String> {
-        let component = prop::sample::select(vec![
-            "a", "b", "ab", "x", ".", "..", "a.b", "b.", "-a", "é", "", "A", ",", "*", "a\nb",
-        ]);
-        prop::collection::vec(component, 1..6).prop_map(|c| c.join("/"))
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
 
@@ -1018,22 +810,5 @@ mod tests {
             prop_assert_eq!(agrees_with_globset(&glob, &names), Ok(()));
         }
 
-        #[test]
-        fn path_matcher_agrees_with_globset(
-            anchored in any::<bool>(),
-            segments in prop::collection::vec(
-                prop_oneof![
-                    2 => Just("**".to_string()),
-                    3 => prop::sample::select(vec!["a", "b", "ab", "x", ".", ""])
-                        .prop_map(str::to_string),
-                    3 => prop::collection::vec(piece(), 1..3).prop_map(|p| p.concat()),
-                ],
-                1..5,
-            ),
-            paths in prop::collection::vec(path(), 1..12),
-        ) {
-            let glob = format!("{}{}", if anchored { "/" } else { "" }, segments.join("/"));
-            prop_assert_eq!(agrees_with_globset(&glob, &paths), Ok(()));
-        }
     }
 }

@@ -183,9 +183,11 @@ impl LineSets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::globs::path_glob;
+    use crate::matching::glob_shape::{HandGlobs, sample_paths};
+    use crate::matching::globs::{PathGlobs, normalise_glob, path_glob};
     use crate::rules::packs::{builtin, parse_rule_file};
     use crate::rules::source_file::SourceFile;
+    use globset::GlobSetBuilder;
 
     #[test]
     fn path_filters_admit_what_globset_admits() {
@@ -248,20 +250,10 @@ mod tests {
         }
     }
 
-    /// Neither the path filters nor the co-change lists of the built-in rules build a glob
-    /// set, and their rule-id globs wait until a rule fires.
+    /// The built-in rules' rule-id globs wait until a rule fires.
     #[test]
-    fn builtin_rules_build_no_glob_set() {
+    fn builtin_rule_id_globs_compile_when_a_rule_fires() {
         let rules = RuleSet::compile(builtin().unwrap()).unwrap();
-        let no_globset = |f: &OwnedGlobs| f.globs().globset_slots().is_none();
-        assert!(no_globset(&rules.include) && no_globset(&rules.exclude));
-        let co_change = rules
-            .rules()
-            .iter()
-            .flat_map(|r| [&r.without_change, &r.with_change])
-            .flatten();
-        assert!(co_change.clone().count() > 0);
-        assert!(co_change.clone().all(|g| g.globset_slots().is_none()));
         let by_id = rules
             .rules()
             .iter()
@@ -301,5 +293,72 @@ exclude = ["src/{a,}b.js", "**/gen/**"]
         ] {
             assert_eq!(rules.applicable(path), vec![admitted], "{path}");
         }
+    }
+
+    /// Every distinct path glob in the built-in packs: `paths`, `exclude`, `without_change`
+    /// and `with_change`.
+    fn builtin_globs() -> Vec<String> {
+        let globs: std::collections::BTreeSet<String> = builtin()
+            .unwrap()
+            .iter()
+            .flat_map(|d| {
+                let s = &d.spec;
+                s.paths
+                    .iter()
+                    .chain(&s.exclude)
+                    .chain(&s.without_change)
+                    .chain(&s.with_change)
+            })
+            .map(|g| g.get_ref().clone())
+            .collect();
+        globs.into_iter().collect()
+    }
+
+    /// The built-in globs of one path component (file names, extensions, file-name patterns)
+    /// and directory names (`**/NAME/**`) are matched by hand: most of them.
+    #[test]
+    fn builtin_file_name_globs_are_matched_by_hand() {
+        let globs = builtin_globs();
+        let taken = |glob: &str| HandGlobs::default().add(&normalise_glob(glob), 0);
+        let file_names: Vec<&String> = globs.iter().filter(|g| !g.contains('/')).collect();
+        assert!(
+            file_names.len() > 120,
+            "only {} file-name globs",
+            file_names.len()
+        );
+        let left: Vec<&&String> = file_names.iter().filter(|g| !taken(g)).collect();
+        assert!(left.is_empty(), "left to globset: {left:?}");
+        assert!(globs.iter().filter(|g| taken(g)).count() > 150);
+    }
+
+    /// All built-in globs in one [`PathGlobs`] (by hand, and through globset for the rest) and
+    /// in one glob set, compared path by path: the same globs match.
+    #[test]
+    fn builtin_globs_match_as_globset_matches_them() {
+        let globs = builtin_globs();
+        let ours = PathGlobs::new(globs.iter().map(String::as_str).zip(0..)).unwrap();
+        let mut set = GlobSetBuilder::new();
+        for glob in &globs {
+            set.add(path_glob(glob).unwrap());
+        }
+        let set = set.build().unwrap();
+        let paths = sample_paths();
+        assert!(paths.len() > 5000, "only {} paths", paths.len());
+        let mut matched = 0;
+        for path in &paths {
+            let mut by_us: Vec<usize> = ours.matches(path).collect();
+            by_us.sort_unstable();
+            let by_globset = set.matches(path);
+            assert_eq!(
+                by_us.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
+                by_globset.iter().map(|&g| &globs[g]).collect::<Vec<_>>(),
+                "{path:?}"
+            );
+            matched += by_us.len();
+        }
+        assert!(
+            matched > 5000,
+            "only {matched} matches: the paths test little"
+        );
     }
 }

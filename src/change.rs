@@ -56,7 +56,7 @@ pub const SUBPROJECT_COMMIT: &str = "Subproject commit ";
 pub enum NotScanned {
     /// A Git LFS pointer: the real content is not in the repository.
     LfsPointer,
-    /// A side is larger than [`crate::limits::MAX_SCANNED_BYTES`].
+    /// A side is larger than the source's size limit for scanning.
     TooLarge,
 }
 

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
+use crate::source::push;
 use crate::suppress::{self, Date};
 use crate::{engine, guard, hook, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -244,12 +245,12 @@ fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
                 source,
             })?;
             let repo = source::open_repository(cwd)?;
-            return judge_push(&repo, &remote, &hook::parse_pushed_refs(&input)?, io);
+            return judge_push(&repo, &remote, &push::parse_pushed_refs(&input)?, io);
         }
         HookCommand::PreCommit => {
             let repo = source::open_repository(cwd)?;
             let (remote, pushed) =
-                hook::pushed_by_pre_commit(&repo, |name| std::env::var(name).ok())?;
+                push::pushed_by_pre_commit(&repo, |name| std::env::var(name).ok())?;
             return judge_push(&repo, &remote, &[pushed], io);
         }
     };
@@ -264,17 +265,17 @@ fn hook_command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
 fn judge_push(
     repo: &git2::Repository,
     remote: &str,
-    pushed: &[hook::PushedRef],
+    pushed: &[push::PushedRef],
     io: &mut Io,
 ) -> Result<i32> {
     let mut refused = false;
     for one in pushed {
-        let (label, range) = match hook::judgement(repo, remote, one)? {
-            hook::Judgement::Skip(why) => {
+        let (label, range) = match push::plan(repo, remote, one)? {
+            push::PushPlan::Skip(why) => {
                 let _ = writeln!(io.err, "deploy-guard: {why}");
                 continue;
             }
-            hook::Judgement::Judge { label, range } => (label, range),
+            push::PushPlan::Judge { label, range } => (label, range),
         };
         let (changes, resolved) = source::load_commits(repo, &label, &range)?;
         let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);

@@ -10,7 +10,6 @@ pub mod error;
 pub mod finding;
 pub mod guard;
 pub mod hook;
-pub mod limits;
 pub mod matching;
 pub mod report;
 pub mod rules;

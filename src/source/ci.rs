@@ -4,8 +4,9 @@
 //! (never the synthetic merge commit the checkout points at); a push from where the branch was
 //! before it. Pull-request labels `deploy-guard/ack:<pattern>` acknowledge findings.
 
-use super::shallow::{self, is_full_commit_id};
-use super::{Resolved, Source, revs};
+use super::revs::{self, is_full_commit_id, is_zero_id};
+use super::shallow;
+use super::{Resolved, Source};
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
 use crate::finding::Finding;
@@ -250,11 +251,6 @@ fn gitlab(var: &impl Fn(&str) -> Option<String>) -> Result<Event> {
         }),
         labels: Vec::new(),
     })
-}
-
-/// Whether `id` is git's all-zero object id (SHA-1 or SHA-256), which means "no commit".
-pub fn is_zero_id(id: &str) -> bool {
-    matches!(id.len(), 40 | 64) && id.bytes().all(|b| b == b'0')
 }
 
 /// Reads the change `event` names, fetching missing history when the clone is shallow.

@@ -1,12 +1,12 @@
 //! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
 //! lines, and reads whole blobs only when a rule asks for them.
 
+use super::content::ContentReader;
 use crate::change::{
     ChangeSet, ChangedFile, Content, FileKind, HeadTree, SUBPROJECT_COMMIT, Side, Status,
     display_path,
 };
 use crate::error::{Error, Result};
-use crate::source::ContentReader;
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository, Tree,
 };
@@ -218,7 +218,7 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
     Ok(files)
 }
 
-/// Sets `file.not_scanned` from [`crate::limits`], and reads its content with `read` only when
+/// Sets `file.not_scanned` from [`super::limits`], and reads its content with `read` only when
 /// it is scanned: sizes and LFS pointers are checked before the diff is computed, so a huge
 /// file costs an object header read, not a diff.
 fn within_limits(
@@ -226,7 +226,7 @@ fn within_limits(
     file: &mut ChangedFile,
     read: impl FnOnce(&mut ChangedFile) -> Result<()>,
 ) -> Result<()> {
-    file.not_scanned = crate::limits::not_scanned(repo, file)?;
+    file.not_scanned = super::limits::not_scanned(repo, file)?;
     if file.not_scanned.is_none() {
         read(file)?;
     }

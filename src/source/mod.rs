@@ -4,6 +4,8 @@
 pub mod ci;
 mod content;
 mod diff;
+pub mod limits;
+pub mod push;
 mod revs;
 pub mod shallow;
 

@@ -1,4 +1,5 @@
-//! Turning revision names into commits, and finding the base when none is given.
+//! Turning revision names into commits, recognising object ids, and finding the base when none
+//! is given.
 
 use crate::error::{Error, Result};
 use git2::{Commit, Repository};
@@ -23,6 +24,16 @@ pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>>
     repo.revparse_single(rev)
         .and_then(|obj| obj.peel_to_commit())
         .map_err(|_| unknown())
+}
+
+/// A 40- (SHA-1) or 64-hex-digit (SHA-256) object id.
+pub fn is_full_commit_id(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `id` is git's all-zero object id (SHA-1 or SHA-256), which means "no commit".
+pub fn is_zero_id(id: &str) -> bool {
+    matches!(id.len(), 40 | 64) && id.bytes().all(|b| b == b'0')
 }
 
 /// The local default base: the current branch's upstream, then `origin/HEAD`, then

@@ -4,7 +4,7 @@
 //! with the cure. libgit2 is built without network support here by design, so fetching runs
 //! the `git` command line, which also brings the user's credentials and protocol settings.
 
-use super::revs::resolve_commit;
+use super::revs::{is_full_commit_id, resolve_commit};
 use crate::error::{Error, Result};
 use git2::{Commit, Oid, Repository};
 use std::process::Command;
@@ -182,11 +182,6 @@ fn refspec_for(rev: &str) -> Option<String> {
         && !branch.starts_with('-')
         && !branch.contains(['~', '^', ':', '@', ' ', '*', '?', '[', '\\']);
     plain.then(|| format!("+refs/heads/{branch}:refs/remotes/{REMOTE}/{branch}"))
-}
-
-/// A 40- (SHA-1) or 64-hex-digit (SHA-256) object id.
-pub fn is_full_commit_id(rev: &str) -> bool {
-    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

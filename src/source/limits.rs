@@ -2,9 +2,9 @@
 //! to scan in bounded time and memory, and Git LFS pointers (whose real content is elsewhere).
 //! Such files are listed in the report's `skipped`, never dropped silently.
 
+use super::content::ContentReader;
 use crate::change::{ChangedFile, Content, NotScanned};
 use crate::error::{Error, Result};
-use crate::source::ContentReader;
 use git2::Repository;
 
 /// The largest side (base or head) of a file that is diffed and scanned: 5 MiB.

@@ -2,14 +2,14 @@
 //! binary calls; tests call it in-process.
 
 use crate::change::ChangeSet;
+use crate::config::Date;
 use crate::config::{self, CONFIG_FILE, Config};
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
 use crate::report::{self, Render, Report, Skipped};
 use crate::rules::{self, RuleSet, SourceFile};
 use crate::source::push;
-use crate::suppress::{self, Date};
-use crate::{engine, guard, hook, source};
+use crate::{engine, hook, source, triage};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -343,7 +343,7 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         rule_docs,
     )?;
     if let source::Source::Ci(event) = &src {
-        for note in source::ci::acknowledge(&mut report.findings, &event.labels) {
+        for note in triage::acknowledge(&mut report.findings, &event.labels) {
             let _ = writeln!(io.err, "deploy-guard: {note}");
         }
     }
@@ -387,8 +387,8 @@ fn judge(
     let reader = source::ContentReader::new(repo);
     let judgement = engine::judge(changes, &rules, &reader)?;
     let mut findings = judgement.findings;
-    findings.extend(guard::submodule_findings(changes, &rules));
-    suppress::apply(changes, &reader, &config, &rules, today()?, &mut findings)?;
+    findings.extend(triage::submodule_findings(changes, &rules));
+    triage::suppress(changes, &reader, &config, &rules, today()?, &mut findings)?;
     let mut skipped: Vec<Skipped> = changes
         .files
         .iter()

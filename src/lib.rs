@@ -8,12 +8,11 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
-pub mod guard;
 pub mod hook;
 pub mod matching;
 pub mod report;
 pub mod rules;
 pub mod source;
-pub mod suppress;
+pub mod triage;
 
 pub use error::{Error, Result};

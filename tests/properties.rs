@@ -4,11 +4,12 @@
 
 use deploy_guard::change::{ChangeSet, ChangedFile};
 use deploy_guard::config::Config;
+use deploy_guard::config::Date;
 use deploy_guard::finding::{FailOn, Finding, Severity};
 use deploy_guard::report::{Human, Json, Render, Report, Skipped};
 use deploy_guard::rules::{self, RuleSet, SourceFile};
 use deploy_guard::source::ContentReader;
-use deploy_guard::suppress::{self, Date};
+use deploy_guard::triage;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -214,7 +215,7 @@ proptest! {
         let mut findings = deploy_guard::engine::judge(&changes, rules, &ContentReader::in_memory())
             .expect("in-memory changes always judge")
             .findings;
-        suppress::apply(
+        triage::suppress(
             &changes,
             &ContentReader::in_memory(),
             config,

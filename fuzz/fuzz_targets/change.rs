@@ -6,7 +6,8 @@ use deploy_guard::change::{ChangeSet, ChangedFile};
 use deploy_guard::config::Config;
 use deploy_guard::rules::{self, RuleSet};
 use deploy_guard::source::ContentReader;
-use deploy_guard::suppress::{self, Date};
+use deploy_guard::config::Date;
+use deploy_guard::triage;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
@@ -34,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut findings = judgement.findings;
-    let _ = suppress::apply(
+    let _ = triage::suppress(
         &changes,
         &ContentReader::in_memory(),
         config,

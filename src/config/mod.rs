@@ -1,12 +1,16 @@
-//! `.deploy-guard.toml`: where it is read from (the trust model), what it may say, and how it
-//! turns the built-in rules into the rule set in effect.
+//! `.deploy-guard.toml`: where it is read from (the trust model), what it may say (its
+//! [`waiver`]s included), and how it turns the built-in rules into the rule set in effect.
+
+mod waiver;
+
+pub use waiver::{Date, Waiver, WaiverSpec};
 
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Severity};
+use crate::matching::ids::{self, RuleIdGlobs};
 use crate::rules::spec::RuleSpec;
-use crate::rules::{RuleDraft, RuleSet, SourceFile};
+use crate::rules::{RuleDraft, RuleSet, SourceFile, check_globs};
 use git2::Repository;
-use globset::GlobBuilder;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -30,7 +34,7 @@ struct ConfigSpec {
     /// `false` turns inline `deploy-guard: allow` comments off (default: on).
     inline_suppressions: Option<bool>,
     #[serde(default)]
-    waiver: Vec<crate::suppress::WaiverSpec>,
+    waiver: Vec<WaiverSpec>,
 }
 
 /// `[rules."<id>"]`: changes to a rule that is already defined.
@@ -48,14 +52,14 @@ struct RuleOverride {
 pub struct Config {
     file: Option<Arc<SourceFile>>,
     spec: ConfigSpec,
-    waivers: Vec<crate::suppress::Waiver>,
+    waivers: Vec<Waiver>,
 }
 
 impl Config {
     /// Parses a configuration file; errors name file, line and column.
     pub fn parse(file: SourceFile) -> Result<Config> {
         let spec: ConfigSpec = file.parse()?;
-        let waivers = crate::suppress::Waiver::compile_all(&file, &spec.waiver)?;
+        let waivers = Waiver::compile_all(&file, &spec.waiver)?;
         Ok(Config {
             file: Some(Arc::new(file)),
             spec,
@@ -79,7 +83,7 @@ impl Config {
     }
 
     /// The `[[waiver]]` entries, validated.
-    pub fn waivers(&self) -> &[crate::suppress::Waiver] {
+    pub fn waivers(&self) -> &[Waiver] {
         &self.waivers
     }
 
@@ -107,19 +111,16 @@ impl Config {
             apply_override(file, draft, change)?;
         }
         for pattern in &self.spec.disable {
-            let matcher = GlobBuilder::new(pattern.get_ref())
-                .build()
-                .map_err(|e| {
-                    file.error(
-                        pattern.span(),
-                        format!("disable: bad glob '{}': {}", pattern.get_ref(), e.kind()),
-                    )
-                })?
-                .compile_matcher();
+            let glob = pattern.get_ref();
+            let matcher = RuleIdGlobs::new(vec![glob.clone()]).map_err(|(_, e)| {
+                file.error(
+                    pattern.span(),
+                    format!("disable: {}", ids::describe(glob, &e)),
+                )
+            })?;
             let before = drafts.len();
             drafts.retain(|d| !matcher.is_match(d.spec.id.get_ref()));
-            let is_glob = pattern.get_ref().contains(['*', '?', '[', '{']);
-            if before == drafts.len() && !is_glob {
+            if before == drafts.len() && !ids::is_glob(glob) {
                 return Err(file.error(
                     pattern.span(),
                     format!("disable: no rule has the id '{}'", pattern.get_ref()),
@@ -137,8 +138,8 @@ fn apply_override(
 ) -> Result<()> {
     // Globs from the config are checked here, against the config file, so their errors point
     // at the config rather than at the rule's own file.
-    crate::rules::check_globs(file, change.paths.as_deref().unwrap_or_default())?;
-    crate::rules::check_globs(file, &change.exclude)?;
+    check_globs(file, change.paths.as_deref().unwrap_or_default())?;
+    check_globs(file, &change.exclude)?;
     if let Some(severity) = change.severity {
         draft.spec.severity = Spanned::new(draft.spec.severity.span(), severity);
     }

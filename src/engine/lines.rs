@@ -1,7 +1,7 @@
 //! Line rules: `added`/`removed`/`unless` regexes (behind the rule set's literal prefilter, so
 //! a line meets only the rules it could match), with the optional `image` class check.
 
-use super::finding;
+use super::findings::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;

@@ -1,21 +1,18 @@
 //! The engine: every changed file against every applicable rule, producing findings. Line
-//! matching lives in [`lines`], structured and whole-tree matching in [`whole`]; this module
-//! decides which rules apply where and applies the cross-file conditions (co-change rules).
+//! matching lives in [`lines`], structured and whole-tree matching in [`whole`], the conditions
+//! across files in [`co_occurrence`]; this module decides which rules apply where.
 
+mod co_occurrence;
+mod findings;
 mod lines;
 mod whole;
 
-use crate::change::{ChangeSet, ChangedFile, Side};
+use crate::change::{ChangeSet, ChangedFile};
 use crate::error::Result;
-use crate::finding::{Finding, Severity, Skipped};
-use crate::matching::globs::PathGlobs;
-use crate::matching::ids::RuleIdGlobs;
+use crate::finding::{Finding, Skipped};
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
-use std::collections::{BTreeSet, HashMap};
-
-/// The longest snippet kept in a finding, in characters.
-const SNIPPET_CHARS: usize = 200;
+use co_occurrence::{co_change_gate, keep_co_occurring};
 
 /// What judging a change produced.
 #[derive(Debug, Clone, Default)]
@@ -54,7 +51,7 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
-        whole.judge_file(file, rules, gate, &mut out)?;
+        whole.judge_file(file, rules, gate, &mut out.findings, &mut out.skipped)?;
     }
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
@@ -68,54 +65,6 @@ pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Re
     Ok(out)
 }
 
-/// Per rule: whether its `without_change`/`with_change` conditions hold for this change.
-fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
-    let paths: Vec<&str> = changes
-        .files
-        .iter()
-        .flat_map(|f| std::iter::once(f.path.as_str()).chain(f.old_path.as_deref()))
-        .collect();
-    rules
-        .rules()
-        .iter()
-        .map(|rule| {
-            let any = |globs: &PathGlobs| paths.iter().any(|p| globs.is_match(p));
-            rule.without_change.as_deref().is_none_or(|s| !any(s))
-                && rule.with_change.as_deref().is_none_or(any)
-        })
-        .collect()
-}
-
-/// Drops findings of rules whose `with_finding` partner rules found nothing in this change,
-/// then findings of rules whose `without_finding` rules did find something. Decided once per
-/// rule that fired, so a change with thousands of findings costs no more than one with a few.
-fn keep_co_occurring(rules: &RuleSet, findings: &mut Vec<Finding>) {
-    let mut filter = |partners: fn(&Rule) -> Option<&RuleIdGlobs>, want: bool| {
-        let fired: Vec<String> = findings
-            .iter()
-            .map(|f| f.rule.as_str())
-            .collect::<BTreeSet<&str>>()
-            .into_iter()
-            .map(str::to_string)
-            .collect();
-        let keep: HashMap<&str, bool> = fired
-            .iter()
-            .map(|id| {
-                let holds = rules.get(id).and_then(partners).is_none_or(|partners| {
-                    let any = fired
-                        .iter()
-                        .any(|other| other != id && partners.is_match(other));
-                    any == want
-                });
-                (id.as_str(), holds)
-            })
-            .collect();
-        findings.retain(|f| keep.get(f.rule.as_str()).copied().unwrap_or(true));
-    };
-    filter(|r| r.with_finding.as_ref(), true);
-    filter(|r| r.without_finding.as_ref(), false);
-}
-
 /// The conditions that depend on the file alone: status and file name.
 fn file_level_holds(rule: &Rule, file: &ChangedFile) -> bool {
     (rule.status.is_empty() || rule.status.contains(&file.status))
@@ -125,73 +74,12 @@ fn file_level_holds(rule: &Rule, file: &ChangedFile) -> bool {
             .is_none_or(|re| re.is_match(&file.path))
 }
 
-/// Builds a finding with the prose cap applied.
-fn finding(
-    rule: &Rule,
-    file: &ChangedFile,
-    place: Option<(u32, Side)>,
-    message: String,
-    snippet: Option<&str>,
-) -> Finding {
-    let severity = if is_prose(&file.path) {
-        rule.severity.min(Severity::Info)
-    } else {
-        rule.severity
-    };
-    Finding {
-        rule: rule.id.clone(),
-        severity,
-        path: file.path.clone(),
-        line: place.map(|(l, _)| l),
-        side: place.and_then(|(_, s)| (s == Side::Base).then_some(Side::Base)),
-        message,
-        snippet: snippet.map(shorten),
-        suppressed: None,
-    }
-}
-
-/// Markdown and other documentation formats, and anything under a `docs`/`doc` folder: prose
-/// is not deployed, so its findings never exceed `info`.
-pub fn is_prose(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let in_docs = lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| dir == "docs" || dir == "doc");
-    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
-    in_docs || matches!(ext, "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc")
-}
-
-fn shorten(text: &str) -> String {
-    let trimmed = text.trim();
-    match trimmed.char_indices().nth(SNIPPET_CHARS) {
-        Some((cut, _)) => format!("{}…", &trimmed[..cut]),
-        None => trimmed.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::change::ChangedFile;
     use crate::config::Config;
     use crate::rules::SourceFile;
-
-    #[test]
-    fn prose_is_markdown_or_docs_folders() {
-        assert!(is_prose("README.md"));
-        assert!(is_prose("docs/setup.yaml"));
-        assert!(is_prose("a/doc/x.txt"));
-        assert!(!is_prose("src/docs.js"));
-        assert!(!is_prose("server/app.js"));
-    }
-
-    #[test]
-    fn snippet_is_trimmed_and_bounded() {
-        assert_eq!(shorten("  x  "), "x");
-        assert_eq!(shorten(&"é".repeat(300)).chars().count(), SNIPPET_CHARS + 1);
-    }
 
     fn run(config: &str, files: Vec<ChangedFile>) -> Vec<(String, Option<u32>)> {
         let rules = Config::parse(SourceFile::new("c.toml", config.to_string()))

@@ -61,3 +61,8 @@ pub(crate) fn describe(glob: &str, error: &globset::Error) -> String {
         None => error.to_string(),
     }
 }
+
+/// Whether `pattern` uses glob syntax, rather than naming one id.
+pub(crate) fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '[', '{'])
+}

@@ -1,20 +1,20 @@
 //! The gate's own findings about the shape of a change that no line rule can see: submodule
 //! pointers that moved. (Edits to the gate's configuration, workflows and hooks are ordinary
-//! rules in `rules/guard.toml`; suppression findings come from [`crate::suppress`].)
+//! rules in `rules/guard.toml`.)
 
+use super::reported::GateReport;
 use crate::change::{ChangeSet, Content, FileKind, SUBPROJECT_COMMIT};
 use crate::finding::Finding;
 use crate::rules::RuleSet;
-use crate::suppress::GateReport;
 
 /// A submodule pointer was added, moved or removed: its content was not judged.
-pub const SUBMODULE_CHANGED: GateReport = GateReport {
+pub(crate) const SUBMODULE_CHANGED: GateReport = GateReport {
     id: "guard/submodule-changed",
 };
 
 /// One finding per submodule whose pointer was added, moved or removed (unless the
 /// configuration disabled the rule).
-pub fn submodule_findings(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
+pub(crate) fn submodule_findings(changes: &ChangeSet, rules: &RuleSet) -> Vec<Finding> {
     changes
         .files
         .iter()

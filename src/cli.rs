@@ -1,15 +1,14 @@
 //! The command line: argument parsing (clap) and one function per subcommand. `run` is what the
 //! binary calls; tests call it in-process.
 
-use crate::change::ChangeSet;
-use crate::config::Date;
-use crate::config::{self, CONFIG_FILE, Config};
+use crate::config::CONFIG_FILE;
 use crate::error::{Error, Result};
 use crate::finding::FailOn;
-use crate::report::{self, Render, Report, Skipped};
-use crate::rules::{self, RuleSet, SourceFile};
+use crate::gate::{self, Options, Policy, examples};
+use crate::report::{self, Render};
+use crate::rules::RuleSet;
 use crate::source::push;
-use crate::{engine, hook, source, triage};
+use crate::{hook, source};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
 use std::io::Write;
@@ -217,13 +216,17 @@ where
 fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
     match command {
         Command::Check(args) => check(args, cwd, io),
-        Command::Rules(c) => list_rules(&rules_in_effect(cwd, c.config.as_deref())?, io),
+        Command::Rules(c) => {
+            let policy = Policy::around(cwd, c.config.as_deref())?;
+            list_rules(policy.rules(), io)
+        }
         Command::Explain { rule, config } => {
-            let set = rules_in_effect(cwd, config.config.as_deref())?;
-            let rule = set
+            let policy = Policy::around(cwd, config.config.as_deref())?;
+            let rule = policy
+                .rules()
                 .get(&rule)
                 .ok_or_else(|| Error::Rule(format!("unknown rule '{rule}'")))?;
-            write_out(io, &rules::docs::rule_markdown(rule))?;
+            write_out(io, &crate::rules::docs::rule_markdown(rule))?;
             Ok(0)
         }
         Command::TestRules { files } => test_rules(&files, cwd, io),
@@ -270,16 +273,16 @@ fn judge_push(
 ) -> Result<i32> {
     let mut refused = false;
     for one in pushed {
-        let (label, range) = match push::plan(repo, remote, one)? {
+        let source = match push::plan(repo, remote, one)? {
             push::PushPlan::Skip(why) => {
                 let _ = writeln!(io.err, "deploy-guard: {why}");
                 continue;
             }
-            push::PushPlan::Judge { label, range } => (label, range),
+            push::PushPlan::Judge(source) => source,
         };
-        let (changes, resolved) = source::load_commits(repo, &label, &range)?;
-        let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
-        let report = judge(repo, &changes, resolved.config_commit, None, None, false)?;
+        let report = gate::check(repo, &source, &Options::default(), &mut |note| {
+            let _ = writeln!(io.err, "deploy-guard: {note}");
+        })?;
         report::Human { color: false }
             .render(&report, io.err)
             .map_err(|source| Error::Io {
@@ -322,9 +325,6 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
             head: args.head,
         }
     };
-    let (changes, resolved) = source::load(&repo, &src)?;
-    let _ = writeln!(io.err, "deploy-guard: checking {}", resolved.description);
-    let explicit = args.config.config.map(|path| cwd.join(path));
     let in_github_actions = std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true");
     let default_format = if in_github_actions {
         Format::Github
@@ -332,21 +332,16 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         Format::Human
     };
     let format = args.format.unwrap_or(default_format);
-    let rule_docs =
-        format.shows_rule_docs() || extra_reports.iter().any(|(f, _)| f.shows_rule_docs());
-    let mut report = judge(
-        &repo,
-        &changes,
-        resolved.config_commit,
-        explicit.as_deref(),
-        args.fail_on,
-        rule_docs,
-    )?;
-    if let source::Source::Ci(event) = &src {
-        for note in triage::acknowledge(&mut report.findings, &event.labels) {
-            let _ = writeln!(io.err, "deploy-guard: {note}");
-        }
-    }
+    let options = Options {
+        config_file: args.config.config.map(|path| cwd.join(path)),
+        fail_on: args.fail_on,
+        rule_docs: format.shows_rule_docs()
+            || extra_reports.iter().any(|(f, _)| f.shows_rule_docs()),
+        today: None,
+    };
+    let report = gate::check(&repo, &src, &options, &mut |note| {
+        let _ = writeln!(io.err, "deploy-guard: {note}");
+    })?;
     let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     format
         .printer(color)
@@ -362,83 +357,6 @@ fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
     }
     report::job_summary::append_from_env(&report, io.err)?;
     Ok(i32::from(report.fails()))
-}
-
-/// Judges one change: the configuration trusted for it (`config_file`, else the one in
-/// `config_commit`, else the working tree's), the rules in effect, and the engine. With
-/// `rule_docs` the report carries every rule's full documentation (see
-/// [`Format::shows_rule_docs`]); without, the packs are read without their worked examples
-/// and help texts.
-fn judge(
-    repo: &git2::Repository,
-    changes: &ChangeSet,
-    config_commit: Option<git2::Oid>,
-    config_file: Option<&Path>,
-    fail_on: Option<FailOn>,
-    rule_docs: bool,
-) -> Result<Report> {
-    let config = config::load(repo, config_file, config_commit)?;
-    let packs = if rule_docs {
-        rules::Packs::Full
-    } else {
-        rules::Packs::ForChecking
-    };
-    let rules = config.rule_set(rules::builtin_packs(packs)?)?;
-    let reader = source::ContentReader::new(repo);
-    let judgement = engine::judge(changes, &rules, &reader)?;
-    let mut findings = judgement.findings;
-    findings.extend(triage::submodule_findings(changes, &rules));
-    triage::suppress(changes, &reader, &config, &rules, today()?, &mut findings)?;
-    let mut skipped: Vec<Skipped> = changes
-        .files
-        .iter()
-        .filter_map(|f| {
-            Some(Skipped {
-                path: f.path.clone(),
-                reason: f.skip_reason()?.into(),
-            })
-        })
-        .collect();
-    skipped.extend(judgement.skipped);
-    Ok(Report {
-        base: changes.base.clone(),
-        head: changes.head.clone(),
-        findings,
-        skipped,
-        files_changed: changes.files.len(),
-        fail_on: fail_on.or(config.fail_on()).unwrap_or_default(),
-        rules: if rule_docs {
-            report::RuleMeta::all(&rules)
-        } else {
-            report::RuleMeta::summaries(&rules)
-        },
-    })
-}
-
-/// The date waivers are judged against: `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set, so runs and
-/// tests can be pinned to a day, else the system clock's date in UTC.
-fn today() -> Result<Date> {
-    match std::env::var("DEPLOY_GUARD_TODAY") {
-        Ok(text) => Date::parse(&text).ok_or_else(|| {
-            Error::Usage(format!(
-                "DEPLOY_GUARD_TODAY must be a date YYYY-MM-DD, not '{text}'"
-            ))
-        }),
-        Err(_) => Ok(Date::today()),
-    }
-}
-
-/// The built-in rules plus the configuration of the repository around `cwd` (its working
-/// tree's file), or of `explicit`. Outside a repository: the built-ins alone.
-fn rules_in_effect(cwd: &Path, explicit: Option<&Path>) -> Result<RuleSet> {
-    let explicit = explicit.map(|path| cwd.join(path));
-    let explicit = explicit.as_deref();
-    let config = match (source::open_repository(cwd), explicit) {
-        (Ok(repo), _) => config::load(&repo, explicit, None)?,
-        (Err(_), Some(path)) => Config::parse(read_source(path)?)?,
-        (Err(_), None) => Config::default(),
-    };
-    config.rule_set(rules::builtin()?)
 }
 
 fn list_rules(set: &RuleSet, io: &mut Io) -> Result<i32> {
@@ -457,32 +375,7 @@ fn list_rules(set: &RuleSet, io: &mut Io) -> Result<i32> {
 }
 
 fn test_rules(files: &[PathBuf], cwd: &Path, io: &mut Io) -> Result<i32> {
-    let mut outcomes = Vec::new();
-    if files.is_empty() {
-        outcomes.push(rules::examples::run(&rules_in_effect(cwd, None)?));
-    }
-    for path in files {
-        let file = read_source(&cwd.join(path))?;
-        let name = file.name.clone();
-        let set = Config::parse(file)?.rule_set(rules::builtin()?)?;
-        let mut outcome = rules::examples::run(&set);
-        let own: std::collections::HashSet<_> = set
-            .rules()
-            .iter()
-            .filter(|r| r.origin == name)
-            .map(|r| r.id.clone())
-            .collect();
-        outcome.failures.retain(|f| own.contains(&f.rule));
-        outcome.without_examples.retain(|id| own.contains(id));
-        outcome.passed = set
-            .rules()
-            .iter()
-            .filter(|r| own.contains(&r.id))
-            .map(|r| r.examples.len())
-            .sum::<usize>()
-            - outcome.failures.len();
-        outcomes.push(outcome);
-    }
+    let outcomes = examples::test_rules(files, cwd)?;
     let mut text = String::new();
     let (mut passed, mut failed) = (0, 0);
     for outcome in &outcomes {
@@ -524,14 +417,6 @@ fn init(cwd: &Path, force: bool, io: &mut Io) -> Result<i32> {
     })?;
     let _ = writeln!(io.err, "wrote {}", path.display());
     Ok(0)
-}
-
-fn read_source(path: &Path) -> Result<SourceFile> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    Ok(SourceFile::new(path.display().to_string(), text))
 }
 
 fn write_out(io: &mut Io, text: &str) -> Result<()> {

@@ -8,6 +8,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod finding;
+pub mod gate;
 pub mod hook;
 pub mod matching;
 pub mod report;
@@ -16,3 +17,4 @@ pub mod source;
 pub mod triage;
 
 pub use error::{Error, Result};
+pub use rules::docs::builtin_catalogue as rule_catalogue;

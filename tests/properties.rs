@@ -1,15 +1,12 @@
 //! Properties that must hold for any input, checked with proptest: the JSON report is valid and
-//! round-trips, human output carries no control characters, and the configuration parser, the
-//! engine and the suppression pass never panic.
+//! round-trips, human output carries no control characters, and the configuration parser and
+//! the gate (engine, suppressions) never panic.
 
 use deploy_guard::change::{ChangeSet, ChangedFile};
-use deploy_guard::config::Config;
 use deploy_guard::config::Date;
 use deploy_guard::finding::{FailOn, Finding, Severity};
+use deploy_guard::gate::{self, Options, Policy};
 use deploy_guard::report::{Human, Json, Render, Report, Skipped};
-use deploy_guard::rules::{self, RuleSet, SourceFile};
-use deploy_guard::source::ContentReader;
-use deploy_guard::triage;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -144,15 +141,13 @@ fn path() -> impl Strategy<Value = String> {
     ]
 }
 
-/// The configurations the engine property runs under (inline suppressions off, on), compiled once.
-static CONFIGS: LazyLock<[(Config, RuleSet); 2]> = LazyLock::new(|| {
+/// The policies the engine property runs under (inline suppressions off, on), compiled once.
+static POLICIES: LazyLock<[Policy; 2]> = LazyLock::new(|| {
     [false, true].map(|inline| {
         let text = format!(
             "inline_suppressions = {inline}\n[[waiver]]\nrule = \"image/*\"\nreason = \"r\"\nexpires = \"2030-01-01\"\n"
         );
-        let config = Config::parse(SourceFile::new("c.toml", text)).unwrap();
-        let rules = config.rule_set(rules::builtin().unwrap()).unwrap();
-        (config, rules)
+        Policy::configured("c.toml", &text).unwrap()
     })
 });
 
@@ -193,9 +188,7 @@ proptest! {
 
     #[test]
     fn config_parser_never_panics(text in config_text()) {
-        if let Ok(config) = Config::parse(SourceFile::new("c.toml", text)) {
-            let _ = config.rule_set(rules::builtin().unwrap());
-        }
+        let _ = Policy::configured("c.toml", &text);
     }
 
     #[test]
@@ -206,24 +199,19 @@ proptest! {
         inline in any::<bool>(),
         day in 0i64..40_000,
     ) {
-        let (config, rules) = &CONFIGS[usize::from(inline)];
+        let policy = &POLICIES[usize::from(inline)];
         let file = ChangedFile::from_contents(&path, before.as_deref(), after.as_deref());
         // An upper bound on line numbers: `from_contents` (like `similar`) also ends lines at a lone CR.
         let lines = |t: Option<&str>| t.map_or(0, |t| t.matches(['\n', '\r']).count() + 1) as u32;
         let (head_lines, base_lines) = (lines(after.as_deref()), lines(before.as_deref()));
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
-        let mut findings = deploy_guard::engine::judge(&changes, rules, &ContentReader::in_memory())
+        let options = Options {
+            today: Some(Date::from_days_since_epoch(day)),
+            ..Options::default()
+        };
+        let findings = gate::check_change(&changes, policy, &options)
             .expect("in-memory changes always judge")
             .findings;
-        triage::suppress(
-            &changes,
-            &ContentReader::in_memory(),
-            config,
-            rules,
-            Date::from_days_since_epoch(day),
-            &mut findings,
-        )
-        .unwrap();
         for f in &findings {
             let bound = if f.side.is_some() { base_lines } else { head_lines };
             if let Some(line) = f.line {

@@ -158,11 +158,7 @@ pub fn load(
     commit: Option<git2::Oid>,
 ) -> Result<Config> {
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        return Config::parse(SourceFile::new(path.display().to_string(), text));
+        return Config::parse(SourceFile::read(path)?);
     }
     if let Some(commit) = commit {
         let tree = repo.find_commit(commit)?.tree()?;

@@ -1,9 +1,8 @@
 //! Rules: the language ([`spec`]) and its messages ([`template`]), the built-in packs embedded
 //! from `rules/*.toml` ([`packs`]), compilation into one [`Rule`] each and the [`RuleSet`] the
-//! engine runs, worked examples ([`examples`]) and generated docs ([`docs`]).
+//! engine runs, and the docs generated from them ([`docs`]).
 
 pub mod docs;
-pub mod examples;
 mod packs;
 mod rule;
 mod set;

@@ -35,6 +35,31 @@ pub enum Source {
     Worktree,
     /// The range a CI run's event names (used when `--base` is absent under CI).
     Ci(ci::Event),
+    /// A range already resolved to commits (a pushed ref), described as `label`.
+    Commits {
+        /// What the range is, for the line that says what is checked.
+        label: String,
+        /// Where configuration is trusted from; `None` with `merge_base` for a range from the
+        /// empty tree (a first push of a whole history).
+        base: Option<git2::Oid>,
+        /// Where the diff starts (`None`: the empty tree).
+        merge_base: Option<git2::Oid>,
+        /// Where the diff ends.
+        head: git2::Oid,
+    },
+}
+
+impl Source {
+    /// The source for `range`, described as `label`.
+    pub(crate) fn of_range(label: String, range: &RangeCommits) -> Source {
+        let id = |c: &Option<git2::Commit>| c.as_ref().map(git2::Commit::id);
+        Source::Commits {
+            label,
+            base: id(&range.base),
+            merge_base: id(&range.merge_base),
+            head: range.head.id(),
+        }
+    }
 }
 
 /// The resolved form of a [`Source`], kept for messages and reports.
@@ -75,6 +100,20 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
             Ok((changes, local_resolved(repo, "HEAD → working tree")))
         }
         Source::Ci(event) => ci::load(repo, event),
+        Source::Commits {
+            label,
+            base,
+            merge_base,
+            head,
+        } => {
+            let find = |id: &Option<git2::Oid>| id.map(|id| repo.find_commit(id)).transpose();
+            let range = RangeCommits {
+                base: find(base)?,
+                merge_base: find(merge_base)?,
+                head: repo.find_commit(*head)?,
+            };
+            load_commits(repo, label, &range)
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! branch is judged on the commits the remote does not have yet; an update on `remote..local`
 //! with merge-base semantics.
 
+use super::Source;
 use super::revs::{is_full_commit_id, is_zero_id, resolve_commit};
 use super::shallow::{REMOTE, RangeCommits};
 use crate::error::{Error, Result};
@@ -84,20 +85,16 @@ pub fn pushed_by_pre_commit(
 }
 
 /// What to do about one pushed ref.
-pub enum PushPlan<'r> {
+pub enum PushPlan {
     /// Nothing to judge, and why (a deletion, nothing new, not a commit).
     Skip(String),
-    /// Judge this range; the label says which push it is.
-    Judge {
-        /// E.g. `push to origin refs/heads/topic (new branch)`.
-        label: String,
-        /// Base (the remote side, where configuration is trusted from), merge-base and head.
-        range: RangeCommits<'r>,
-    },
+    /// Judge this range: a [`Source::Commits`] whose label says which push it is (e.g. `push to
+    /// origin refs/heads/topic (commits not on origin)`), with the remote side as its base.
+    Judge(Source),
 }
 
 /// Decides what to judge for one pushed ref going to `remote`.
-pub fn plan<'r>(repo: &'r Repository, remote: &str, pushed: &PushedRef) -> Result<PushPlan<'r>> {
+pub fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Result<PushPlan> {
     let target = match pushed.remote_ref.as_str() {
         "" => format!("push to {remote}"),
         name => format!("push to {remote} {name}"),
@@ -121,10 +118,7 @@ pub fn plan<'r>(repo: &'r Repository, remote: &str, pushed: &PushedRef) -> Resul
     if !is_zero_id(&pushed.remote_oid)
         && let Ok(Some(range)) = update_range(repo, &pushed.remote_oid, &head)
     {
-        return Ok(PushPlan::Judge {
-            label: target,
-            range,
-        });
+        return Ok(PushPlan::Judge(Source::of_range(target, &range)));
     }
     // A new ref, or an update whose remote side is unknown here (someone else pushed, or a
     // force push over unrelated history): judge what the remote does not have yet.
@@ -135,14 +129,13 @@ pub fn plan<'r>(repo: &'r Repository, remote: &str, pushed: &PushedRef) -> Resul
         )));
     }
     let boundary = boundary(repo, &head, &new_commits)?;
-    Ok(PushPlan::Judge {
-        label: format!("{target} (commits not on {remote})"),
-        range: RangeCommits {
-            base: boundary.clone(),
-            merge_base: boundary,
-            head,
-        },
-    })
+    let range = RangeCommits {
+        base: boundary.clone(),
+        merge_base: boundary,
+        head,
+    };
+    let label = format!("{target} (commits not on {remote})");
+    Ok(PushPlan::Judge(Source::of_range(label, &range)))
 }
 
 /// `remote..head` with merge-base semantics, when the remote's commit is known here and

@@ -2,14 +2,12 @@
 //! the 2.1.0 schema, GitLab fingerprints unique and stable, hostile file names that must not
 //! inject workflow commands or break tables, the job summary, and `--report`.
 
-use crate::common::{HOSTILE_NAMES, Repo, Run, redact};
-use deploy_guard::finding::FailOn;
+use crate::common::{HOSTILE_NAMES, Repo, Run, deploy_guard_in, outside_any_repository, redact};
+use deploy_guard::gate::{self, Options};
 use deploy_guard::report::{
-    Github, Gitlab, Junit, Markdown, Render, Report, RuleMeta, Sarif, Skipped, SourceLinks,
-    job_summary,
+    Github, Gitlab, Junit, Markdown, Render, Report, Sarif, SourceLinks, job_summary,
 };
 use deploy_guard::source::{self, Source};
-use deploy_guard::{config, engine, rules};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -102,23 +100,21 @@ fn fixture() -> Change {
     repo_with(&files)
 }
 
-/// Judges the fixture as `check` does (its binary `logo.png` is the one skipped file), then
-/// suppresses two findings the way an inline `deploy-guard: allow` comment and a config
-/// waiver would.
+/// Judges the fixture as `check` does, with every rule's documentation (its binary `logo.png`
+/// is the one skipped file), then suppresses two findings the way an inline `deploy-guard:
+/// allow` comment and a config waiver would.
 fn judged(repo: &Change) -> Report {
     let git_repo = source::open_repository(repo.repo.path()).unwrap();
     let range = Source::Range {
         base: Some(repo.base.clone()),
         head: repo.head.clone(),
     };
-    let (changes, resolved) = source::load(&git_repo, &range).unwrap();
-    let config = config::load(&git_repo, None, resolved.config_commit).unwrap();
-    let rule_set = config.rule_set(rules::builtin().unwrap()).unwrap();
-    let reader = source::ContentReader::new(&git_repo);
-    let mut findings = engine::judge(&changes, &rule_set, &reader)
-        .unwrap()
-        .findings;
-    for f in &mut findings {
+    let options = Options {
+        rule_docs: true,
+        ..Options::default()
+    };
+    let mut report = gate::check(&git_repo, &range, &options, &mut |_| {}).unwrap();
+    for f in &mut report.findings {
         match f.rule.as_str() {
             "team/todo" => f.suppressed = Some("tracked in TICKET-12 | owner `@web`".into()),
             "team/debug-on" => {
@@ -127,18 +123,7 @@ fn judged(repo: &Change) -> Report {
             _ => {}
         }
     }
-    Report {
-        base: changes.base.clone(),
-        head: changes.head.clone(),
-        findings,
-        skipped: vec![Skipped {
-            path: "logo.png".into(),
-            reason: "binary".into(),
-        }],
-        files_changed: changes.files.len(),
-        fail_on: FailOn::Error,
-        rules: RuleMeta::all(&rule_set),
-    }
+    report
 }
 
 fn render(printer: &dyn Render, report: &Report) -> String {
@@ -277,8 +262,8 @@ fn sarif_with_builtin_rules_validates_and_documents_them() {
         .unwrap();
     assert_eq!(cors["defaultConfiguration"]["level"], "error");
     assert_eq!(cors["properties"]["security-severity"], "8.0");
-    let set = rules::builtin().and_then(rules::RuleSet::compile).unwrap();
-    let docs = rules::docs::rule_markdown(set.get("cors/wildcard-origin").unwrap());
+    let (_dir, outside) = outside_any_repository();
+    let docs = Run::of(deploy_guard_in(&outside).args(["explain", "cors/wildcard-origin"])).stdout;
     assert_eq!(cors["help"]["markdown"], docs.as_str());
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;

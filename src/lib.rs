@@ -9,7 +9,6 @@ pub mod engine;
 pub mod error;
 pub mod finding;
 pub mod gate;
-pub mod hook;
 pub mod matching;
 pub mod report;
 pub mod rules;

@@ -1,12 +1,17 @@
 //! The git pre-push hook: installing it (next to any hook already there, which keeps running
-//! first) and removing it. What the hook judges is read by [`crate::source::push`].
+//! first), removing it, and running it: what a push sends is read by [`crate::source::push`]
+//! and judged like any other change.
 
+use super::args::HookCommand;
+use super::check;
+use super::io::Io;
 use crate::error::{Error, Result};
+use crate::source::{self, push};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The line that marks a pre-push hook as deploy-guard's (and safe to rewrite or remove).
-pub const MARKER: &str = "# managed-by: deploy-guard";
+const MARKER: &str = "# managed-by: deploy-guard";
 
 /// The hook's file name.
 const HOOK: &str = "pre-push";
@@ -42,12 +47,12 @@ replay | "$deploy_guard" hook pre-push "$@"
 "#;
 
 /// What `install` or `uninstall` did, to tell the user.
-pub type Outcome = Vec<String>;
+type Outcome = Vec<String>;
 
 /// Installs the pre-push hook for the repository around `cwd`, pointing at `exe`. An existing
 /// hook of ours is rewritten only if it differs; a foreign one is kept as `pre-push.local`
 /// and chained, or replaced when `force` is set.
-pub fn install(cwd: &Path, exe: &Path, force: bool) -> Result<Outcome> {
+fn install(cwd: &Path, exe: &Path, force: bool) -> Result<Outcome> {
     let dir = hooks_dir(cwd)?;
     let hook = dir.join(HOOK);
     let chained = dir.join(CHAINED);
@@ -104,7 +109,7 @@ pub fn install(cwd: &Path, exe: &Path, force: bool) -> Result<Outcome> {
 
 /// Removes our pre-push hook and puts back the hook it chained, if any. A foreign hook is
 /// left alone (and is an error, so nobody believes the gate is gone when it never was there).
-pub fn uninstall(cwd: &Path) -> Result<Outcome> {
+fn uninstall(cwd: &Path) -> Result<Outcome> {
     let dir = hooks_dir(cwd)?;
     let hook = dir.join(HOOK);
     let chained = dir.join(CHAINED);
@@ -133,6 +138,35 @@ pub fn uninstall(cwd: &Path) -> Result<Outcome> {
             Ok(done)
         }
     }
+}
+
+/// `deploy-guard hook …`: installs or removes the hook, or judges what a push sends.
+pub(super) fn command(action: HookCommand, cwd: &Path, io: &mut Io) -> Result<i32> {
+    let done = match action {
+        HookCommand::Install { force } => {
+            let exe = std::env::current_exe().unwrap_or_else(|_| "deploy-guard".into());
+            install(cwd, &exe, force)?
+        }
+        HookCommand::Uninstall => uninstall(cwd)?,
+        HookCommand::PrePush { remote, .. } => {
+            let input = std::io::read_to_string(std::io::stdin()).map_err(|source| Error::Io {
+                path: "<stdin>".into(),
+                source,
+            })?;
+            let repo = source::open_repository(cwd)?;
+            return check::judge_push(&repo, &remote, &push::parse_pushed_refs(&input)?, io);
+        }
+        HookCommand::PreCommit => {
+            let repo = source::open_repository(cwd)?;
+            let (remote, pushed) =
+                push::pushed_by_pre_commit(&repo, |name| std::env::var(name).ok())?;
+            return check::judge_push(&repo, &remote, &[pushed], io);
+        }
+    };
+    for line in done {
+        let _ = writeln!(io.err, "deploy-guard: {line}");
+    }
+    Ok(0)
 }
 
 /// The hooks directory git runs hooks from (honours `core.hooksPath`), absolute.

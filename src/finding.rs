@@ -85,7 +85,7 @@ impl Finding {
 
 /// The severity a finding at `path` reports: prose is not deployed, so findings in Markdown and
 /// other documentation formats, or under a `docs`/`doc` folder, never exceed `info`.
-pub fn capped(severity: Severity, path: &str) -> Severity {
+pub(crate) fn capped(severity: Severity, path: &str) -> Severity {
     if is_prose(path) {
         severity.min(Severity::Info)
     } else {

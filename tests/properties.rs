@@ -2,11 +2,12 @@
 //! round-trips, human output carries no control characters, and the configuration parser and
 //! the gate (engine, suppressions) never panic.
 
+use deploy_guard::Date;
+use deploy_guard::Skipped;
 use deploy_guard::change::{ChangeSet, ChangedFile};
-use deploy_guard::config::Date;
-use deploy_guard::finding::{FailOn, Finding, Severity};
 use deploy_guard::gate::{self, Options, Policy};
-use deploy_guard::report::{Human, Json, Render, Report, Skipped};
+use deploy_guard::report::{Human, Json, Render, Report};
+use deploy_guard::{FailOn, Finding, Severity};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 

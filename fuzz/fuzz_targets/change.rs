@@ -2,8 +2,8 @@
 //! the first NUL byte): any content is judged without panicking.
 #![no_main]
 
+use deploy_guard::Date;
 use deploy_guard::change::{ChangeSet, ChangedFile};
-use deploy_guard::config::Date;
 use deploy_guard::gate::{self, Options, Policy};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;

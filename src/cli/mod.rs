@@ -1,4 +1,4 @@
-//! The command line: arguments ([`args`]), one module per kind of command, and [`run`], what
+//! The command line: arguments (`args`), one module per kind of command, and [`run`], what
 //! the binary calls (tests call it in-process). The commands parse arguments, pick the source,
 //! call the [gate](crate::gate) and render; none holds logic of its own.
 

@@ -3,7 +3,8 @@
 
 mod waiver;
 
-pub use waiver::{Date, Waiver, WaiverSpec};
+pub use waiver::Date;
+pub(crate) use waiver::{Waiver, WaiverSpec};
 
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Severity};
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use toml::Spanned;
 
 /// The configuration file's name, at the repository root.
-pub const CONFIG_FILE: &str = ".deploy-guard.toml";
+pub(crate) const CONFIG_FILE: &str = ".deploy-guard.toml";
 
 /// The configuration as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -49,7 +50,7 @@ struct RuleOverride {
 
 /// A parsed, not yet applied configuration. The default is "built-in rules, fail on errors".
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     file: Option<Arc<SourceFile>>,
     spec: ConfigSpec,
     waivers: Vec<Waiver>,
@@ -57,7 +58,7 @@ pub struct Config {
 
 impl Config {
     /// Parses a configuration file; errors name file, line and column.
-    pub fn parse(file: SourceFile) -> Result<Config> {
+    pub(crate) fn parse(file: SourceFile) -> Result<Config> {
         let spec: ConfigSpec = file.parse()?;
         let waivers = Waiver::compile_all(&file, &spec.waiver)?;
         Ok(Config {
@@ -67,28 +68,23 @@ impl Config {
         })
     }
 
-    /// Where the configuration came from, for messages (`None`: built-in defaults).
-    pub fn source_name(&self) -> Option<&str> {
-        self.file.as_deref().map(|f| f.name.as_str())
-    }
-
     /// The configured `fail_on`, if any (the command line wins over it).
-    pub fn fail_on(&self) -> Option<FailOn> {
+    pub(crate) fn fail_on(&self) -> Option<FailOn> {
         self.spec.fail_on
     }
 
     /// Whether inline `deploy-guard: allow` suppressions are honoured (`inline_suppressions`).
-    pub fn inline_suppressions(&self) -> bool {
+    pub(crate) fn inline_suppressions(&self) -> bool {
         self.spec.inline_suppressions.unwrap_or(true)
     }
 
     /// The `[[waiver]]` entries, validated.
-    pub fn waivers(&self) -> &[Waiver] {
+    pub(crate) fn waivers(&self) -> &[Waiver] {
         &self.waivers
     }
 
     /// Applies custom rules, overrides and `disable` to `builtin`, and compiles the result.
-    pub fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
+    pub(crate) fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
         let mut drafts = builtin;
         let Some(file) = &self.file else {
             return RuleSet::compile(drafts);
@@ -152,7 +148,7 @@ fn apply_override(
 
 /// Loads the configuration in effect: `explicit` if given; else the file in `commit` (the
 /// trusted base of a range); else the working tree's file; else the defaults.
-pub fn load(
+pub(crate) fn load(
     repo: &Repository,
     explicit: Option<&Path>,
     commit: Option<git2::Oid>,

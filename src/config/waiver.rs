@@ -82,7 +82,7 @@ impl std::fmt::Display for Date {
 /// `[[waiver]]` as written in the configuration.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WaiverSpec {
+pub(crate) struct WaiverSpec {
     rule: Spanned<String>,
     #[serde(default)]
     paths: Vec<Spanned<String>>,
@@ -93,7 +93,7 @@ pub struct WaiverSpec {
 
 /// A validated waiver: a rule (id or glob) on some paths, waived until a date.
 #[derive(Debug, Clone)]
-pub struct Waiver {
+pub(crate) struct Waiver {
     /// The rule id or glob as written.
     pub(crate) rule: String,
     rule_matcher: RuleIdGlobs,

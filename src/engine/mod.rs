@@ -16,7 +16,7 @@ use co_occurrence::{co_change_gate, keep_co_occurring};
 
 /// What judging a change produced.
 #[derive(Debug, Clone, Default)]
-pub struct Judgement {
+pub(crate) struct Judgement {
     /// Findings, sorted by path, then line.
     pub findings: Vec<Finding>,
     /// Files some rule could not fully read (e.g. a YAML file that does not parse).
@@ -24,7 +24,11 @@ pub struct Judgement {
 }
 
 /// Judges a whole change. `reader` supplies full file contents to rules that need them.
-pub fn judge(changes: &ChangeSet, rules: &RuleSet, reader: &ContentReader) -> Result<Judgement> {
+pub(crate) fn judge(
+    changes: &ChangeSet,
+    rules: &RuleSet,
+    reader: &ContentReader,
+) -> Result<Judgement> {
     let co_change = co_change_gate(changes, rules);
     let mut whole = whole::Whole::new(changes, reader);
     let mut out = Judgement::default();

@@ -2,7 +2,7 @@
 //! held in memory, is judged under a [`Policy`] (the configuration trusted for it and the rules
 //! it puts in effect): the engine's findings, then the gate's own findings, inline suppressions
 //! and waivers, then pull-request acknowledgements; out comes the [`Report`]. The command line,
-//! the tests and the rules' worked examples ([`examples`]) all come through here.
+//! the tests and the rules' worked examples (`examples`) all come through here.
 
 pub(crate) mod examples;
 mod policy;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 /// One instruction's interesting part.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub(crate) struct Item {
     /// `FROM`, `ENV`, `ARG`, `LABEL`… upper-cased.
     pub instruction: String,
     /// For `ENV`/`ARG`/`LABEL`: the key. For `FROM`: the stage number as text.
@@ -19,7 +19,7 @@ pub struct Item {
 
 /// Reads the instructions of a Dockerfile. `FROM` items for `scratch` or an earlier stage's
 /// alias are left out: they name no registry image.
-pub fn items(text: &str) -> Vec<Item> {
+pub(crate) fn items(text: &str) -> Vec<Item> {
     let physical: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     let mut args: HashMap<String, String> = HashMap::new();

@@ -47,7 +47,7 @@ const FLOATING_TAGS: &[&str] = &[
 /// Variables (`${…}`, `$NAME`, `{{ … }}`) in the registry or repository do not hide a literal
 /// tag: `${REPO_URL}:latest` is still `latest`, and `${ACCOUNT}.dkr.ecr…/worker` is untagged.
 /// A variable in the last name or the tag could hold anything, so that is `variable`.
-pub fn classify(reference: &str) -> ImageClass {
+pub(crate) fn classify(reference: &str) -> ImageClass {
     let r = reference.trim().trim_matches(['"', '\'']).trim();
     let r = mask_variables(r);
     if r.is_empty() || r.contains(['$', '{', '}', '<', '>', '%']) {
@@ -122,7 +122,7 @@ fn mask_variables(r: &str) -> Cow<'_, str> {
 
 /// Whether `reference` looks like an image reference at all (not a sentence, a path, a URL).
 /// Spaces are allowed only inside a template variable (`{{ .Values.repo }}:latest`).
-pub fn looks_like_image(reference: &str) -> bool {
+pub(crate) fn looks_like_image(reference: &str) -> bool {
     let r = reference.trim().trim_matches(['"', '\'']);
     let masked = mask_variables(r);
     !r.is_empty()

@@ -29,7 +29,7 @@ fn fold_into(path: &str, out: &mut String) {
 /// The form two names share when one is a near-miss of the other: compatibility-normalised,
 /// invisible characters dropped, whitespace trimmed around each component and each dot (so
 /// `config .js` meets `config.js`), lower-cased.
-pub fn near_miss_key(name: &str) -> String {
+pub(crate) fn near_miss_key(name: &str) -> String {
     let mut out = String::new();
     near_miss_key_into(name, &mut out);
     out
@@ -76,7 +76,7 @@ fn near_miss_key_into(name: &str, out: &mut String) {
 /// The head tree's paths, indexed for the two checks. Each index is built on its first use,
 /// keyed by a hash of the folded form so that no key is allocated per path.
 #[derive(Debug, Default)]
-pub struct PathIndex {
+pub(crate) struct PathIndex {
     paths: PathList,
     state: RandomState,
     /// Files, then directories, by the hash of their folded form.
@@ -87,7 +87,7 @@ pub struct PathIndex {
 
 impl PathIndex {
     /// Indexes the head tree's paths (files, sorted; their directories are derived).
-    pub fn new(paths: PathList) -> PathIndex {
+    pub(crate) fn new(paths: PathList) -> PathIndex {
         PathIndex {
             paths,
             ..PathIndex::default()
@@ -139,7 +139,7 @@ impl PathIndex {
 
     /// Another path (or directory) that `path` or one of its directories collides with when
     /// case is folded.
-    pub fn case_collision(&self, path: &str) -> Option<&str> {
+    pub(crate) fn case_collision(&self, path: &str) -> Option<&str> {
         let groups = self.folded();
         let (mut key, mut other_key) = (String::new(), String::new());
         let prefixes = path.match_indices('/').map(|(i, _)| &path[..i]);
@@ -159,7 +159,7 @@ impl PathIndex {
 
     /// For a referenced file name that exists nowhere in the tree: the path of a file whose
     /// name differs only by whitespace, case or Unicode form.
-    pub fn near_miss(&self, reference: &str) -> Option<&str> {
+    pub(crate) fn near_miss(&self, reference: &str) -> Option<&str> {
         let base = basename(reference);
         let key = near_miss_key(base);
         let mut other_key = String::new();
@@ -255,7 +255,7 @@ fn basename(path: &str) -> &str {
 
 /// Quoted strings in a line that look like file names (an extension, no URL, no template),
 /// candidates for [`PathIndex::near_miss`].
-pub fn file_references(line: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn file_references(line: &str) -> impl Iterator<Item = &str> {
     Quoted { rest: line }.filter(|s| looks_like_file(s))
 }
 

@@ -13,7 +13,7 @@ use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 /// How a pattern reads `\w`, `\s`, `\d`, `\b`, `.`, negated classes and `(?i)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Syntax {
+pub(crate) enum Syntax {
     /// Unicode-aware, the regex crate's default: a repository's own rules, and built-in
     /// patterns on file names (where Unicode spaces and look-alikes are the hazard).
     Unicode,
@@ -26,7 +26,7 @@ pub enum Syntax {
 /// How a rule's patterns are compiled: how they read classes, and whether now, so an error
 /// points at the rule file, or on first use (built-ins, which the test suite compiles).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Compile {
+pub(crate) struct Compile {
     /// How classes and case-insensitivity read.
     pub syntax: Syntax,
     /// Compile now.
@@ -35,7 +35,7 @@ pub struct Compile {
 
 impl Compile {
     /// `pattern`, compiled this way; only an eager compile can fail.
-    pub fn regex(self, pattern: &str) -> Result<LazyRegex, regex::Error> {
+    pub(crate) fn regex(self, pattern: &str) -> Result<LazyRegex, regex::Error> {
         match self.eager {
             true => LazyRegex::eager(pattern, self.syntax),
             false => Ok(LazyRegex::deferred(pattern, self.syntax)),
@@ -50,7 +50,7 @@ impl Compile {
 /// time of the full regex; the full regex is compiled only for captures (or when the DFA gives
 /// up on a line).
 #[derive(Debug, Clone)]
-pub struct LazyRegex {
+pub(crate) struct LazyRegex {
     pattern: String,
     syntax: Syntax,
     compiled: OnceLock<Regex>,
@@ -61,7 +61,7 @@ pub struct LazyRegex {
 
 impl LazyRegex {
     /// Compiles now, reporting an invalid pattern.
-    pub fn eager(pattern: &str, syntax: Syntax) -> Result<LazyRegex, regex::Error> {
+    pub(crate) fn eager(pattern: &str, syntax: Syntax) -> Result<LazyRegex, regex::Error> {
         let regex = build(pattern, syntax)?;
         Ok(LazyRegex {
             compiled: OnceLock::from(regex),
@@ -71,7 +71,7 @@ impl LazyRegex {
 
     /// Defers compilation to first use; only for patterns shipped in the binary and checked by
     /// the test suite.
-    pub fn deferred(pattern: &str, syntax: Syntax) -> LazyRegex {
+    pub(crate) fn deferred(pattern: &str, syntax: Syntax) -> LazyRegex {
         LazyRegex {
             pattern: pattern.to_string(),
             syntax,
@@ -82,17 +82,17 @@ impl LazyRegex {
     }
 
     /// The pattern as written.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.pattern
     }
 
     /// How the pattern is read.
-    pub fn syntax(&self) -> Syntax {
+    pub(crate) fn syntax(&self) -> Syntax {
         self.syntax
     }
 
     /// Whether the pattern matches somewhere in `text`.
-    pub fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         let text = text.as_bytes();
         if let Some(regex) = self.compiled.get() {
             return regex.is_match(text);
@@ -107,14 +107,14 @@ impl LazyRegex {
     }
 
     /// The groups of the first match in `text`.
-    pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
         self.regex().captures(text.as_bytes())
     }
 
     /// Whether the pattern has a capture group called `name`. A pattern whose text has no
     /// `<name>` answers without compiling the full regex; the text is read once, since the
     /// engine asks for every line a rule matches.
-    pub fn has_group(&self, name: &str) -> bool {
+    pub(crate) fn has_group(&self, name: &str) -> bool {
         let written = self.written_groups.get_or_init(|| {
             self.pattern
                 .split('<')
@@ -127,7 +127,7 @@ impl LazyRegex {
     }
 
     /// How many groups the pattern has, group 0 included.
-    pub fn captures_len(&self) -> usize {
+    pub(crate) fn captures_len(&self) -> usize {
         self.regex().captures_len()
     }
 

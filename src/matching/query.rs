@@ -64,13 +64,13 @@ impl Pattern {
 
 /// A compiled query.
 #[derive(Debug, Clone)]
-pub struct Query {
+pub(crate) struct Query {
     steps: Vec<Step>,
 }
 
 /// One node a query reached.
 #[derive(Debug, Clone)]
-pub struct Hit<'d> {
+pub(crate) struct Hit<'d> {
     /// The concrete path, stable across unrelated edits (e.g. `Deployment/web.spec.template…`).
     pub identity: String,
     /// The last key on the way (empty at the top).
@@ -81,7 +81,7 @@ pub struct Hit<'d> {
 
 impl Query {
     /// Parses a query; the error says what is wrong with it.
-    pub fn parse(path: &str) -> Result<Query, String> {
+    pub(crate) fn parse(path: &str) -> Result<Query, String> {
         let mut steps = Vec::new();
         let mut chars = path.chars().peekable();
         let bad = |why: &str| Err(format!("bad query '{path}': {why}"));
@@ -139,7 +139,7 @@ impl Query {
     }
 
     /// Every node the query reaches from `node`, with identities relative to it.
-    pub fn eval_node<'d>(&self, node: &'d Node) -> Vec<Hit<'d>> {
+    pub(crate) fn eval_node<'d>(&self, node: &'d Node) -> Vec<Hit<'d>> {
         let mut hits = Vec::new();
         let start = Hit {
             identity: String::new(),
@@ -151,7 +151,7 @@ impl Query {
     }
 
     /// Every node the query reaches in `docs`.
-    pub fn eval<'d>(&self, docs: &'d [Node]) -> Vec<Hit<'d>> {
+    pub(crate) fn eval<'d>(&self, docs: &'d [Node]) -> Vec<Hit<'d>> {
         let mut hits = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
             let start = Hit {

@@ -87,7 +87,7 @@ pub struct TerraformSpec {
 
 /// A structured matcher as written in a rule, before compilation.
 #[derive(Debug, Clone)]
-pub enum StructureSpec {
+pub(crate) enum StructureSpec {
     /// `[rule.query]`.
     Query(QuerySpec),
     /// `[rule.dockerfile]`.

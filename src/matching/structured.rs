@@ -20,7 +20,7 @@ pub(crate) type SpanError = (Range<usize>, String);
 
 /// A compiled condition on one value.
 #[derive(Debug, Clone, Default)]
-pub struct Predicate {
+pub(crate) struct Predicate {
     value: Option<LazyRegex>,
     image: Vec<ImageClass>,
     tagged: Option<bool>,
@@ -30,7 +30,7 @@ pub struct Predicate {
 
 /// A compiled structured matcher.
 #[derive(Debug, Clone)]
-pub enum Structure {
+pub(crate) enum Structure {
     /// YAML/JSON key-path queries.
     Query {
         /// Alternatives; hits of all are candidates.
@@ -74,7 +74,7 @@ struct Candidate<'d> {
 
 /// One structured match, ready to become a finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StructuredHit {
+pub(crate) struct StructuredHit {
     /// Which side's line `line` is.
     pub side: Side,
     /// 1-based line of the value.
@@ -234,7 +234,7 @@ impl Structure {
 
     /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
     /// side could not be read as a document (the caller reports the file as not fully checked).
-    pub fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
+    pub(crate) fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
         match self {
             Structure::Query {
                 queries,
@@ -341,7 +341,7 @@ type Documents = (Vec<Node>, Vec<Node>);
 
 /// Both sides of one file, parsed on first use and shared by every structured rule that
 /// looks at the file, so a large manifest is parsed once, not once per rule.
-pub struct Sides<'t> {
+pub(crate) struct Sides<'t> {
     base: Option<&'t str>,
     head: Option<&'t str>,
     documents: OnceCell<Result<Documents, String>>,
@@ -350,7 +350,7 @@ pub struct Sides<'t> {
 
 impl<'t> Sides<'t> {
     /// Wraps the texts of a file's base and head (`None`: absent on that side).
-    pub fn new(base: Option<&'t str>, head: Option<&'t str>) -> Self {
+    pub(crate) fn new(base: Option<&'t str>, head: Option<&'t str>) -> Self {
         Sides {
             base,
             head,
@@ -360,12 +360,12 @@ impl<'t> Sides<'t> {
     }
 
     /// The file's base text, if any.
-    pub fn base(&self) -> Option<&'t str> {
+    pub(crate) fn base(&self) -> Option<&'t str> {
         self.base
     }
 
     /// The file's head text, if any.
-    pub fn head(&self) -> Option<&'t str> {
+    pub(crate) fn head(&self) -> Option<&'t str> {
         self.head
     }
 
@@ -391,7 +391,7 @@ impl<'t> Sides<'t> {
 
 /// Resources of a matching type in `base` whose address is in no changed head file and was not
 /// moved with a `moved` block.
-pub fn terraform_removed(
+pub(crate) fn terraform_removed(
     resource: &LazyRegex,
     base: &str,
     head_addresses: &HashSet<String>,

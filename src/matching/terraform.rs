@@ -12,7 +12,7 @@ const KEYWORD: &str = "resource";
 
 /// A `resource` block header.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resource {
+pub(crate) struct Resource {
     /// The resource type, e.g. `aws_lb`.
     pub kind: String,
     /// The address, `TYPE.NAME`.
@@ -25,7 +25,7 @@ pub struct Resource {
 /// any whitespace; the parts may be separated by line breaks), as the regex
 /// `(?m)^\s*resource\s+"([^"]+)"\s+"([^"]+)"\s*\{` finds them. Searched for by keyword, with
 /// lines counted once, so a file costs one pass.
-pub fn resources(text: &str) -> Vec<Resource> {
+pub(crate) fn resources(text: &str) -> Vec<Resource> {
     let mut out = Vec::new();
     // Where the search resumes, and the line number at `counted`.
     let (mut from, mut counted, mut line) = (0, 0, 1);
@@ -73,7 +73,7 @@ fn quoted(text: &str) -> Option<(&str, &str)> {
 }
 
 /// Addresses named as `from` in `moved` blocks: state moves, not replacements.
-pub fn moved_from(text: &str) -> Vec<String> {
+pub(crate) fn moved_from(text: &str) -> Vec<String> {
     if !text.contains("moved") {
         return Vec::new();
     }

@@ -7,7 +7,7 @@ use yaml_rust2::scanner::Marker;
 
 /// A value in a document.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Value {
+pub(crate) enum Value {
     /// A scalar as written (numbers and booleans too), with its tag if any (`!Ref`).
     Scalar {
         /// The scalar's text.
@@ -25,7 +25,7 @@ pub enum Value {
 
 /// A value and the 1-based line it starts on (for collections under a key: the key's line).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// The value.
     pub value: Value,
     /// Where it is.
@@ -34,7 +34,7 @@ pub struct Node {
 
 impl Node {
     /// The scalar text, if this is a scalar.
-    pub fn text(&self) -> Option<&str> {
+    pub(crate) fn text(&self) -> Option<&str> {
         match &self.value {
             Value::Scalar { text, .. } => Some(text),
             _ => None,
@@ -42,7 +42,7 @@ impl Node {
     }
 
     /// The child under `key`, if this is a mapping that has it.
-    pub fn get(&self, key: &str) -> Option<&Node> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
             Value::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -51,7 +51,7 @@ impl Node {
 }
 
 /// Parses every document in `text`. YAML and JSON alike (JSON is YAML's flow style).
-pub fn parse(text: &str) -> Result<Vec<Node>, String> {
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
     let mut builder = Builder::default();
     Parser::new_from_str(text)
         .load(&mut builder, true)

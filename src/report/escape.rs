@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 /// Escapes the data part of a GitHub workflow command (after `::`), exactly as `@actions/core`'s
 /// `escapeData` does: `%`, CR and LF. Without a raw newline nothing can start a new command.
-pub fn workflow_data(text: &str) -> String {
+pub(super) fn workflow_data(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -22,14 +22,14 @@ pub fn workflow_data(text: &str) -> String {
 /// Escapes a property value of a workflow command (`file=…`, `title=…`), exactly as
 /// `@actions/core`'s `escapeProperty` does: the data escapes plus `:` and `,`, which would
 /// otherwise end the property list or the value.
-pub fn workflow_property(text: &str) -> String {
+pub(super) fn workflow_property(text: &str) -> String {
     workflow_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Escapes text for XML 1.0 content and attribute values alike: the five specials become
 /// entities, tab/LF/CR become character references (so attribute normalisation keeps them),
 /// and characters XML 1.0 forbids or discourages (other controls, U+FFFE, U+FFFF) are dropped.
-pub fn xml(text: &str) -> String {
+pub(super) fn xml(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -52,7 +52,7 @@ pub fn xml(text: &str) -> String {
 /// Escapes text for one cell of a GitHub-flavoured Markdown table: Markdown punctuation is
 /// backslash-escaped, `<`, `>` and `&` become entities (no HTML or entity injection), and line
 /// breaks and other control characters become spaces, so nothing can end the row or the table.
-pub fn markdown(text: &str) -> String {
+pub(super) fn markdown(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -73,7 +73,7 @@ pub fn markdown(text: &str) -> String {
 /// Percent-encodes a repository-relative path for use in a URI (RFC 3986): every byte other
 /// than the unreserved characters and the `/` separator becomes `%XX`, so spaces, `#`, `?`,
 /// `%`, non-ASCII and control characters all yield a valid URI reference.
-pub fn uri_path(path: &str) -> String {
+pub(super) fn uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {

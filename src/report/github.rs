@@ -7,7 +7,7 @@ use crate::finding::{Finding, Severity};
 use std::io;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step.
-pub const ANNOTATIONS_PER_KIND: usize = 10;
+pub(super) const ANNOTATIONS_PER_KIND: usize = 10;
 
 /// Prints the verdict line, then the workflow commands, most important first.
 #[derive(Debug, Clone, Copy, Default)]

@@ -84,7 +84,7 @@ impl Render for Human {
 /// change can send escape sequences to the reader's terminal.
 /// Bidi controls and invisible characters are shown escaped too, so a path or line cannot
 /// reorder or hide what the reviewer reads (the "Trojan Source" trick).
-pub fn printable(text: &str) -> String {
+pub(super) fn printable(text: &str) -> String {
     if !text.chars().any(needs_escape) {
         return text.to_string();
     }

@@ -22,8 +22,7 @@ pub use rule_meta::RuleMeta;
 pub use sarif::Sarif;
 
 use crate::change::Side;
-pub use crate::finding::Skipped;
-use crate::finding::{FailOn, Finding, Severity};
+use crate::finding::{FailOn, Finding, Severity, Skipped};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io;
@@ -170,7 +169,7 @@ impl Report {
 
 /// The line a finding can be shown at in the head revision: `None` for file-level findings
 /// and for findings about removed lines (their line number is the base's).
-pub fn head_line(f: &Finding) -> Option<u32> {
+pub(crate) fn head_line(f: &Finding) -> Option<u32> {
     match f.side {
         Some(Side::Base) => None,
         _ => f.line,
@@ -179,7 +178,7 @@ pub fn head_line(f: &Finding) -> Option<u32> {
 
 /// The finding's message, saying where removed content was: formats that show the head
 /// revision (annotations, code scanning) cannot point at a base line themselves.
-pub fn message_in_head(f: &Finding) -> Cow<'_, str> {
+pub(crate) fn message_in_head(f: &Finding) -> Cow<'_, str> {
     match (f.side, f.line) {
         (Some(Side::Base), Some(line)) => Cow::Owned(format!(
             "{} (removed line {line} of the base revision)",
@@ -191,7 +190,7 @@ pub fn message_in_head(f: &Finding) -> Cow<'_, str> {
 
 /// `path:line` as people read it: just `path` for file-level findings, and `(removed)` after
 /// a base line.
-pub fn place(f: &Finding) -> String {
+pub(crate) fn place(f: &Finding) -> String {
     match (f.line, f.side) {
         (Some(line), Some(Side::Base)) => format!("{}:{line} (removed)", f.path),
         (Some(line), _) => format!("{}:{line}", f.path),

@@ -20,8 +20,8 @@ pub struct RuleMeta {
     pub help: String,
     /// A page with more detail.
     pub url: Option<String>,
-    /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`;
-    /// empty from [`RuleMeta::summaries`].
+    /// The full Markdown documentation, as `deploy-guard explain` prints it; empty when the
+    /// report was made without rule docs.
     pub docs_markdown: String,
 }
 

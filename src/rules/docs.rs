@@ -9,7 +9,7 @@ use crate::error::Result;
 use std::fmt::Write;
 
 /// The full documentation of one rule, in Markdown.
-pub fn rule_markdown(rule: &Rule) -> String {
+pub(crate) fn rule_markdown(rule: &Rule) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## `{}`\n", rule.id);
     let _ = writeln!(out, "**Severity:** {}  ", rule.severity.as_str());

@@ -2,17 +2,16 @@
 //! from `rules/*.toml` ([`packs`]), compilation into one [`Rule`] each and the [`RuleSet`] the
 //! engine runs, and the docs generated from them ([`docs`]).
 
-pub mod docs;
+pub(crate) mod docs;
 mod packs;
 mod rule;
 mod set;
 mod source_file;
-pub mod spec;
+pub(crate) mod spec;
 mod template;
 
-pub use packs::{Packs, builtin, builtin_packs, parse_rule_file};
+pub(crate) use packs::{Packs, builtin, builtin_packs};
 pub(crate) use rule::check_globs;
-pub use rule::{Rule, RuleDraft};
-pub use set::{LineSets, RuleSet};
-pub use source_file::SourceFile;
-pub use template::Template;
+pub(crate) use rule::{Rule, RuleDraft};
+pub(crate) use set::{LineSets, RuleSet};
+pub(crate) use source_file::SourceFile;

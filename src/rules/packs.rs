@@ -34,7 +34,7 @@ static BUILTIN: &[(&str, &str, &str)] = &[
 
 /// How much of the built-in packs to read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Packs {
+pub(crate) enum Packs {
     /// Everything, worked examples included.
     Full,
     /// Without the worked examples and help texts, which judging a change never runs or
@@ -43,12 +43,12 @@ pub enum Packs {
 }
 
 /// The built-in rules, parsed, worked examples included.
-pub fn builtin() -> Result<Vec<RuleDraft>> {
+pub(crate) fn builtin() -> Result<Vec<RuleDraft>> {
     builtin_packs(Packs::Full)
 }
 
 /// The built-in rules, parsed, with as much of the packs as `packs` asks for.
-pub fn builtin_packs(packs: Packs) -> Result<Vec<RuleDraft>> {
+pub(crate) fn builtin_packs(packs: Packs) -> Result<Vec<RuleDraft>> {
     let mut files = Vec::with_capacity(BUILTIN.len());
     for &(name, full, for_checking) in BUILTIN {
         let text = match packs {
@@ -63,14 +63,6 @@ pub fn builtin_packs(packs: Packs) -> Result<Vec<RuleDraft>> {
     for (parsed, file) in files {
         push_drafts(parsed, file, true, &mut drafts);
     }
-    Ok(drafts)
-}
-
-/// Parses a file that holds `[[rule]]` tables.
-pub fn parse_rule_file(file: SourceFile) -> Result<Vec<RuleDraft>> {
-    let parsed: RuleFile = file.parse()?;
-    let mut drafts = Vec::with_capacity(parsed.rule.len());
-    push_drafts(parsed, file, false, &mut drafts);
     Ok(drafts)
 }
 

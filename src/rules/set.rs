@@ -185,8 +185,9 @@ mod tests {
     use super::*;
     use crate::matching::glob_shape::{HandGlobs, sample_paths};
     use crate::matching::globs::{PathGlobs, normalise_glob, path_glob};
-    use crate::rules::packs::{builtin, parse_rule_file};
+    use crate::rules::packs::builtin;
     use crate::rules::source_file::SourceFile;
+    use crate::rules::spec::RuleFile;
     use globset::GlobSetBuilder;
 
     #[test]
@@ -276,8 +277,14 @@ filename = "."
 paths = ["src/[!x]*.js", "docs/", "*.yml"]
 exclude = ["src/{a,}b.js", "**/gen/**"]
 "#;
-        let drafts = parse_rule_file(SourceFile::new("t.toml", text));
-        let rules = RuleSet::compile(drafts.unwrap()).unwrap();
+        let file = Arc::new(SourceFile::new("t.toml", text));
+        let parsed: RuleFile = file.parse().unwrap();
+        let drafts = parsed.rule.into_iter().map(|spec| RuleDraft {
+            spec,
+            file: file.clone(),
+            builtin: false,
+        });
+        let rules = RuleSet::compile(drafts.collect()).unwrap();
         let fallback = |f: &OwnedGlobs| f.globs().globset_slots().map(<[usize]>::to_vec);
         assert_eq!(fallback(&rules.include), Some(vec![0, 1]));
         assert_eq!(fallback(&rules.exclude), Some(vec![0]));

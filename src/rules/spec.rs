@@ -150,7 +150,7 @@ pub enum Expect {
 /// A file that holds only rules (`rules/*.toml`, or a file given to `test-rules`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     /// The rules, as `[[rule]]` tables.
     #[serde(default)]
     pub rule: Vec<RuleSpec>,

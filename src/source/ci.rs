@@ -53,7 +53,7 @@ pub enum EventBase {
 
 /// Reads the CI run's event from the environment (`var` looks a variable up). `None` outside
 /// a CI provider the gate knows; an error when the provider's description is unreadable.
-pub fn detect(var: impl Fn(&str) -> Option<String>) -> Result<Option<Event>> {
+pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<Option<Event>> {
     let var = |name: &str| var(name).filter(|v| !v.is_empty());
     if var("GITHUB_ACTIONS").as_deref() == Some("true") {
         return github(&var);
@@ -288,7 +288,7 @@ pub(super) fn load(repo: &Repository, event: &Event) -> Result<(ChangeSet, Resol
             };
             let base = match default_branch {
                 Some(branch) => format!("{}/{branch}", shallow::REMOTE),
-                None => revs::default_base(repo)?.name,
+                None => revs::default_base(repo)?,
             };
             let why = format!(", {why}: from the branch point with {base}");
             (base, why)

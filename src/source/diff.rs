@@ -30,7 +30,7 @@ fn options() -> DiffOptions {
 
 /// The change from `base` to `head`, as `git diff base head` shows it, with renames detected.
 /// No base means the empty tree: every file of `head` is added (a first push of a history).
-pub fn between_commits(
+pub(super) fn between_commits(
     repo: &Repository,
     base: Option<&Commit>,
     head: &Commit,
@@ -139,7 +139,7 @@ fn walk_differences(
 }
 
 /// The staged change: HEAD → index.
-pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
+pub(super) fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
     let (head_id, tree) = head_tree(repo)?;
     let index = repo.index()?;
     let diff = repo.diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut options()))?;
@@ -152,7 +152,7 @@ pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
 }
 
 /// The uncommitted change: HEAD → working tree, untracked files that are not ignored included.
-pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
+pub(super) fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
     if repo.is_bare() {
         return Err(Error::Usage(
             "--worktree needs a working tree, and this repository is bare".into(),

@@ -11,13 +11,13 @@ use git2::Repository;
 pub const MAX_SCANNED_BYTES: u64 = 5 * 1024 * 1024;
 
 /// How every Git LFS pointer file starts.
-pub const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+pub(crate) const LFS_POINTER_PREFIX: &[u8] = b"version https://git-lfs.github.com/spec/v1";
 
 /// LFS pointers are small by specification (under 1024 bytes); larger files are not read to look.
 const LFS_POINTER_MAX_BYTES: u64 = 1024;
 
 /// Whether `file` must be left unscanned, and why.
-pub fn not_scanned(repo: &Repository, file: &ChangedFile) -> Result<Option<NotScanned>> {
+pub(crate) fn not_scanned(repo: &Repository, file: &ChangedFile) -> Result<Option<NotScanned>> {
     let base = size_of(repo, &file.base)?;
     let head = size_of(repo, &file.head)?;
     if base.max(head) > MAX_SCANNED_BYTES {

@@ -1,17 +1,18 @@
 //! Sources of changes: a git range, the index, or the working tree, all turned into one
 //! [`ChangeSet`] with git2.
 
-pub mod ci;
+pub(crate) mod ci;
 mod content;
 mod diff;
-pub mod limits;
-pub mod push;
+mod limits;
+pub(crate) mod push;
 mod revs;
-pub mod shallow;
+pub(crate) mod shallow;
 
-pub use content::ContentReader;
-pub use revs::{DefaultBase, resolve_commit};
-pub use shallow::RangeCommits;
+pub use ci::{Event, EventBase, EventRange};
+pub(crate) use content::ContentReader;
+pub use limits::MAX_SCANNED_BYTES;
+pub(crate) use shallow::RangeCommits;
 
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
@@ -86,7 +87,7 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
         Source::Range { base, head } => {
             let base_name = match base {
                 Some(b) => b.clone(),
-                None => revs::default_base(repo)?.name,
+                None => revs::default_base(repo)?,
             };
             let range = shallow::resolve_range(repo, &base_name, head)?;
             load_commits(repo, &format!("{base_name}...{head}"), &range)
@@ -120,7 +121,7 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
 /// The change of a range already resolved to commits, described as `label` plus the commits
 /// compared. Configuration is trusted from the range's base; a range from the empty tree (a
 /// first push) has none and reads the working tree's.
-pub fn load_commits(
+pub(crate) fn load_commits(
     repo: &Repository,
     label: &str,
     range: &RangeCommits,

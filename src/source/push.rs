@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 /// One line of what `git push` tells a pre-push hook on stdin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushedRef {
+pub(crate) struct PushedRef {
     /// The local ref being pushed (`(delete)` for a deletion).
     pub local_ref: String,
     /// The commit (or tag) being pushed; all zeros for a deletion.
@@ -24,7 +24,7 @@ pub struct PushedRef {
 }
 
 /// Parses the hook's stdin: `<local ref> <local oid> <remote ref> <remote oid>` per line.
-pub fn parse_pushed_refs(input: &str) -> Result<Vec<PushedRef>> {
+pub(crate) fn parse_pushed_refs(input: &str) -> Result<Vec<PushedRef>> {
     input
         .lines()
         .filter(|l| !l.trim().is_empty())
@@ -55,7 +55,7 @@ pub fn parse_pushed_refs(input: &str) -> Result<Vec<PushedRef>> {
 /// up), as this hook would have read it from git; returns the remote's name with it. Without
 /// `FROM_REF`/`TO_REF` in its pre-push stage, pre-commit is pushing a whole history:
 /// everything not on the remote is judged.
-pub fn pushed_by_pre_commit(
+pub(crate) fn pushed_by_pre_commit(
     repo: &Repository,
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<(String, PushedRef)> {
@@ -85,7 +85,7 @@ pub fn pushed_by_pre_commit(
 }
 
 /// What to do about one pushed ref.
-pub enum PushPlan {
+pub(crate) enum PushPlan {
     /// Nothing to judge, and why (a deletion, nothing new, not a commit).
     Skip(String),
     /// Judge this range: a [`Source::Commits`] whose label says which push it is (e.g. `push to
@@ -94,7 +94,7 @@ pub enum PushPlan {
 }
 
 /// Decides what to judge for one pushed ref going to `remote`.
-pub fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Result<PushPlan> {
+pub(crate) fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Result<PushPlan> {
     let target = match pushed.remote_ref.as_str() {
         "" => format!("push to {remote}"),
         name => format!("push to {remote} {name}"),

@@ -25,7 +25,7 @@ use crate::source::ContentReader;
 /// Applies inline suppressions (unless the configuration turned them off) and waivers to
 /// `findings`, and adds the gate's findings about suppressions themselves. `today` decides
 /// which waivers have expired.
-pub fn suppress(
+pub(crate) fn suppress(
     changes: &ChangeSet,
     reader: &ContentReader,
     config: &Config,

@@ -10,7 +10,7 @@ use crate::rules::RuleSet;
 /// also gives its severity and lets a configuration disable it. Findings of `guard/` rules
 /// cannot be suppressed inline, so a change cannot hide what it does to the gate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GateReport {
+pub(super) struct GateReport {
     /// The rule id reported.
     pub id: &'static str,
 }
@@ -19,7 +19,7 @@ impl GateReport {
     /// The finding at `path` (and line, when given), with the severity the rule set gives it,
     /// capped at `info` in prose like every finding, so documentation that quotes the syntax
     /// stays quiet; `None` when the configuration disabled the rule.
-    pub fn finding(
+    pub(super) fn finding(
         self,
         rules: &RuleSet,
         path: &str,

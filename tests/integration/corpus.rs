@@ -3,8 +3,8 @@
 //! pack, fails below the targets, and keeps `docs/detection.md` in step with the rules
 //! (`UPDATE_DOCS=1 cargo test --test integration corpus` rewrites it; `CORPUS_VERBOSE=1` lists every miss).
 
+use deploy_guard::Severity;
 use deploy_guard::change::{ChangeSet, ChangedFile, HeadTree, Status};
-use deploy_guard::finding::Severity;
 use deploy_guard::gate::{self, Options, Policy};
 use serde::Deserialize;
 use std::collections::BTreeMap;

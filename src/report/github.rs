@@ -2,7 +2,7 @@
 //! pins to the file and line in the pull request's diff.
 
 use super::escape::{workflow_data, workflow_property};
-use super::{Render, Report, head_line, message_in_head};
+use super::outcome::{Render, Report, head_line, message_in_head};
 use crate::finding::{Finding, Severity};
 use std::io;
 

@@ -1,6 +1,6 @@
 //! The JSON report: the stable, versioned contract of design section 3.
 
-use super::{Render, Report, Summary, Verdict};
+use super::outcome::{Render, Report, Summary, Verdict};
 use crate::finding::Finding;
 use crate::finding::Skipped;
 use std::io;

@@ -183,8 +183,8 @@ impl LineSets {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::glob_shape::{HandGlobs, sample_paths};
-    use crate::matching::globs::{PathGlobs, normalise_glob, path_glob};
+    use crate::matching::glob_shape::{HandGlobs, normalise_glob};
+    use crate::matching::globs::{PathGlobs, path_glob, sample_paths};
     use crate::rules::packs::builtin;
     use crate::rules::source_file::SourceFile;
     use crate::rules::spec::RuleFile;

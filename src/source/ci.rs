@@ -5,9 +5,9 @@
 //! before it. The event's pull-request labels are kept for acknowledgements (see
 //! [`crate::triage`]).
 
+use super::resolved::{Resolved, load_commits};
 use super::revs::{self, is_full_commit_id, is_zero_id};
 use super::shallow;
-use super::{Resolved, Source};
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
 use git2::Repository;
@@ -249,28 +249,13 @@ fn gitlab(var: &impl Fn(&str) -> Option<String>) -> Result<Event> {
     })
 }
 
-/// Reads the change `event` names, fetching missing history when the clone is shallow.
-pub(super) fn load(repo: &Repository, event: &Event) -> Result<(ChangeSet, Resolved)> {
-    let Some(range) = &event.range else {
-        let (changes, resolved) = super::load(
-            repo,
-            &Source::Range {
-                base: None,
-                head: "HEAD".into(),
-            },
-        )?;
-        let description = format!(
-            "{} (no range in this event): {}",
-            event.name, resolved.description
-        );
-        return Ok((
-            changes,
-            Resolved {
-                description,
-                ..resolved
-            },
-        ));
-    };
+/// Reads the change of the range an event named `name` names, fetching missing history when
+/// the clone is shallow.
+pub(super) fn load(
+    repo: &Repository,
+    name: &str,
+    range: &EventRange,
+) -> Result<(ChangeSet, Resolved)> {
     let head = range.head.as_str();
     let (base, why) = match &range.base {
         EventBase::Commit(sha) => (sha.clone(), String::new()),
@@ -295,13 +280,8 @@ pub(super) fn load(repo: &Repository, event: &Event) -> Result<(ChangeSet, Resol
         }
     };
     let range = shallow::resolve_range(repo, &base, head)?;
-    let label = format!(
-        "{}{why}: {}...{}",
-        event.name,
-        abbreviate(&base),
-        abbreviate(head)
-    );
-    super::load_commits(repo, &label, &range)
+    let label = format!("{name}{why}: {}...{}", abbreviate(&base), abbreviate(head));
+    load_commits(repo, &label, &range)
 }
 
 /// A commit id shortened for messages; other names as they are.

@@ -6,12 +6,15 @@ mod content;
 mod diff;
 mod limits;
 pub(crate) mod push;
+mod resolved;
 mod revs;
 pub(crate) mod shallow;
 
 pub use ci::{Event, EventBase, EventRange};
 pub(crate) use content::ContentReader;
 pub use limits::MAX_SCANNED_BYTES;
+pub use resolved::Resolved;
+use resolved::{load_commits, local_resolved};
 pub(crate) use shallow::RangeCommits;
 
 use crate::change::ChangeSet;
@@ -63,16 +66,6 @@ impl Source {
     }
 }
 
-/// The resolved form of a [`Source`], kept for messages and reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    /// A one-line description of the compared range, printed on stderr.
-    pub description: String,
-    /// The commit configuration is trusted from (the base revision for ranges), or `None` to
-    /// read the working tree's configuration.
-    pub config_commit: Option<git2::Oid>,
-}
-
 /// Opens the repository containing `dir`.
 pub fn open_repository(dir: &Path) -> Result<Repository> {
     // libgit2 re-hashes every object it reads; git itself does not when diffing. Trusting the
@@ -100,7 +93,29 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
             let changes = diff::head_to_worktree(repo)?;
             Ok((changes, local_resolved(repo, "HEAD → working tree")))
         }
-        Source::Ci(event) => ci::load(repo, event),
+        Source::Ci(event) => match &event.range {
+            Some(range) => ci::load(repo, &event.name, range),
+            None => {
+                let (changes, resolved) = load(
+                    repo,
+                    &Source::Range {
+                        base: None,
+                        head: "HEAD".into(),
+                    },
+                )?;
+                let description = format!(
+                    "{} (no range in this event): {}",
+                    event.name, resolved.description
+                );
+                Ok((
+                    changes,
+                    Resolved {
+                        description,
+                        ..resolved
+                    },
+                ))
+            }
+        },
         Source::Commits {
             label,
             base,
@@ -116,42 +131,4 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
             load_commits(repo, label, &range)
         }
     }
-}
-
-/// The change of a range already resolved to commits, described as `label` plus the commits
-/// compared. Configuration is trusted from the range's base; a range from the empty tree (a
-/// first push) has none and reads the working tree's.
-pub(crate) fn load_commits(
-    repo: &Repository,
-    label: &str,
-    range: &RangeCommits,
-) -> Result<(ChangeSet, Resolved)> {
-    let changes = diff::between_commits(repo, range.merge_base.as_ref(), &range.head)?;
-    let from = range
-        .merge_base
-        .as_ref()
-        .map_or_else(|| "empty tree".to_string(), |c| short(c.id()));
-    Ok((
-        changes,
-        Resolved {
-            description: format!("{label} ({from}..{})", short(range.head.id())),
-            config_commit: range.base.as_ref().map(git2::Commit::id),
-        },
-    ))
-}
-
-fn local_resolved(repo: &Repository, what: &str) -> Resolved {
-    let head = repo
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .map_or_else(|| "no commits yet".to_string(), short);
-    Resolved {
-        description: format!("{what} ({head})"),
-        config_commit: None,
-    }
-}
-
-fn short(oid: git2::Oid) -> String {
-    oid.to_string()[..12].to_string()
 }

@@ -12,6 +12,7 @@ mod config;
 mod engine;
 mod error;
 mod finding;
+pub mod fixture;
 pub mod gate;
 mod matching;
 pub mod report;

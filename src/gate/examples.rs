@@ -3,9 +3,9 @@
 //! the example says.
 
 use super::{Policy, judge};
-use crate::change::{ChangeSet, ChangedFile, HeadTree, Status};
 use crate::config::Date;
 use crate::error::Result;
+use crate::fixture::Fixture;
 use crate::rules::SourceFile;
 use crate::rules::spec::{Example, Expect};
 use crate::source::ContentReader;
@@ -92,46 +92,13 @@ fn run(policy: &Policy) -> Outcome {
     outcome
 }
 
-/// The change an example describes: its file, any other changed files, and the unchanged
-/// paths it says exist in the head tree.
-fn change_of(example: &Example) -> ChangeSet {
-    let mut file = ChangedFile::from_contents(
-        &example.path,
-        example.before.as_deref(),
-        example.after.as_deref(),
-    );
-    if let Some(old) = &example.old_path {
-        file.status = Status::Renamed;
-        file.old_path = Some(old.clone());
-    }
-    let mut files = vec![file];
-    files.extend(
-        example
-            .files
-            .iter()
-            .map(|f| ChangedFile::from_contents(&f.path, f.before.as_deref(), f.after.as_deref())),
-    );
-    ChangeSet {
-        files,
-        tree: HeadTree::Listed(example.existing.clone()),
-        ..ChangeSet::default()
-    }
-}
-
 /// Judges one example of rule `id`; the error says how it went otherwise than it said.
 fn check(policy: &Policy, id: &str, example: &Example) -> std::result::Result<(), String> {
     // The rules' examples know no date: waivers are judged against the clock, never a pin.
     let today = Some(Date::today());
     let reader = ContentReader::in_memory();
-    let judgement = judge(
-        &change_of(example),
-        &reader,
-        policy,
-        today,
-        &[],
-        &mut |_| {},
-    )
-    .map_err(|e| format!("could not judge the example: {e}"))?;
+    let judgement = judge(&example.change(), &reader, policy, today, &[], &mut |_| {})
+        .map_err(|e| format!("could not judge the example: {e}"))?;
     let findings: Vec<_> = judgement
         .findings
         .into_iter()

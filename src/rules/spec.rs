@@ -90,40 +90,14 @@ pub struct RuleSpec {
     pub examples: Vec<Example>,
 }
 
-/// A worked example: a file's content before and after, and whether the rule must fire.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Example {
-    /// The path in head (or the deleted path).
-    pub path: String,
-    /// The base path, for a rename.
-    pub old_path: Option<String>,
-    /// Content in base; absent means the file is new.
-    pub before: Option<String>,
-    /// Content in head; absent means the file is deleted.
-    pub after: Option<String>,
-    /// Whether the rule must fire (`match`) or stay quiet (`clean`).
-    pub expect: Spanned<Expect>,
-    /// With `expect = "match"`: the line the finding must be on.
-    pub line: Option<u32>,
-    /// Other files changed in the same example (co-change rules).
-    #[serde(default, rename = "file")]
-    pub files: Vec<ExampleFile>,
-    /// Paths that exist, unchanged, in the head tree (case-collision and near-miss checks).
-    #[serde(default)]
-    pub existing: Vec<String>,
-}
-
-/// Another file changed in an example.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExampleFile {
-    /// The path in head (or the deleted path).
-    pub path: String,
-    /// Content in base; absent means the file is new.
-    pub before: Option<String>,
-    /// Content in head; absent means the file is deleted.
-    pub after: Option<String>,
+crate::change_fixture! {
+    /// A worked example: a change (see [`crate::fixture`]), and whether the rule must fire.
+    pub struct Example {
+        /// Whether the rule must fire (`match`) or stay quiet (`clean`).
+        expect: Spanned<Expect>,
+        /// With `expect = "match"`: the line the finding must be on.
+        line: Option<u32>,
+    }
 }
 
 /// Checks against the whole head tree.

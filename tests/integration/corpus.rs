@@ -4,7 +4,7 @@
 //! (`UPDATE_DOCS=1 cargo test --test integration corpus` rewrites it; `CORPUS_VERBOSE=1` lists every miss).
 
 use deploy_guard::Severity;
-use deploy_guard::change::{ChangeSet, ChangedFile, HeadTree, Status};
+use deploy_guard::fixture::Fixture;
 use deploy_guard::gate::{self, Options, Policy};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -23,22 +23,13 @@ struct CorpusFile {
     case: Vec<Case>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Case {
-    name: String,
-    expect: String,
-    note: Option<String>,
-    file: Vec<CaseFile>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CaseFile {
-    path: String,
-    old_path: Option<String>,
-    before: Option<String>,
-    after: Option<String>,
+deploy_guard::change_fixture! {
+    /// A labelled change: the highest severity its pack should report.
+    struct Case {
+        name: String,
+        expect: String,
+        note: Option<String>,
+    }
 }
 
 fn level(label: &str) -> Option<Severity> {
@@ -48,29 +39,6 @@ fn level(label: &str) -> Option<Severity> {
         "info" => Some(Severity::Info),
         "none" => None,
         other => panic!("bad expect label '{other}'"),
-    }
-}
-
-fn change_of(case: &Case) -> ChangeSet {
-    let mut files = Vec::new();
-    let mut existing = Vec::new();
-    for f in &case.file {
-        if f.before.is_some() && f.before == f.after && f.old_path.is_none() {
-            existing.push(f.path.clone());
-            continue;
-        }
-        let mut changed =
-            ChangedFile::from_contents(&f.path, f.before.as_deref(), f.after.as_deref());
-        if let Some(old) = &f.old_path {
-            changed.status = Status::Renamed;
-            changed.old_path = Some(old.clone());
-        }
-        files.push(changed);
-    }
-    ChangeSet {
-        files,
-        tree: HeadTree::Listed(existing),
-        ..ChangeSet::default()
     }
 }
 
@@ -92,7 +60,7 @@ fn evaluate(pack: &str, policy: &Policy) -> Tally {
     let mut tally = Tally::default();
     for case in &corpus.case {
         let expected = level(&case.expect);
-        let report = gate::check_change(&change_of(case), policy, &Options::default()).unwrap();
+        let report = gate::check_change(&case.change(), policy, &Options::default()).unwrap();
         let found: Vec<_> = report
             .findings
             .iter()

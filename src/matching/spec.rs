@@ -39,41 +39,52 @@ pub struct PredicateSpec {
     pub present: Option<Spanned<String>>,
 }
 
-/// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QuerySpec {
-    /// The key path; alternatives separated by ` | `.
-    pub path: Spanned<String>,
-    /// The base-versus-head relation required.
-    #[serde(default)]
-    pub change: Change,
-    /// What the value must be (in head; in base for `removed`).
-    #[serde(default)]
-    pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been. With `added`: what a
-    /// replaced base value must have been (new values always qualify), so a plain rule can
-    /// leave e.g. pinned → mutable replacements to a `changed` rule.
-    pub was: Option<PredicateSpec>,
+/// Declares the TOML table of a structured matcher that compares values across a file's two
+/// sides: its own keys, then the relation every such matcher states (`change`, `is`, `was`),
+/// with unknown keys refused. (serde cannot flatten a shared struct into it: unknown keys would
+/// pass, and spans would be lost.)
+macro_rules! compared_values {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$field_meta:meta])* $field:ident: $type:ty,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $type,)*
+            /// The base-versus-head relation required.
+            #[serde(default)]
+            pub change: Change,
+            /// What the value must be (in head; in base for `removed`).
+            #[serde(default)]
+            pub is: PredicateSpec,
+            /// With `change = "changed"`: what the base value must have been. With `added`: what
+            /// a replaced base value must have been (new values always qualify), so a plain rule
+            /// can leave e.g. pinned → mutable replacements to a `changed` rule.
+            pub was: Option<PredicateSpec>,
+        }
+    };
 }
 
-/// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
-/// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DockerfileSpec {
-    /// `FROM`, `ENV`, `ARG` or `LABEL`.
-    pub instruction: Spanned<String>,
-    /// Regex on the `ENV`/`ARG`/`LABEL` key.
-    pub key: Option<Spanned<String>>,
-    /// The base-versus-head relation required.
-    #[serde(default)]
-    pub change: Change,
-    /// What the value (the image, for `FROM`) must be.
-    #[serde(default)]
-    pub is: PredicateSpec,
-    /// What the base value must have been: as in [`QuerySpec::was`].
-    pub was: Option<PredicateSpec>,
+compared_values! {
+    /// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
+    QuerySpec {
+        /// The key path; alternatives separated by ` | `.
+        path: Spanned<String>,
+    }
+}
+
+compared_values! {
+    /// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
+    /// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values). For
+    /// `FROM`, the value is the image.
+    DockerfileSpec {
+        /// `FROM`, `ENV`, `ARG` or `LABEL`.
+        instruction: Spanned<String>,
+        /// Regex on the `ENV`/`ARG`/`LABEL` key.
+        key: Option<Spanned<String>>,
+    }
 }
 
 /// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in

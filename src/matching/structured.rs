@@ -35,12 +35,8 @@ pub(crate) enum Structure {
     Query {
         /// Alternatives; hits of all are candidates.
         queries: Vec<Query>,
-        /// Required relation.
-        change: Change,
-        /// Condition on the value.
-        is: Predicate,
-        /// Condition on the base value, for `changed`.
-        was: Option<Predicate>,
+        /// What the values reached must be, across the two sides.
+        relation: Relation,
     },
     /// Dockerfile instructions.
     Dockerfile {
@@ -48,12 +44,8 @@ pub(crate) enum Structure {
         instruction: String,
         /// Regex on the key (ENV/ARG/LABEL).
         key: Option<LazyRegex>,
-        /// Required relation.
-        change: Change,
-        /// Condition on the value.
-        is: Predicate,
-        /// Condition on the base value, for `changed`.
-        was: Option<Predicate>,
+        /// What the values (images, for `FROM`) must be, across the two sides.
+        relation: Relation,
     },
     /// Terraform resources removed.
     Terraform {
@@ -126,16 +118,6 @@ impl Predicate {
         })
     }
 
-    /// Compiles a matcher's `is` and optional `was` predicates.
-    fn pair(
-        is: &PredicateSpec,
-        was: Option<&PredicateSpec>,
-        how: Compile,
-    ) -> Result<(Predicate, Option<Predicate>), SpanError> {
-        let was = was.map(|w| Predicate::compile(w, how)).transpose()?;
-        Ok((Predicate::compile(is, how)?, was))
-    }
-
     fn holds(&self, c: &Candidate) -> bool {
         let text = c.text.as_deref();
         self.value
@@ -193,12 +175,9 @@ impl Structure {
             .split(" | ")
             .map(|p| Query::parse(p.trim()).map_err(|m| (spec.path.span(), m)))
             .collect::<Result<_, _>>()?;
-        let (is, was) = Predicate::pair(&spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Query {
             queries,
-            change: spec.change,
-            is,
-            was,
+            relation: Relation::compile(spec.change, &spec.is, spec.was.as_ref(), how)?,
         })
     }
 
@@ -211,7 +190,6 @@ impl Structure {
                 "instruction must be FROM, ENV, ARG or LABEL".to_string(),
             ));
         }
-        let (is, was) = Predicate::pair(&spec.is, spec.was.as_ref(), how)?;
         Ok(Structure::Dockerfile {
             instruction,
             key: spec
@@ -219,9 +197,7 @@ impl Structure {
                 .as_ref()
                 .map(|k| regex("key", k, how))
                 .transpose()?,
-            change: spec.change,
-            is,
-            was,
+            relation: Relation::compile(spec.change, &spec.is, spec.was.as_ref(), how)?,
         })
     }
 
@@ -236,17 +212,9 @@ impl Structure {
     /// side could not be read as a document (the caller reports the file as not fully checked).
     pub(crate) fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
         match self {
-            Structure::Query {
-                queries,
-                change,
-                is,
-                was,
-            } => {
+            Structure::Query { queries, relation } => {
                 let (base_docs, head_docs) = sides.documents()?;
-                Ok(compare(
-                    *change,
-                    is,
-                    was.as_ref(),
+                Ok(relation.compare(
                     query_candidates(queries, base_docs),
                     query_candidates(queries, head_docs),
                 ))
@@ -254,9 +222,7 @@ impl Structure {
             Structure::Dockerfile {
                 instruction,
                 key,
-                change,
-                is,
-                was,
+                relation,
             } => {
                 let (base_items, head_items) = sides.instructions();
                 let side = |items: &[dockerfile::Item]| -> Vec<Candidate<'static>> {
@@ -274,13 +240,7 @@ impl Structure {
                         })
                         .collect()
                 };
-                Ok(compare(
-                    *change,
-                    is,
-                    was.as_ref(),
-                    side(base_items),
-                    side(head_items),
-                ))
+                Ok(relation.compare(side(base_items), side(head_items)))
             }
             Structure::Terraform { .. } => Ok(Vec::new()),
         }
@@ -437,55 +397,80 @@ fn describe(c: &Candidate) -> String {
     c.text.clone().unwrap_or_else(|| c.identity.clone())
 }
 
-fn compare(
+/// What a compared value must be: the base-versus-head relation, the condition on the value,
+/// and the condition on the base value it replaced.
+#[derive(Debug, Clone)]
+pub(crate) struct Relation {
     change: Change,
-    is: &Predicate,
-    was: Option<&Predicate>,
-    base: Vec<Candidate>,
-    head: Vec<Candidate>,
-) -> Vec<StructuredHit> {
-    let hit = |side, c: &Candidate, was: String| StructuredHit {
-        side,
-        line: c.line,
-        value: describe(c),
-        was,
-        key: c.key.clone(),
-        identity: c.identity.clone(),
-    };
-    let base_by_id: HashMap<&str, &Candidate> =
-        base.iter().map(|c| (c.identity.as_str(), c)).collect();
-    match change {
-        Change::Any => head
-            .iter()
-            .filter(|h| is.holds(h))
-            .map(|h| hit(Side::Head, h, String::new()))
-            .collect(),
-        Change::Added => head
-            .iter()
-            .filter(|h| is.holds(h))
-            .filter(|h| match base_by_id.get(h.identity.as_str()) {
-                None => true,
-                Some(b) if h.text.is_some() => b.text != h.text && was.is_none_or(|w| w.holds(b)),
-                Some(b) => !is.holds(b),
-            })
-            .map(|h| hit(Side::Head, h, String::new()))
-            .collect(),
-        Change::Removed => {
-            let head_ids: HashSet<&str> = head.iter().map(|c| c.identity.as_str()).collect();
-            base.iter()
-                .filter(|b| is.holds(b) && !head_ids.contains(b.identity.as_str()))
-                .map(|b| hit(Side::Base, b, String::new()))
-                .collect()
+    is: Predicate,
+    was: Option<Predicate>,
+}
+
+impl Relation {
+    /// Compiles a matcher's relation and its `is` and optional `was` predicates.
+    fn compile(
+        change: Change,
+        is: &PredicateSpec,
+        was: Option<&PredicateSpec>,
+        how: Compile,
+    ) -> Result<Relation, SpanError> {
+        let was = was.map(|w| Predicate::compile(w, how)).transpose()?;
+        Ok(Relation {
+            change,
+            is: Predicate::compile(is, how)?,
+            was,
+        })
+    }
+
+    /// The head candidates (base ones, for `removed`) that stand in the relation with the other
+    /// side's candidates of the same identity.
+    fn compare(&self, base: Vec<Candidate>, head: Vec<Candidate>) -> Vec<StructuredHit> {
+        let (is, was) = (&self.is, self.was.as_ref());
+        let hit = |side, c: &Candidate, was: String| StructuredHit {
+            side,
+            line: c.line,
+            value: describe(c),
+            was,
+            key: c.key.clone(),
+            identity: c.identity.clone(),
+        };
+        let base_by_id: HashMap<&str, &Candidate> =
+            base.iter().map(|c| (c.identity.as_str(), c)).collect();
+        match self.change {
+            Change::Any => head
+                .iter()
+                .filter(|h| is.holds(h))
+                .map(|h| hit(Side::Head, h, String::new()))
+                .collect(),
+            Change::Added => head
+                .iter()
+                .filter(|h| is.holds(h))
+                .filter(|h| match base_by_id.get(h.identity.as_str()) {
+                    None => true,
+                    Some(b) if h.text.is_some() => {
+                        b.text != h.text && was.is_none_or(|w| w.holds(b))
+                    }
+                    Some(b) => !is.holds(b),
+                })
+                .map(|h| hit(Side::Head, h, String::new()))
+                .collect(),
+            Change::Removed => {
+                let head_ids: HashSet<&str> = head.iter().map(|c| c.identity.as_str()).collect();
+                base.iter()
+                    .filter(|b| is.holds(b) && !head_ids.contains(b.identity.as_str()))
+                    .map(|b| hit(Side::Base, b, String::new()))
+                    .collect()
+            }
+            Change::Changed => head
+                .iter()
+                .filter(|h| is.holds(h))
+                .filter_map(|h| {
+                    let b = base_by_id.get(h.identity.as_str())?;
+                    let was_ok = b.text != h.text && was.is_none_or(|w| w.holds(b));
+                    was_ok.then(|| hit(Side::Head, h, describe(b)))
+                })
+                .collect(),
         }
-        Change::Changed => head
-            .iter()
-            .filter(|h| is.holds(h))
-            .filter_map(|h| {
-                let b = base_by_id.get(h.identity.as_str())?;
-                let was_ok = b.text != h.text && was.is_none_or(|w| w.holds(b));
-                was_ok.then(|| hit(Side::Head, h, describe(b)))
-            })
-            .collect(),
     }
 }
 

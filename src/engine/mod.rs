@@ -85,6 +85,7 @@ mod tests {
     use crate::config::Config;
     use crate::rules::SourceFile;
 
+    /// The rule ids and lines of what the rules of `config` find in `files`.
     fn run(config: &str, files: Vec<ChangedFile>) -> Vec<(String, Option<u32>)> {
         let rules = Config::parse(SourceFile::new("c.toml", config.to_string()))
             .and_then(|c| c.rule_set(Vec::new()))
@@ -101,29 +102,83 @@ mod tests {
             .collect()
     }
 
+    /// Line rules on one file: what `unless`, an `identity` capture, continued commands and
+    /// `within` let through. Each case: what it shows, the rule's matcher keys, the file's path
+    /// and two sides, and the lines the rule must report.
     #[test]
-    fn unless_carves_out_look_alikes() {
-        let config = "[[rule]]\nid = \"t/debug\"\nseverity = \"error\"\nmessage = \"debug on\"\nadded = 'DEBUG\\s*=\\s*true'\nunless = '^\\s*#'\n";
-        let file =
-            ChangedFile::from_contents("a.env", None, Some("# DEBUG = true\nDEBUG = true\n"));
-        assert_eq!(run(config, vec![file]), vec![("t/debug".into(), Some(2))]);
-    }
-
-    #[test]
-    fn identity_capture_tells_edited_lines_from_new_ones() {
-        let config = "[[rule]]\nid = \"t/route\"\nseverity = \"info\"\nmessage = \"route {identity}\"\nadded = '(?P<identity>app\\.get\\(\\s*\\S+),'\n";
-        let edited = ChangedFile::from_contents(
-            "app.js",
-            Some("app.get('/a', h)\n"),
-            Some("app.get('/a', auth, h)\n"),
+    fn line_rules_report_what_they_should() {
+        let tf = "resource \"aws_s3_bucket_cors_configuration\" \"a\" {\n  cors_rule {\n    allowed_methods = [\"GET\"] # {\n  }\n}\nresource \"aws_cloudfront_distribution\" \"b\" {\n  comment = \"}\"\n  default_cache_behavior {\n    allowed_methods = [\"GET\"]\n  }\n}\n";
+        let identity = r"added = '(?P<identity>app\.get\(\s*\S+),'";
+        let docker_run = r#"added = 'docker run (?:-d |--name \S+ )*(?P<image>[a-z]\S*)'
+image = ["untagged"]"#;
+        type Case<'c> = (
+            &'c str,
+            &'c str,
+            &'c str,
+            Option<&'c str>,
+            &'c str,
+            &'c [u32],
         );
-        assert!(run(config, vec![edited]).is_empty());
-        let added = ChangedFile::from_contents(
-            "app.js",
-            Some("app.get('/a', h)\n"),
-            Some("app.get('/a', auth, h)\napp.get('/b', h)\n"),
-        );
-        assert_eq!(run(config, vec![added]), vec![("t/route".into(), Some(2))]);
+        let cases: [Case; 6] = [
+            (
+                "unless carves out look-alikes",
+                r"added = 'DEBUG\s*=\s*true'
+unless = '^\s*#'",
+                "a.env",
+                None,
+                "# DEBUG = true\nDEBUG = true\n",
+                &[2],
+            ),
+            (
+                "an edited line that keeps its identity is not new",
+                identity,
+                "app.js",
+                Some("app.get('/a', h)\n"),
+                "app.get('/a', auth, h)\n",
+                &[],
+            ),
+            (
+                "a line with a new identity is",
+                identity,
+                "app.js",
+                Some("app.get('/a', h)\n"),
+                "app.get('/a', auth, h)\napp.get('/b', h)\n",
+                &[2],
+            ),
+            (
+                "continued commands are also matched joined",
+                docker_run,
+                "deploy.sh",
+                None,
+                "docker run -d \\\n  --name edge \\\n  nginx\necho done\ndocker run -d nginx\n",
+                &[1, 5],
+            ),
+            (
+                "a command that fired on its first line is not reported again joined",
+                docker_run,
+                "deploy.sh",
+                None,
+                "docker run -d nginx \\\n  --rm\n",
+                &[1],
+            ),
+            (
+                "within keeps lines inside a matching block",
+                r#"added = 'allowed_methods\s*='
+within = '^\s*resource\s+"aws_cloudfront_distribution"'"#,
+                "main.tf",
+                None,
+                tf,
+                &[9],
+            ),
+        ];
+        for (what, keys, path, before, after, lines) in cases {
+            let config = format!(
+                "[[rule]]\nid = \"t/rule\"\nseverity = \"error\"\nmessage = \"m\"\n{keys}\n"
+            );
+            let file = ChangedFile::from_contents(path, before, Some(after));
+            let want: Vec<_> = lines.iter().map(|&l| ("t/rule".into(), Some(l))).collect();
+            assert_eq!(run(&config, vec![file]), want, "{what}");
+        }
     }
 
     #[test]
@@ -152,58 +207,23 @@ with_finding = ["t/route"]
     }
 
     #[test]
-    fn continued_commands_are_also_matched_joined() {
-        let config = "[[rule]]\nid = \"t/run\"\nseverity = \"error\"\nmessage = \"{image}\"\nadded = 'docker run (?:-d |--name \\S+ )*(?P<image>[a-z]\\S*)'\nimage = [\"untagged\"]\n";
-        let script =
-            "docker run -d \\\n  --name edge \\\n  nginx\necho done\ndocker run -d nginx\n";
-        let file = ChangedFile::from_contents("deploy.sh", None, Some(script));
-        assert_eq!(
-            run(config, vec![file]),
-            vec![("t/run".into(), Some(1)), ("t/run".into(), Some(5))]
-        );
-        let once = "docker run -d nginx \\\n  --rm\n";
-        let file = ChangedFile::from_contents("deploy.sh", None, Some(once));
-        assert_eq!(run(config, vec![file]), vec![("t/run".into(), Some(1))]);
-    }
-
-    #[test]
-    fn within_keeps_lines_inside_a_matching_block() {
-        let config = "[[rule]]\nid = \"t/methods\"\nseverity = \"warning\"\nmessage = \"m\"\nadded = 'allowed_methods\\s*='\nwithin = '^\\s*resource\\s+\"aws_cloudfront_distribution\"'\n";
-        let tf = "resource \"aws_s3_bucket_cors_configuration\" \"a\" {\n  cors_rule {\n    allowed_methods = [\"GET\"] # {\n  }\n}\nresource \"aws_cloudfront_distribution\" \"b\" {\n  comment = \"}\"\n  default_cache_behavior {\n    allowed_methods = [\"GET\"]\n  }\n}\n";
-        let file = ChangedFile::from_contents("main.tf", None, Some(tf));
-        assert_eq!(run(config, vec![file]), vec![("t/methods".into(), Some(9))]);
-    }
-
-    #[test]
     fn without_finding_yields_to_the_escalation() {
-        let config = r#"
-[[rule]]
-id = "t/host"
-severity = "warning"
-message = "host"
-added = 'HOST='
-without_finding = ["t/both"]
-
-[[rule]]
-id = "t/both"
-severity = "error"
-message = "both"
-added = 'HOST='
-with_finding = ["t/cdn"]
-
-[[rule]]
-id = "t/cdn"
-severity = "warning"
-message = "cdn"
-added = 'GET'
-"#;
+        let config = [
+            ("t/host", "warning", "without_finding = [\"t/both\"]"),
+            ("t/both", "error", "with_finding = [\"t/cdn\"]"),
+        ]
+        .map(|(id, severity, condition)| {
+            format!("[[rule]]\nid = \"{id}\"\nseverity = \"{severity}\"\nmessage = \"m\"\nadded = 'HOST='\n{condition}\n")
+        })
+        .concat()
+            + "[[rule]]\nid = \"t/cdn\"\nseverity = \"warning\"\nmessage = \"m\"\nadded = 'GET'\n";
         let host = || ChangedFile::from_contents(".env", None, Some("HOST=x\n"));
         let cdn = || ChangedFile::from_contents("cdn.tf", None, Some("GET\n"));
-        let rules: Vec<_> = run(config, vec![host(), cdn()])
+        let rules: Vec<_> = run(&config, vec![host(), cdn()])
             .into_iter()
             .map(|(r, _)| r)
             .collect();
         assert_eq!(rules, vec!["t/both", "t/cdn"]);
-        assert_eq!(run(config, vec![host()]), vec![("t/host".into(), Some(1))]);
+        assert_eq!(run(&config, vec![host()]), vec![("t/host".into(), Some(1))]);
     }
 }

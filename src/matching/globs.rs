@@ -285,6 +285,29 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Globs the hand matcher does not take still work, through globset, next to ones it does.
+    #[test]
+    fn globs_of_other_shapes_go_to_globset() {
+        let include = OwnedGlobs::new([(0, "src/[!x]*.js"), (0, "docs/"), (0, "*.yml")]).unwrap();
+        let exclude = OwnedGlobs::new([(0, "src/{a,}b.js"), (0, "**/gen/**")]).unwrap();
+        assert_eq!(include.globs().globset_slots(), Some(&[0, 1][..]));
+        assert_eq!(exclude.globs().globset_slots(), Some(&[0][..]));
+        for (path, admitted) in [
+            ("src/a.js", true),
+            ("src/x.js", false),
+            ("src/b.js", true),
+            ("src/ab.js", false),
+            ("docs/", true),
+            ("docs", false),
+            ("a/b.yml", true),
+            ("a/gen/b.yml", false),
+        ] {
+            let included = include.owners(path).next().is_some();
+            let excluded = exclude.owners(path).next().is_some();
+            assert_eq!(included && !excluded, admitted, "{path}");
+        }
+    }
+
     #[test]
     fn globs_without_slash_match_at_any_depth() {
         let g = path_glob("*.js").unwrap().compile_matcher();

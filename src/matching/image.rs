@@ -140,50 +140,46 @@ pub(crate) fn looks_like_image(reference: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Each reference with the class it must get.
+    fn assert_classes(cases: &[(&str, ImageClass)]) {
+        for &(reference, class) in cases {
+            assert_eq!(classify(reference), class, "{reference}");
+        }
+    }
+
     #[test]
     fn classifies_common_references() {
-        assert_eq!(classify("nginx"), ImageClass::Untagged);
-        assert_eq!(classify("nginx:latest"), ImageClass::Latest);
-        assert_eq!(
-            classify("registry.local:5000/team/app"),
-            ImageClass::Untagged
-        );
-        assert_eq!(
-            classify("registry.local:5000/team/app:2.3.1"),
-            ImageClass::Pinned
-        );
-        assert_eq!(classify("app@sha256:abc"), ImageClass::Digest);
-        assert_eq!(classify("'app:staging'"), ImageClass::EnvTag);
-        assert_eq!(classify("traefik:edge"), ImageClass::Floating);
-        assert_eq!(classify("${REPO}:${TAG}"), ImageClass::Variable);
-        assert_eq!(classify("{{ .Values.image }}"), ImageClass::Variable);
+        use ImageClass::*;
+        assert_classes(&[
+            ("nginx", Untagged),
+            ("nginx:latest", Latest),
+            ("registry.local:5000/team/app", Untagged),
+            ("registry.local:5000/team/app:2.3.1", Pinned),
+            ("app@sha256:abc", Digest),
+            ("'app:staging'", EnvTag),
+            ("traefik:edge", Floating),
+            ("${REPO}:${TAG}", Variable),
+            ("{{ .Values.image }}", Variable),
+        ]);
     }
 
     #[test]
     fn variables_in_the_repository_do_not_hide_a_literal_tag() {
-        assert_eq!(
-            classify("${aws_ecr_repository.api.repository_url}:latest"),
-            ImageClass::Latest
-        );
-        assert_eq!(
-            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/syncer:latest"),
-            ImageClass::Latest
-        );
-        assert_eq!(
-            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/worker"),
-            ImageClass::Untagged
-        );
-        assert_eq!(
-            classify("${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/syncer:ag5123s"),
-            ImageClass::Pinned
-        );
-        assert_eq!(classify("{{ .Values.repo }}:latest"), ImageClass::Latest);
-        assert_eq!(classify("$REGISTRY/app:$TAG"), ImageClass::Variable);
-        assert_eq!(classify("${IMAGE}"), ImageClass::Variable);
-        assert_eq!(classify("registry/${NAME}"), ImageClass::Variable);
-        assert_eq!(classify("app:${TAG:-latest}"), ImageClass::Variable);
-        assert_eq!(classify("app:{{ .Values.tag }}"), ImageClass::Variable);
-        assert_eq!(classify("${BROKEN:latest"), ImageClass::Variable);
+        use ImageClass::*;
+        let ecr = "${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com";
+        assert_classes(&[
+            ("${aws_ecr_repository.api.repository_url}:latest", Latest),
+            (&format!("{ecr}/syncer:latest"), Latest),
+            (&format!("{ecr}/worker"), Untagged),
+            (&format!("{ecr}/syncer:ag5123s"), Pinned),
+            ("{{ .Values.repo }}:latest", Latest),
+            ("$REGISTRY/app:$TAG", Variable),
+            ("${IMAGE}", Variable),
+            ("registry/${NAME}", Variable),
+            ("app:${TAG:-latest}", Variable),
+            ("app:{{ .Values.tag }}", Variable),
+            ("${BROKEN:latest", Variable),
+        ]);
     }
 
     #[test]

@@ -318,6 +318,7 @@ mod tests {
         PathIndex::new(paths.iter().collect())
     }
 
+    /// Case collisions of files and of directories, Unicode forms folded, at every depth.
     #[test]
     fn case_collisions_of_files_and_directories() {
         let idx = index(&[
@@ -326,24 +327,22 @@ mod tests {
             "Docs/a.txt",
             "docs/b.txt",
             "x/y.txt",
-        ]);
-        assert_eq!(idx.case_collision("src/button.tsx"), Some("src/Button.tsx"));
-        assert_eq!(idx.case_collision("docs/b.txt"), Some("Docs"));
-        assert_eq!(idx.case_collision("x/y.txt"), None);
-    }
-
-    #[test]
-    fn case_collisions_fold_unicode_and_every_directory() {
-        let idx = index(&[
             "A/b/x.txt",
             "A/b/y.txt",
             "a/c/z.txt",
             "Cafe\u{301}/m.txt",
             "café/n.txt",
         ]);
-        assert_eq!(idx.case_collision("a/c/z.txt"), Some("A"));
-        assert_eq!(idx.case_collision("A/b/y.txt"), Some("a"));
-        assert_eq!(idx.case_collision("café/n.txt"), Some("Cafe\u{301}"));
+        for (path, other) in [
+            ("src/button.tsx", Some("src/Button.tsx")),
+            ("docs/b.txt", Some("Docs")),
+            ("x/y.txt", None),
+            ("a/c/z.txt", Some("A")),
+            ("A/b/y.txt", Some("a")),
+            ("café/n.txt", Some("Cafe\u{301}")),
+        ] {
+            assert_eq!(idx.case_collision(path), other, "{path}");
+        }
     }
 
     #[test]

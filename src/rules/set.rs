@@ -186,8 +186,6 @@ mod tests {
     use crate::matching::glob_shape::{HandGlobs, normalise_glob};
     use crate::matching::globs::{PathGlobs, path_glob, sample_paths};
     use crate::rules::packs::builtin;
-    use crate::rules::source_file::SourceFile;
-    use crate::rules::spec::RuleFile;
     use globset::GlobSetBuilder;
 
     #[test]
@@ -263,43 +261,6 @@ mod tests {
         assert!(by_id.clone().count() > 5);
         assert!(by_id.clone().all(|g| !g.is_compiled()));
         assert!(by_id.clone().any(|g| g.is_match("cors/wildcard-origin")));
-    }
-
-    /// Globs the hand matcher does not take still work, through globset, next to ones it does.
-    #[test]
-    fn globs_of_other_shapes_go_to_globset() {
-        let text = r#"
-[[rule]]
-id = "t/odd"
-severity = "info"
-message = "odd"
-filename = "."
-paths = ["src/[!x]*.js", "docs/", "*.yml"]
-exclude = ["src/{a,}b.js", "**/gen/**"]
-"#;
-        let file = Arc::new(SourceFile::new("t.toml", text));
-        let parsed: RuleFile = file.parse().unwrap();
-        let drafts = parsed.rule.into_iter().map(|spec| RuleDraft {
-            spec,
-            file: file.clone(),
-            builtin: false,
-        });
-        let rules = RuleSet::compile(drafts.collect()).unwrap();
-        let fallback = |f: &OwnedGlobs| f.globs().globset_slots().map(<[usize]>::to_vec);
-        assert_eq!(fallback(&rules.include), Some(vec![0, 1]));
-        assert_eq!(fallback(&rules.exclude), Some(vec![0]));
-        for (path, admitted) in [
-            ("src/a.js", true),
-            ("src/x.js", false),
-            ("src/b.js", true),
-            ("src/ab.js", false),
-            ("docs/", true),
-            ("docs", false),
-            ("a/b.yml", true),
-            ("a/gen/b.yml", false),
-        ] {
-            assert_eq!(rules.applicable(path), vec![admitted], "{path}");
-        }
     }
 
     /// Every distinct path glob in the built-in packs: `paths`, `exclude`, `without_change`

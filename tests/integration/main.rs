@@ -11,7 +11,6 @@ mod corpus;
 mod hooks;
 mod in_process;
 mod incidents;
-mod report_formats;
 mod reports;
 mod shallow;
 mod sources;

@@ -9,7 +9,7 @@ use regex::bytes::{Captures, Regex, RegexBuilder};
 use regex_automata::Input;
 use regex_automata::hybrid::dfa::{Cache, DFA};
 use std::collections::HashMap;
-use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 /// How a pattern reads `\w`, `\s`, `\d`, `\b`, `.`, negated classes and `(?i)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,13 +48,12 @@ impl Compile {
 ///
 /// Whether it matches is answered by a forward-only lazy DFA, which builds in about half the
 /// time of the full regex; the full regex is compiled only for captures (or when the DFA gives
-/// up on a line).
+/// up on a line). Both are compiled once per process, however many rules write the pattern.
 #[derive(Debug, Clone)]
 pub(crate) struct LazyRegex {
     pattern: String,
     syntax: Syntax,
-    compiled: OnceLock<Regex>,
-    matcher: OnceLock<Option<Box<Matcher>>>,
+    compiled: OnceLock<Arc<Compiled>>,
     /// Every `<name>` in the pattern's text: the names its groups can have.
     written_groups: OnceLock<Vec<String>>,
 }
@@ -62,9 +61,15 @@ pub(crate) struct LazyRegex {
 impl LazyRegex {
     /// Compiles now, reporting an invalid pattern.
     pub(crate) fn eager(pattern: &str, syntax: Syntax) -> Result<LazyRegex, regex::Error> {
-        let regex = build(pattern, syntax)?;
+        let compiled = Compiled::of(pattern, syntax);
+        if compiled.regex.get().is_none() {
+            let regex = RegexBuilder::new(pattern)
+                .unicode(syntax == Syntax::Unicode)
+                .build()?;
+            let _ = compiled.regex.set(regex);
+        }
         Ok(LazyRegex {
-            compiled: OnceLock::from(regex),
+            compiled: OnceLock::from(compiled),
             ..LazyRegex::deferred(pattern, syntax)
         })
     }
@@ -76,7 +81,6 @@ impl LazyRegex {
             pattern: pattern.to_string(),
             syntax,
             compiled: OnceLock::new(),
-            matcher: OnceLock::new(),
             written_groups: OnceLock::new(),
         }
     }
@@ -94,10 +98,11 @@ impl LazyRegex {
     /// Whether the pattern matches somewhere in `text`.
     pub(crate) fn is_match(&self, text: &str) -> bool {
         let text = text.as_bytes();
-        if let Some(regex) = self.compiled.get() {
+        let compiled = self.compiled();
+        if let Some(regex) = compiled.regex.get() {
             return regex.is_match(text);
         }
-        let matcher = self
+        let matcher = compiled
             .matcher
             .get_or_init(|| Matcher::build(&self.pattern, self.syntax));
         match matcher.as_ref().and_then(|m| m.is_match(text)) {
@@ -131,11 +136,39 @@ impl LazyRegex {
         self.regex().captures_len()
     }
 
+    fn compiled(&self) -> &Compiled {
+        self.compiled
+            .get_or_init(|| Compiled::of(&self.pattern, self.syntax))
+    }
+
     fn regex(&self) -> &Regex {
-        self.compiled.get_or_init(|| {
-            build(&self.pattern, self.syntax)
+        self.compiled().regex.get_or_init(|| {
+            RegexBuilder::new(&self.pattern)
+                .unicode(self.syntax == Syntax::Unicode)
+                .build()
                 .expect("built-in rule patterns are compiled by the test suite before release")
         })
+    }
+}
+
+/// A pattern's compiled forms, each built on first use, once per process: rules share patterns
+/// (the packs' structured matchers repeat the same value checks), and what a check compiled
+/// lives until the process ends instead of being taken apart on the way out.
+#[derive(Debug, Default)]
+struct Compiled {
+    regex: OnceLock<Regex>,
+    matcher: OnceLock<Option<Matcher>>,
+}
+
+impl Compiled {
+    /// The compiled forms of `pattern` read with `syntax`.
+    fn of(pattern: &str, syntax: Syntax) -> Arc<Compiled> {
+        type ByPattern = HashMap<(String, Syntax), Arc<Compiled>>;
+        static ALL: LazyLock<Mutex<ByPattern>> = LazyLock::new(Mutex::default);
+        let mut all = ALL.lock().unwrap_or_else(PoisonError::into_inner);
+        all.entry((pattern.to_string(), syntax))
+            .or_default()
+            .clone()
     }
 }
 
@@ -149,7 +182,7 @@ struct Matcher {
 impl Matcher {
     /// `None` when the pattern needs more than a lazy DFA offers; the full regex answers then.
     /// A built-in pattern's NFA comes ready-made from the binary (see [`nfa`]).
-    fn build(pattern: &str, syntax: Syntax) -> Option<Box<Matcher>> {
+    fn build(pattern: &str, syntax: Syntax) -> Option<Matcher> {
         let stored = match syntax {
             Syntax::Ascii => stored::lookup(pattern).and_then(|p| nfa::decode(p.nfa)),
             Syntax::Unicode => None,
@@ -162,10 +195,10 @@ impl Matcher {
             .configure(DFA::config().unicode_word_boundary(true))
             .build_from_nfa(nfa)
             .ok()?;
-        Some(Box::new(Matcher {
+        Some(Matcher {
             cache: Mutex::new(dfa.create_cache()),
             dfa,
-        }))
+        })
     }
 
     /// Whether the pattern matches in `haystack`; `None` if the DFA gave up (a non-ASCII byte
@@ -176,33 +209,6 @@ impl Matcher {
         let found = self.dfa.try_search_fwd(&mut cache, &input).ok()?;
         Some(found.is_some())
     }
-}
-
-impl Clone for Matcher {
-    fn clone(&self) -> Matcher {
-        Matcher {
-            cache: Mutex::new(self.dfa.create_cache()),
-            dfa: self.dfa.clone(),
-        }
-    }
-}
-
-/// Compiles `pattern`, once per process: rules share patterns (the packs' structured matchers
-/// repeat the same value checks), and a compiled regex is cheap to clone.
-fn build(pattern: &str, syntax: Syntax) -> Result<Regex, regex::Error> {
-    static COMPILED: LazyLock<Mutex<HashMap<(String, Syntax), Regex>>> =
-        LazyLock::new(Mutex::default);
-    let key = (pattern.to_string(), syntax);
-    let lock = || COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
-    let cached = lock().get(&key).cloned();
-    if let Some(regex) = cached {
-        return Ok(regex);
-    }
-    let regex = RegexBuilder::new(pattern)
-        .unicode(syntax == Syntax::Unicode)
-        .build()?;
-    lock().insert(key, regex.clone());
-    Ok(regex)
 }
 
 #[cfg(test)]

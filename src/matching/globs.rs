@@ -1,21 +1,51 @@
 //! Path globs: how rule files write them (a glob without `/` matches the file name at any
 //! depth, a leading `/` anchors at the repository root, `*` stays within one directory), and
-//! how they are matched: by hand where their shape allows (see [`HandGlobs`]), through one
-//! glob set for the rest.
+//! how they are matched: by hand where their shape allows (see [`HandGlobs`]), through globset
+//! for the rest.
 
 use super::glob_shape::{HandGlobs, normalise_glob};
 use super::owners::group_by_key;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use std::sync::OnceLock;
 
 /// Path globs, each under a caller's slot number. Globs are matched by hand where their shape
-/// allows (every built-in glob does): globset's strategies and regex set cost more to build
-/// than a check spends matching. Only the rest go into a glob set.
+/// allows (most built-in globs: a file name, an extension, a directory): globset's strategies
+/// and regexes cost more to build than a small check spends matching. The rest are matched by
+/// globset, each compiled the first time a path could match it.
 #[derive(Debug, Clone)]
 pub(crate) struct PathGlobs {
     hand: HandGlobs,
-    /// Globs of any other shape, with the slot of each in the order added; `None` when there
-    /// are none.
-    fallback: Option<(GlobSet, Vec<usize>)>,
+    /// Globs of any other shape, in the order added.
+    fallback: Vec<Fallback>,
+}
+
+/// A glob left to globset.
+#[derive(Debug, Clone)]
+struct Fallback {
+    slot: usize,
+    glob: Glob,
+    /// The path components the glob spells out (`prod` in `**/prod/**/*.yaml`): a path that
+    /// lacks one cannot match, and needs no compiled glob to say so.
+    spelled: Vec<String>,
+    compiled: OnceLock<GlobSet>,
+}
+
+impl Fallback {
+    fn is_match(&self, path: &str) -> bool {
+        let could = self
+            .spelled
+            .iter()
+            .all(|c| path.split('/').any(|component| component == c));
+        could
+            && self
+                .compiled
+                .get_or_init(|| {
+                    compile(self.glob.clone()).expect(
+                        "path globs are compiled by check_globs or the test suite when read",
+                    )
+                })
+                .is_match(path)
+    }
 }
 
 impl PathGlobs {
@@ -24,22 +54,18 @@ impl PathGlobs {
         globs: impl IntoIterator<Item = (&'g str, usize)>,
     ) -> Result<PathGlobs, (usize, String)> {
         let mut hand = HandGlobs::default();
-        let mut others: Vec<(usize, &str)> = Vec::new();
+        let mut fallback = Vec::new();
         for (glob, slot) in globs {
-            if !hand.add(&normalise_glob(glob), slot) {
-                others.push((slot, glob));
+            let normalised = normalise_glob(glob);
+            if !hand.add(&normalised, slot) {
+                fallback.push(Fallback {
+                    slot,
+                    glob: path_glob(glob).map_err(|m| (slot, m))?,
+                    spelled: spelled_components(&normalised),
+                    compiled: OnceLock::new(),
+                });
             }
         }
-        let fallback = match others.is_empty() {
-            true => None,
-            false => Some((
-                glob_set(
-                    others.iter().map(|&(slot, glob)| (slot, path_glob(glob))),
-                    |e| e.to_string(),
-                )?,
-                others.into_iter().map(|(slot, _)| slot).collect(),
-            )),
-        };
         Ok(PathGlobs { hand, fallback })
     }
 
@@ -48,7 +74,8 @@ impl PathGlobs {
         let by_globset = self
             .fallback
             .iter()
-            .flat_map(move |(set, slots)| set.matches(path).into_iter().map(|g| slots[g]));
+            .filter(move |f| f.is_match(path))
+            .map(|f| f.slot);
         self.hand.matches(path).chain(by_globset)
     }
 
@@ -57,10 +84,10 @@ impl PathGlobs {
         self.matches(path).next().is_some()
     }
 
-    /// The slots of the globs left to globset, in the order added (`None`: there are none).
+    /// The slots of the globs left to globset, in the order added.
     #[cfg(test)]
-    pub(crate) fn globset_slots(&self) -> Option<&[usize]> {
-        self.fallback.as_ref().map(|(_, slots)| slots.as_slice())
+    pub(crate) fn globset_slots(&self) -> Vec<usize> {
+        self.fallback.iter().map(|f| f.slot).collect()
     }
 }
 
@@ -97,17 +124,46 @@ impl OwnedGlobs {
     }
 }
 
-/// One glob set from `(index, glob)` pairs; an error names the bad glob's index (the first one
-/// for an error of the set as a whole, which `set_error` words).
-pub(crate) fn glob_set<E>(
-    globs: impl IntoIterator<Item = (usize, Result<Glob, E>)>,
-    set_error: impl FnOnce(globset::Error) -> E,
-) -> Result<GlobSet, (usize, E)> {
-    let mut builder = GlobSetBuilder::new();
-    for (at, glob) in globs {
-        builder.add(glob.map_err(|e| (at, e))?);
+/// Builds and compiles a path glob, as the globs left to globset are compiled: what a rule
+/// file's globs are checked with when it is read, so none can fail later.
+pub(crate) fn compile_path_glob(glob: &str) -> Result<(), String> {
+    compile(path_glob(glob)?).map(drop)
+}
+
+/// `glob` compiled as globset matches it; the error is globset's.
+fn compile(glob: Glob) -> Result<GlobSet, String> {
+    GlobSetBuilder::new()
+        .add(glob)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The components a normalised glob spells out literally (outside any `{…}`), each of which a
+/// matching path must have; none for a glob with escapes or classes, whose syntax this does not
+/// follow.
+fn spelled_components(normalised: &str) -> Vec<String> {
+    if normalised.contains(['\\', '[', ']']) {
+        return Vec::new();
     }
-    builder.build().map_err(|e| (0, set_error(e)))
+    let mut segments = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, c) in normalised.char_indices() {
+        match c {
+            '{' => depth += 1,
+            '}' => depth = depth.saturating_sub(1),
+            '/' if depth == 0 => {
+                segments.push(&normalised[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    segments.push(&normalised[start..]);
+    segments
+        .into_iter()
+        .filter(|s| !s.is_empty() && !s.contains(['*', '?', '{', '}']))
+        .map(str::to_string)
+        .collect()
 }
 
 /// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file
@@ -290,8 +346,8 @@ mod tests {
     fn globs_of_other_shapes_go_to_globset() {
         let include = OwnedGlobs::new([(0, "src/[!x]*.js"), (0, "docs/"), (0, "*.yml")]).unwrap();
         let exclude = OwnedGlobs::new([(0, "src/{a,}b.js"), (0, "**/gen/**")]).unwrap();
-        assert_eq!(include.globs().globset_slots(), Some(&[0, 1][..]));
-        assert_eq!(exclude.globs().globset_slots(), Some(&[0][..]));
+        assert_eq!(include.globs().globset_slots(), [0, 1]);
+        assert_eq!(exclude.globs().globset_slots(), [0]);
         for (path, admitted) in [
             ("src/a.js", true),
             ("src/x.js", false),
@@ -309,6 +365,19 @@ mod tests {
     }
 
     #[test]
+    fn spelled_components_are_those_outside_braces_and_wildcards() {
+        let spelled = |glob: &str| spelled_components(&normalise_glob(glob));
+        assert_eq!(spelled("**/prod/**/*.{yaml,yml}"), ["prod"]);
+        assert_eq!(
+            spelled("/.github/workflows/*.yml"),
+            [".github", "workflows"]
+        );
+        assert_eq!(spelled("{a/c/b,d}/e"), ["e"]);
+        assert_eq!(spelled("docs/"), ["docs"]);
+        assert!(spelled("a\\/b/c").is_empty() && spelled("[a]/b").is_empty());
+    }
+
+    #[test]
     fn globs_without_slash_match_at_any_depth() {
         let g = path_glob("*.js").unwrap().compile_matcher();
         assert!(g.is_match("a/b/c.js") && g.is_match("c.js"));
@@ -318,27 +387,26 @@ mod tests {
         assert!(g.is_match("Dockerfile") && !g.is_match("x/Dockerfile"));
     }
 
-    /// Checks the hand matcher against globset's answers for `glob` on each of `paths`, both as
-    /// a glob set (what the path filters used to build) and as a single matcher: `Err` names
-    /// the first disagreement. A hand-matched glob must also be one globset accepts.
+    /// Checks [`PathGlobs`] (the hand matcher, or globset behind the spelled-components
+    /// filter) against globset's own answers for `glob` on each of `paths`, as a glob set (and,
+    /// for a hand-matched glob, as a single matcher too: the two differ on globs ending in `.`,
+    /// which globset keeps): `Err` names the first disagreement. A hand-matched glob must also
+    /// be one globset accepts.
     fn agrees_with_globset(glob: &str, paths: &[String]) -> Result<(), String> {
-        let mut hand = HandGlobs::default();
-        let taken = hand.add(&normalise_glob(glob), 0);
+        let taken = HandGlobs::default().add(&normalise_glob(glob), 0);
         let Ok(built) = path_glob(glob) else {
             return match taken {
                 true => Err(format!("{glob:?} is hand-matched but globset rejects it")),
                 false => Ok(()),
             };
         };
-        if !taken {
-            return Ok(());
-        }
+        let ours = PathGlobs::new([(glob, 0)]).map_err(|(_, e)| e)?;
         let matcher = built.compile_matcher();
         let set = GlobSetBuilder::new().add(built).build().unwrap();
         for path in paths {
-            let answer = hand.matches(path).next().is_some();
-            if answer != set.is_match(path) || answer != matcher.is_match(path) {
-                return Err(format!("{glob:?} on {path:?}: hand says {answer}"));
+            let answer = ours.is_match(path);
+            if answer != set.is_match(path) || (taken && answer != matcher.is_match(path)) {
+                return Err(format!("{glob:?} on {path:?}: we say {answer}"));
             }
         }
         Ok(())
@@ -415,8 +483,36 @@ mod tests {
         ]
     }
 
+    /// A path of up to five components drawn from names the globs below can hit, with empty
+    /// components, dots and separators' neighbours among them.
+    fn path() -> impl Strategy<Value = String> {
+        let component = prop::sample::select(vec![
+            "a", "b", "ab", "x", ".", "..", "a.b", "b.", "-a", "é", "", "A", ",", "*", "a\nb",
+        ]);
+        prop::collection::vec(component, 1..6).prop_map(|c| c.join("/"))
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Globs of several components (globset's, behind the spelled-components filter).
+        #[test]
+        fn path_globs_agree_with_globset(
+            anchored in any::<bool>(),
+            segments in prop::collection::vec(
+                prop_oneof![
+                    2 => Just("**".to_string()),
+                    3 => prop::sample::select(vec!["a", "b", "ab", "x", ".", ""])
+                        .prop_map(str::to_string),
+                    3 => prop::collection::vec(piece(), 1..3).prop_map(|p| p.concat()),
+                ],
+                1..5,
+            ),
+            paths in prop::collection::vec(path(), 1..12),
+        ) {
+            let glob = format!("{}{}", if anchored { "/" } else { "" }, segments.join("/"));
+            prop_assert_eq!(agrees_with_globset(&glob, &paths), Ok(()));
+        }
 
         #[test]
         fn basename_matcher_agrees_with_globset(

@@ -2,8 +2,7 @@
 //! suppressions and acknowledgement labels all name rules as an id or a glob of ids
 //! (`cors/*`). One type reads them all the same way (globset's defaults: `*` also crosses `/`).
 
-use super::globs::glob_set;
-use globset::{Glob, GlobSet};
+use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::sync::OnceLock;
 
 /// A list of rule-id globs, matched as one set.
@@ -50,7 +49,11 @@ impl RuleIdGlobs {
 }
 
 fn compile(globs: &[String]) -> Result<GlobSet, (usize, globset::Error)> {
-    glob_set(globs.iter().map(|g| Glob::new(g)).enumerate(), |e| e)
+    let mut builder = GlobSetBuilder::new();
+    for (at, glob) in globs.iter().enumerate() {
+        builder.add(Glob::new(glob).map_err(|e| (at, e))?);
+    }
+    builder.build().map_err(|e| (0, e))
 }
 
 /// What is wrong with `glob`, in the words rule files use: the glob and globset's reason, or

@@ -8,7 +8,7 @@ use super::template::Template;
 use crate::change::Status;
 use crate::error::Result;
 use crate::finding::Severity;
-use crate::matching::globs::{PathGlobs, path_glob};
+use crate::matching::globs::{PathGlobs, compile_path_glob};
 use crate::matching::ids::{self, RuleIdGlobs};
 use crate::matching::image::ImageClass;
 use crate::matching::lines::needles_of;
@@ -93,7 +93,7 @@ impl Rule {
 /// Checks a list of path globs, pointing at the first bad one.
 pub(crate) fn check_globs(file: &SourceFile, globs: &[Spanned<String>]) -> Result<()> {
     for g in globs {
-        path_glob(g.get_ref()).map_err(|m| file.error(g.span(), m))?;
+        compile_path_glob(g.get_ref()).map_err(|m| file.error(g.span(), m))?;
     }
     Ok(())
 }
@@ -145,8 +145,9 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     let id_span = id.span();
     let rule_id = id.into_inner();
     if eager {
-        check_globs(&file, &paths)?;
-        check_globs(&file, &exclude)?;
+        for globs in [&paths, &exclude, &without_change, &with_change] {
+            check_globs(&file, globs)?;
+        }
     }
     // Built-in patterns on content read ASCII (see `Syntax`); everything else reads Unicode.
     let content_syntax = if builtin {

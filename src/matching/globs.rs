@@ -31,11 +31,12 @@ struct Fallback {
 }
 
 impl Fallback {
-    fn is_match(&self, path: &str) -> bool {
+    /// Whether the glob matches `path`, whose components are `components`.
+    fn is_match(&self, path: &str, components: &[&str]) -> bool {
         let could = self
             .spelled
             .iter()
-            .all(|c| path.split('/').any(|component| component == c));
+            .all(|c| components.contains(&c.as_str()));
         could
             && self
                 .compiled
@@ -71,10 +72,14 @@ impl PathGlobs {
 
     /// The slot of every glob matching `path`.
     pub(crate) fn matches<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+        let components: Vec<&str> = match self.fallback.is_empty() {
+            true => Vec::new(),
+            false => path.split('/').collect(),
+        };
         let by_globset = self
             .fallback
             .iter()
-            .filter(move |f| f.is_match(path))
+            .filter(move |f| f.is_match(path, &components))
             .map(|f| f.slot);
         self.hand.matches(path).chain(by_globset)
     }

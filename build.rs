@@ -1,29 +1,17 @@
 //! Prepares the built-in rule packs for checking, so a check does less work on every run:
-//! - for every built-in content pattern, its needles (see `src/rules/needles.rs`) and the
-//!   quick matcher's NFA (see `src/rules/nfa_image.rs`), so a check parses and compiles none;
-//! - each pack parsed, without its worked examples and help texts, which a check never runs or
-//!   shows (`OUT_DIR/packs/NAME.nodes` and `.strings`; see `src/rules/pack_image.rs`).
+//! - for every built-in content pattern, its needles and the quick matcher's NFA (prepared by
+//!   the `deploy-guard-patterns` crate in `crates/patterns`, which the library reads them
+//!   back with), so a check parses and compiles none;
+//! - each pack without its worked examples and help texts (`OUT_DIR/packs/NAME.toml`): a check
+//!   never runs or shows them, and they are most of the text it would parse.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-#[allow(dead_code)] // the library uses more of the module than this script
-#[path = "src/rules/needles.rs"]
-mod needles;
-
-#[allow(dead_code)] // decoding is the library's half
-#[path = "src/rules/nfa_image.rs"]
-mod nfa_image;
-
-#[allow(dead_code)] // deserializing is the library's half
-#[path = "src/rules/pack_image.rs"]
-mod pack_image;
+use deploy_guard_patterns::{needles, nfa};
 
 fn main() {
     println!("cargo::rerun-if-changed=rules");
-    println!("cargo::rerun-if-changed=src/rules/needles.rs");
-    println!("cargo::rerun-if-changed=src/rules/nfa_image.rs");
-    println!("cargo::rerun-if-changed=src/rules/pack_image.rs");
     let mut files: Vec<_> = std::fs::read_dir("rules")
         .expect("rules/ is part of the package")
         .map(|entry| entry.expect("rules/ is readable").path())
@@ -36,27 +24,23 @@ fn main() {
     let mut prepared = Prepared::default();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("rule files are UTF-8");
-        let table: toml::Table = text.parse().unwrap_or_else(|e| {
+        let mut table: toml::Table = text.parse().unwrap_or_else(|e| {
             panic!("{}: {e}", path.display());
         });
         let rules = table.get("rule").and_then(toml::Value::as_array);
         for rule in rules.into_iter().flatten() {
             prepared.add_patterns_in(rule);
         }
-        let (nodes, strings) = pack_image::encode(&text, &["example", "help"])
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let nodes: Vec<String> = nodes.iter().map(u32::to_string).collect();
-        let name = path
-            .file_name()
-            .expect("rule files have names")
-            .to_string_lossy();
-        std::fs::write(
-            packs.join(format!("{name}.nodes")),
-            format!("[{}]", nodes.join(",")),
-        )
-        .expect("OUT_DIR is writable");
-        std::fs::write(packs.join(format!("{name}.strings")), strings)
-            .expect("OUT_DIR is writable");
+        let rules = table.get_mut("rule").and_then(toml::Value::as_array_mut);
+        for rule in rules.into_iter().flatten() {
+            if let Some(rule) = rule.as_table_mut() {
+                rule.remove("example");
+                rule.remove("help");
+            }
+        }
+        let stripped = toml::to_string(&table).expect("a parsed table serialises");
+        let name = path.file_name().expect("rule files have names");
+        std::fs::write(packs.join(name), stripped).expect("OUT_DIR is writable");
     }
     std::fs::write(Path::new(&out).join("builtin_patterns.rs"), prepared.code())
         .expect("OUT_DIR is writable");
@@ -100,9 +84,7 @@ impl Prepared {
             return;
         }
         // A pattern that does not compile is reported by the test suite, which compiles them all.
-        let Some(image) =
-            nfa_image::compile(pattern, false).and_then(|nfa| nfa_image::encode(&nfa))
-        else {
+        let Some(image) = nfa::compile(pattern, false).and_then(|nfa| nfa::encode(&nfa)) else {
             return;
         };
         let needles = match needles::of_pattern(pattern, true) {

@@ -48,7 +48,7 @@ pub enum FileKind {
 
 /// How git shows a submodule pointer's content: this prefix, then the commit id. A gitlink's
 /// [`Content`] is this text, so every side can be read the same way.
-pub const SUBPROJECT_COMMIT: &str = "Subproject commit ";
+pub(crate) const SUBPROJECT_COMMIT: &str = "Subproject commit ";
 
 /// Why a file's content was deliberately not scanned (it is still listed in the report's
 /// `skipped`, and rules on its name still apply).
@@ -56,7 +56,7 @@ pub const SUBPROJECT_COMMIT: &str = "Subproject commit ";
 pub enum NotScanned {
     /// A Git LFS pointer: the real content is not in the repository.
     LfsPointer,
-    /// A side is larger than [`crate::limits::MAX_SCANNED_BYTES`].
+    /// A side is larger than the source's size limit for scanning.
     TooLarge,
 }
 
@@ -136,7 +136,7 @@ pub struct ChangedFile {
 
 impl ChangedFile {
     /// A file with no lines yet; fill it with [`ChangedFile::push_hunk`] and [`ChangedFile::push_line`].
-    pub fn new(path: String, status: Status, kind: FileKind) -> Self {
+    pub(crate) fn new(path: String, status: Status, kind: FileKind) -> Self {
         ChangedFile {
             path,
             old_path: None,
@@ -152,7 +152,13 @@ impl ChangedFile {
     }
 
     /// Starts a new hunk; following `push_line` calls belong to it.
-    pub fn push_hunk(&mut self, old_start: u32, old_lines: u32, new_start: u32, new_lines: u32) {
+    pub(crate) fn push_hunk(
+        &mut self,
+        old_start: u32,
+        old_lines: u32,
+        new_start: u32,
+        new_lines: u32,
+    ) {
         let at = self.lines.len();
         self.hunks.push(Hunk {
             old_start,
@@ -166,7 +172,7 @@ impl ChangedFile {
     /// Appends an added (`Side::Head`) or removed (`Side::Base`) line to the current hunk.
     /// Bytes that are not UTF-8 are decoded lossily so they can still be matched; the line
     /// terminator is dropped.
-    pub fn push_line(&mut self, side: Side, line: u32, bytes: &[u8]) {
+    pub(crate) fn push_line(&mut self, side: Side, line: u32, bytes: &[u8]) {
         let start = self.text.len();
         // `from_utf8` checks ASCII a word at a time; the lossy decoder goes byte by byte.
         match std::str::from_utf8(bytes) {
@@ -303,7 +309,7 @@ pub struct ChangeSet {
 
 /// Shows a path's bytes as text: valid UTF-8 as is, anything else as `\xNN`, so a path that is
 /// not UTF-8 is kept distinguishable instead of collapsing to replacement characters.
-pub fn display_path(bytes: &[u8]) -> String {
+pub(crate) fn display_path(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len());
     push_display_path(&mut out, bytes);
     out
@@ -322,20 +328,20 @@ fn push_display_path(out: &mut String, bytes: &[u8]) {
 /// Repository paths in one buffer, for whole-tree checks: a 20,000-file tree costs a few
 /// allocations instead of one per path. [`PathList::finish`] sorts it and drops duplicates.
 #[derive(Debug, Clone, Default)]
-pub struct PathList {
+pub(crate) struct PathList {
     text: String,
     spans: Vec<Range<usize>>,
 }
 
 impl PathList {
     /// Appends a path.
-    pub fn push(&mut self, path: &str) {
+    pub(crate) fn push(&mut self, path: &str) {
         self.push_parts(path, b"");
     }
 
     /// Appends `prefix` followed by `name` shown as by [`display_path`] (a tree entry under its
     /// folder).
-    pub fn push_parts(&mut self, prefix: &str, name: &[u8]) {
+    pub(crate) fn push_parts(&mut self, prefix: &str, name: &[u8]) {
         let start = self.text.len();
         self.text.push_str(prefix);
         push_display_path(&mut self.text, name);
@@ -343,14 +349,14 @@ impl PathList {
     }
 
     /// Keeps only the paths for which `keep` holds.
-    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
         let text = &self.text;
         self.spans.retain(|span| keep(&text[span.clone()]));
     }
 
     /// Sorts the paths (byte order) and drops duplicates. A list that is already sorted, as a
     /// tree walk is, costs one pass.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         let text = &self.text;
         self.spans
             .sort_by(|a, b| text[a.clone()].cmp(&text[b.clone()]));
@@ -364,7 +370,7 @@ impl PathList {
     }
 
     /// Path `i`, or `""` past the end.
-    pub fn get(&self, i: usize) -> &str {
+    pub(crate) fn get(&self, i: usize) -> &str {
         self.spans
             .get(i)
             .and_then(|span| self.text.get(span.clone()))
@@ -372,7 +378,7 @@ impl PathList {
     }
 
     /// The paths in order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> {
         self.spans.iter().map(|span| &self.text[span.clone()])
     }
 }

@@ -83,6 +83,28 @@ impl Finding {
     }
 }
 
+/// The severity a finding at `path` reports: prose is not deployed, so findings in Markdown and
+/// other documentation formats, or under a `docs`/`doc` folder, never exceed `info`.
+pub(crate) fn capped(severity: Severity, path: &str) -> Severity {
+    if is_prose(path) {
+        severity.min(Severity::Info)
+    } else {
+        severity
+    }
+}
+
+/// Markdown and other documentation formats, and anything under a `docs`/`doc` folder.
+fn is_prose(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let in_docs = lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|dir| dir == "docs" || dir == "doc");
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    in_docs || matches!(ext, "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc")
+}
+
 /// A file the gate did not read (fully), and why. Listed so nothing is skipped silently.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Skipped {
@@ -90,4 +112,20 @@ pub struct Skipped {
     pub path: String,
     /// Why it was not (fully) scanned (`binary`, …).
     pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prose_is_markdown_or_docs_folders() {
+        assert!(is_prose("README.md"));
+        assert!(is_prose("docs/setup.yaml"));
+        assert!(is_prose("a/doc/x.txt"));
+        assert!(!is_prose("src/docs.js"));
+        assert!(!is_prose("server/app.js"));
+        assert_eq!(capped(Severity::Error, "a/README.md"), Severity::Info);
+        assert_eq!(capped(Severity::Warning, "app.js"), Severity::Warning);
+    }
 }

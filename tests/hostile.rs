@@ -229,7 +229,7 @@ fn a_200000_line_file_is_judged_to_its_last_line() {
     for i in 0..200_000 {
         big.push_str(&format!("v{i} = {i};\n"));
     }
-    assert!((big.len() as u64) < deploy_guard::limits::MAX_SCANNED_BYTES);
+    assert!((big.len() as u64) < deploy_guard::source::MAX_SCANNED_BYTES);
     big.push_str(WILDCARD_CORS);
     repo.write("server/big.js", &big);
     repo.commit("big");
@@ -262,7 +262,7 @@ fn files_over_the_size_limit_are_listed_as_too_large_not_silently_dropped() {
         vec!["filename/edge-whitespace".to_string()]
     );
     run.expect_code(1);
-    assert!(deploy_guard::limits::MAX_SCANNED_BYTES < line.len() as u64);
+    assert!(deploy_guard::source::MAX_SCANNED_BYTES < line.len() as u64);
 }
 
 #[test]

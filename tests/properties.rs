@@ -1,14 +1,13 @@
 //! Properties that must hold for any input, checked with proptest: the JSON report is valid and
-//! round-trips, human output carries no control characters, and the configuration parser, the
-//! engine and the suppression pass never panic.
+//! round-trips, human output carries no control characters, and the configuration parser and
+//! the gate (engine, suppressions) never panic.
 
+use deploy_guard::Date;
+use deploy_guard::Skipped;
 use deploy_guard::change::{ChangeSet, ChangedFile};
-use deploy_guard::config::Config;
-use deploy_guard::finding::{FailOn, Finding, Severity};
-use deploy_guard::report::{Human, Json, Render, Report, Skipped};
-use deploy_guard::rules::{self, RuleSet, SourceFile};
-use deploy_guard::source::ContentReader;
-use deploy_guard::suppress::{self, Date};
+use deploy_guard::gate::{self, Options, Policy};
+use deploy_guard::report::{Human, Json, Render, Report};
+use deploy_guard::{FailOn, Finding, Severity};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -143,15 +142,13 @@ fn path() -> impl Strategy<Value = String> {
     ]
 }
 
-/// The configurations the engine property runs under (inline suppressions off, on), compiled once.
-static CONFIGS: LazyLock<[(Config, RuleSet); 2]> = LazyLock::new(|| {
+/// The policies the engine property runs under (inline suppressions off, on), compiled once.
+static POLICIES: LazyLock<[Policy; 2]> = LazyLock::new(|| {
     [false, true].map(|inline| {
         let text = format!(
             "inline_suppressions = {inline}\n[[waiver]]\nrule = \"image/*\"\nreason = \"r\"\nexpires = \"2030-01-01\"\n"
         );
-        let config = Config::parse(SourceFile::new("c.toml", text)).unwrap();
-        let rules = config.rule_set(rules::builtin().unwrap()).unwrap();
-        (config, rules)
+        Policy::configured("c.toml", &text).unwrap()
     })
 });
 
@@ -192,9 +189,7 @@ proptest! {
 
     #[test]
     fn config_parser_never_panics(text in config_text()) {
-        if let Ok(config) = Config::parse(SourceFile::new("c.toml", text)) {
-            let _ = config.rule_set(rules::builtin().unwrap());
-        }
+        let _ = Policy::configured("c.toml", &text);
     }
 
     #[test]
@@ -205,84 +200,24 @@ proptest! {
         inline in any::<bool>(),
         day in 0i64..40_000,
     ) {
-        let (config, rules) = &CONFIGS[usize::from(inline)];
+        let policy = &POLICIES[usize::from(inline)];
         let file = ChangedFile::from_contents(&path, before.as_deref(), after.as_deref());
         // An upper bound on line numbers: `from_contents` (like `similar`) also ends lines at a lone CR.
         let lines = |t: Option<&str>| t.map_or(0, |t| t.matches(['\n', '\r']).count() + 1) as u32;
         let (head_lines, base_lines) = (lines(after.as_deref()), lines(before.as_deref()));
         let changes = ChangeSet { files: vec![file], ..ChangeSet::default() };
-        let mut findings = deploy_guard::engine::judge(&changes, rules, &ContentReader::in_memory())
+        let options = Options {
+            today: Some(Date::from_days_since_epoch(day)),
+            ..Options::default()
+        };
+        let findings = gate::check_change(&changes, policy, &options)
             .expect("in-memory changes always judge")
             .findings;
-        suppress::apply(
-            &changes,
-            &ContentReader::in_memory(),
-            config,
-            rules,
-            Date::from_days_since_epoch(day),
-            &mut findings,
-        )
-        .unwrap();
         for f in &findings {
             let bound = if f.side.is_some() { base_lines } else { head_lines };
             if let Some(line) = f.line {
                 prop_assert!(line >= 1 && line <= bound.max(1), "{:?}", f);
             }
-        }
-    }
-}
-
-/// A small regex over a tiny alphabet: literals, case-insensitive groups, classes, optional and
-/// repeated parts, alternations and anchors, so every shape the needle extractor handles occurs.
-fn small_regex() -> impl Strategy<Value = String> {
-    let leaf = prop_oneof![
-        "[abKé]{1,3}",
-        Just("[ab]".to_string()),
-        Just("\\w".to_string()),
-        Just("\\s*".to_string()),
-        Just("\\b".to_string()),
-        Just("^".to_string()),
-        Just(".".to_string()),
-        Just("\\*".to_string()),
-    ];
-    leaf.prop_recursive(4, 24, 4, |inner| {
-        prop_oneof![
-            proptest::collection::vec(inner.clone(), 1..4).prop_map(|parts| parts.concat()),
-            proptest::collection::vec(inner.clone(), 2..4)
-                .prop_map(|parts| format!("(?:{})", parts.join("|"))),
-            inner.clone().prop_map(|p| format!("(?i:{p})")),
-            inner.clone().prop_map(|p| format!("(?:{p})?")),
-            inner.clone().prop_map(|p| format!("(?:{p})+")),
-            inner.prop_map(|p| format!("(?P<g>{p})")),
-        ]
-    })
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
-
-    /// The prefilter may let lines through that the regex rejects, never the other way round:
-    /// a line the regex matches holds one of its needles (compared ASCII case-insensitively),
-    /// unless it holds a character the filter defers on.
-    #[test]
-    fn needles_never_hide_a_match(
-        pattern in small_regex(),
-        line in "[abABkK\u{212A}é *x]{0,12}",
-        ascii in any::<bool>(),
-    ) {
-        let built = regex::bytes::RegexBuilder::new(&pattern).unicode(!ascii).build();
-        let Ok(regex) = built else { return Ok(()) };
-        let defers = line.contains(rules::needles::FOLDS_TO_ASCII);
-        if let (true, false, Some(needles)) = (
-            regex.is_match(line.as_bytes()),
-            defers,
-            rules::needles::of_pattern(&pattern, ascii),
-        ) {
-            let haystack = line.to_ascii_lowercase();
-            prop_assert!(
-                needles.iter().any(|n| haystack.contains(std::str::from_utf8(n).unwrap())),
-                "{pattern:?} matches {line:?} but none of {needles:?} occurs in it"
-            );
         }
     }
 }

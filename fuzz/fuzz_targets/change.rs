@@ -1,22 +1,15 @@
-//! The change model and engine on arbitrary before/after content (split from one input at the
-//! first NUL byte), followed by the suppression pass: any content is judged without panicking.
+//! The gate (engine, suppressions) on arbitrary before/after content (split from one input at
+//! the first NUL byte): any content is judged without panicking.
 #![no_main]
 
+use deploy_guard::Date;
 use deploy_guard::change::{ChangeSet, ChangedFile};
-use deploy_guard::config::Config;
-use deploy_guard::rules::{self, RuleSet};
-use deploy_guard::source::ContentReader;
-use deploy_guard::suppress::{self, Date};
+use deploy_guard::gate::{self, Options, Policy};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
-static RULES: LazyLock<(Config, RuleSet)> = LazyLock::new(|| {
-    let config = Config::default();
-    let set = config
-        .rule_set(rules::builtin().expect("built-in rules parse"))
-        .expect("built-in rules compile");
-    (config, set)
-});
+static POLICY: LazyLock<Policy> =
+    LazyLock::new(|| Policy::builtin().expect("built-in rules parse and compile"));
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -29,17 +22,9 @@ fuzz_target!(|data: &[u8]| {
         files: vec![file],
         ..ChangeSet::default()
     };
-    let (config, set) = &*RULES;
-    let Ok(judgement) = deploy_guard::engine::judge(&changes, set, &ContentReader::in_memory()) else {
-        return;
+    let options = Options {
+        today: Some(Date::from_days_since_epoch(20_000)),
+        ..Options::default()
     };
-    let mut findings = judgement.findings;
-    let _ = suppress::apply(
-        &changes,
-        &ContentReader::in_memory(),
-        config,
-        set,
-        Date::from_days_since_epoch(20_000),
-        &mut findings,
-    );
+    let _ = gate::check_change(&changes, &POLICY, &options);
 });

@@ -3,8 +3,9 @@
 //! their own checks here as their printers land.)
 #![no_main]
 
-use deploy_guard::finding::{FailOn, Finding, Severity};
-use deploy_guard::report::{Human, Json, Render, Report, Skipped};
+use deploy_guard::Skipped;
+use deploy_guard::report::{Human, Json, Render, Report};
+use deploy_guard::{FailOn, Finding, Severity};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -40,7 +41,10 @@ fuzz_target!(|data: &[u8]| {
     let mut json = Vec::new();
     Json.render(&report, &mut json).expect("writing to memory");
     let doc: serde_json::Value = serde_json::from_slice(&json).expect("valid JSON");
-    assert_eq!(doc["findings"][0]["path"].as_str(), Some(report.findings[0].path.as_str()));
+    assert_eq!(
+        doc["findings"][0]["path"].as_str(),
+        Some(report.findings[0].path.as_str())
+    );
     let mut human = Vec::new();
     Human { color: false }
         .render(&report, &mut human)

@@ -1,12 +1,17 @@
-//! `.deploy-guard.toml`: where it is read from (the trust model), what it may say, and how it
-//! turns the built-in rules into the rule set in effect.
+//! `.deploy-guard.toml`: where it is read from (the trust model), what it may say (its
+//! [`waiver`]s included), and how it turns the built-in rules into the rule set in effect.
+
+mod waiver;
+
+pub use waiver::Date;
+pub(crate) use waiver::{Waiver, WaiverSpec};
 
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Severity};
+use crate::matching::ids::{self, RuleIdGlobs};
 use crate::rules::spec::RuleSpec;
-use crate::rules::{RuleDraft, RuleSet, SourceFile};
+use crate::rules::{RuleDraft, RuleSet, SourceFile, check_globs};
 use git2::Repository;
-use globset::GlobBuilder;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -14,7 +19,7 @@ use std::sync::Arc;
 use toml::Spanned;
 
 /// The configuration file's name, at the repository root.
-pub const CONFIG_FILE: &str = ".deploy-guard.toml";
+pub(crate) const CONFIG_FILE: &str = ".deploy-guard.toml";
 
 /// The configuration as written.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -30,7 +35,7 @@ struct ConfigSpec {
     /// `false` turns inline `deploy-guard: allow` comments off (default: on).
     inline_suppressions: Option<bool>,
     #[serde(default)]
-    waiver: Vec<crate::suppress::WaiverSpec>,
+    waiver: Vec<WaiverSpec>,
 }
 
 /// `[rules."<id>"]`: changes to a rule that is already defined.
@@ -45,17 +50,17 @@ struct RuleOverride {
 
 /// A parsed, not yet applied configuration. The default is "built-in rules, fail on errors".
 #[derive(Debug, Clone, Default)]
-pub struct Config {
+pub(crate) struct Config {
     file: Option<Arc<SourceFile>>,
     spec: ConfigSpec,
-    waivers: Vec<crate::suppress::Waiver>,
+    waivers: Vec<Waiver>,
 }
 
 impl Config {
     /// Parses a configuration file; errors name file, line and column.
-    pub fn parse(file: SourceFile) -> Result<Config> {
+    pub(crate) fn parse(file: SourceFile) -> Result<Config> {
         let spec: ConfigSpec = file.parse()?;
-        let waivers = crate::suppress::Waiver::compile_all(&file, &spec.waiver)?;
+        let waivers = Waiver::compile_all(&file, &spec.waiver)?;
         Ok(Config {
             file: Some(Arc::new(file)),
             spec,
@@ -63,28 +68,23 @@ impl Config {
         })
     }
 
-    /// Where the configuration came from, for messages (`None`: built-in defaults).
-    pub fn source_name(&self) -> Option<&str> {
-        self.file.as_deref().map(|f| f.name.as_str())
-    }
-
     /// The configured `fail_on`, if any (the command line wins over it).
-    pub fn fail_on(&self) -> Option<FailOn> {
+    pub(crate) fn fail_on(&self) -> Option<FailOn> {
         self.spec.fail_on
     }
 
     /// Whether inline `deploy-guard: allow` suppressions are honoured (`inline_suppressions`).
-    pub fn inline_suppressions(&self) -> bool {
+    pub(crate) fn inline_suppressions(&self) -> bool {
         self.spec.inline_suppressions.unwrap_or(true)
     }
 
     /// The `[[waiver]]` entries, validated.
-    pub fn waivers(&self) -> &[crate::suppress::Waiver] {
+    pub(crate) fn waivers(&self) -> &[Waiver] {
         &self.waivers
     }
 
     /// Applies custom rules, overrides and `disable` to `builtin`, and compiles the result.
-    pub fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
+    pub(crate) fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
         let mut drafts = builtin;
         let Some(file) = &self.file else {
             return RuleSet::compile(drafts);
@@ -107,19 +107,16 @@ impl Config {
             apply_override(file, draft, change)?;
         }
         for pattern in &self.spec.disable {
-            let matcher = GlobBuilder::new(pattern.get_ref())
-                .build()
-                .map_err(|e| {
-                    file.error(
-                        pattern.span(),
-                        format!("disable: bad glob '{}': {}", pattern.get_ref(), e.kind()),
-                    )
-                })?
-                .compile_matcher();
+            let glob = pattern.get_ref();
+            let matcher = RuleIdGlobs::new(vec![glob.clone()]).map_err(|(_, e)| {
+                file.error(
+                    pattern.span(),
+                    format!("disable: {}", ids::describe(glob, &e)),
+                )
+            })?;
             let before = drafts.len();
             drafts.retain(|d| !matcher.is_match(d.spec.id.get_ref()));
-            let is_glob = pattern.get_ref().contains(['*', '?', '[', '{']);
-            if before == drafts.len() && !is_glob {
+            if before == drafts.len() && !ids::is_glob(glob) {
                 return Err(file.error(
                     pattern.span(),
                     format!("disable: no rule has the id '{}'", pattern.get_ref()),
@@ -137,8 +134,8 @@ fn apply_override(
 ) -> Result<()> {
     // Globs from the config are checked here, against the config file, so their errors point
     // at the config rather than at the rule's own file.
-    crate::rules::check_globs(file, change.paths.as_deref().unwrap_or_default())?;
-    crate::rules::check_globs(file, &change.exclude)?;
+    check_globs(file, change.paths.as_deref().unwrap_or_default())?;
+    check_globs(file, &change.exclude)?;
     if let Some(severity) = change.severity {
         draft.spec.severity = Spanned::new(draft.spec.severity.span(), severity);
     }
@@ -151,17 +148,13 @@ fn apply_override(
 
 /// Loads the configuration in effect: `explicit` if given; else the file in `commit` (the
 /// trusted base of a range); else the working tree's file; else the defaults.
-pub fn load(
+pub(crate) fn load(
     repo: &Repository,
     explicit: Option<&Path>,
     commit: Option<git2::Oid>,
 ) -> Result<Config> {
     if let Some(path) = explicit {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        return Config::parse(SourceFile::new(path.display().to_string(), text));
+        return Config::parse(SourceFile::read(path)?);
     }
     if let Some(commit) = commit {
         let tree = repo.find_commit(commit)?.tree()?;

@@ -1,11 +1,11 @@
 //! Line rules: `added`/`removed`/`unless` regexes (behind the rule set's literal prefilter, so
 //! a line meets only the rules it could match), with the optional `image` class check.
 
-use super::finding;
+use super::findings::finding;
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::matchers::image;
+use crate::matching::image;
 use crate::rules::{LineSets, Rule, RuleSet};
 use crate::source::ContentReader;
 
@@ -34,6 +34,7 @@ pub(super) fn judge_lines(
         gate,
         removed_seen: vec![None; rules.rules().len()],
         hits: Vec::new(),
+        out,
     };
     let mut command: Vec<(&DiffLine, &str)> = Vec::new();
     let mut fired_in_command: Vec<usize> = Vec::new();
@@ -42,24 +43,24 @@ pub(super) fn judge_lines(
             .last()
             .is_some_and(|(last, _)| last.line + 1 != line.line)
         {
-            added.judge_joined(&command, &fired_in_command, out);
+            added.judge_joined(&command, &fired_in_command);
             command.clear();
             fired_in_command.clear();
         }
-        added.judge(line, text, &[], &mut fired_in_command, out);
+        added.judge(line, text, &[], &mut fired_in_command);
         let continues = text.trim_end().ends_with('\\');
         if continues || !command.is_empty() {
             command.push((line, text));
         }
         if !continues {
-            added.judge_joined(&command, &fired_in_command, out);
+            added.judge_joined(&command, &fired_in_command);
             command.clear();
             fired_in_command.clear();
         }
     }
-    added.judge_joined(&command, &fired_in_command, out);
+    added.judge_joined(&command, &fired_in_command);
     let all = rules.rules();
-    let mut hits = added.hits;
+    let AddedLines { mut hits, out, .. } = added;
     for (line, text) in file.removed() {
         sets.removed_matches(all, gate, text, &mut hits);
         for &r in &hits {
@@ -80,19 +81,14 @@ struct AddedLines<'a> {
     removed_seen: Vec<Option<bool>>,
     /// Scratch space for the rules a line matches, reused from line to line.
     hits: Vec<usize>,
+    /// Where the findings go.
+    out: &'a mut Vec<Finding>,
 }
 
 impl AddedLines<'_> {
     /// Applies the `added` rules (except those in `skip`) to `text`, reported at `line`;
     /// records the rules that fired in `fired`.
-    fn judge(
-        &mut self,
-        line: &DiffLine,
-        text: &str,
-        skip: &[usize],
-        fired: &mut Vec<usize>,
-        out: &mut Vec<Finding>,
-    ) {
+    fn judge(&mut self, line: &DiffLine, text: &str, skip: &[usize], fired: &mut Vec<usize>) {
         let all = self.rules.rules();
         let mut hits = std::mem::take(&mut self.hits);
         self.sets.added_matches(all, self.gate, text, &mut hits);
@@ -112,7 +108,7 @@ impl AddedLines<'_> {
             if !introduces(rule, self.file, text) {
                 continue;
             }
-            if push(rule, self.file, line, text, out) {
+            if push(rule, self.file, line, text, self.out) {
                 fired.push(r);
             }
         }
@@ -120,12 +116,7 @@ impl AddedLines<'_> {
     }
 
     /// Judges a continued command (two or more physical lines) as one line.
-    fn judge_joined(
-        &mut self,
-        command: &[(&DiffLine, &str)],
-        fired: &[usize],
-        out: &mut Vec<Finding>,
-    ) {
+    fn judge_joined(&mut self, command: &[(&DiffLine, &str)], fired: &[usize]) {
         let [(first, _), _, ..] = command else {
             return;
         };
@@ -134,7 +125,7 @@ impl AddedLines<'_> {
             .map(|(_, t)| t.trim_end().trim_end_matches('\\').trim())
             .collect::<Vec<_>>()
             .join(" ");
-        self.judge(first, &joined, fired, &mut Vec::new(), out);
+        self.judge(first, &joined, fired, &mut Vec::new());
     }
 }
 

@@ -2,13 +2,13 @@
 //! Terraform blocks, whole-tree path checks, and file-level rules. Full contents and the head
 //! tree are read lazily, once, and only when an applicable rule needs them.
 
-use super::{Judgement, finding};
+use super::findings::finding;
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
-use crate::matchers::paths::{PathIndex, file_references};
-use crate::matchers::structured::{Sides, Structure, StructuredHit, terraform_removed};
-use crate::matchers::terraform;
+use crate::matching::paths::{PathIndex, file_references};
+use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
+use crate::matching::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
@@ -65,7 +65,8 @@ impl<'a> Whole<'a> {
         file: &ChangedFile,
         rules: &RuleSet,
         gate: &[bool],
-        out: &mut Judgement,
+        out: &mut Vec<Finding>,
+        skipped: &mut Vec<Skipped>,
     ) -> Result<()> {
         let all = rules.rules();
         let wants_content = file.kind == FileKind::Text
@@ -106,7 +107,7 @@ impl<'a> Whole<'a> {
                         Err(why) => {
                             if !unparsed {
                                 unparsed = true;
-                                out.skipped.push(Skipped {
+                                skipped.push(Skipped {
                                     path: file.path.clone(),
                                     reason: format!(
                                         "structured rules not applied: not valid YAML/JSON ({why})"
@@ -118,12 +119,11 @@ impl<'a> Whole<'a> {
                     },
                 };
                 for hit in hits {
-                    out.findings
-                        .push(structured_finding(rule, file, &hit, &sides));
+                    out.push(structured_finding(rule, file, &hit, &sides));
                 }
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
-                out.findings.push(finding(rule, file, None, message, None));
+                out.push(finding(rule, file, None, message, None));
             }
         }
         Ok(())
@@ -134,7 +134,7 @@ impl<'a> Whole<'a> {
         check: PathCheck,
         rule: &Rule,
         file: &ChangedFile,
-        out: &mut Judgement,
+        out: &mut Vec<Finding>,
     ) -> Result<()> {
         match check {
             PathCheck::CaseCollision => {
@@ -147,7 +147,7 @@ impl<'a> Whole<'a> {
                         "value" => Some(file.path.as_str()),
                         _ => None,
                     });
-                    out.findings.push(finding(rule, file, None, message, None));
+                    out.push(finding(rule, file, None, message, None));
                 }
             }
             PathCheck::NearMissReference => {
@@ -163,7 +163,7 @@ impl<'a> Whole<'a> {
                                 "value" => Some(reference),
                                 _ => None,
                             });
-                            out.findings.push(finding(
+                            out.push(finding(
                                 rule,
                                 file,
                                 Some((line.line, Side::Head)),

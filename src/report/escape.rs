@@ -4,76 +4,85 @@
 
 use std::fmt::Write;
 
-/// Escapes the data part of a GitHub workflow command (after `::`), exactly as `@actions/core`'s
-/// `escapeData` does: `%`, CR and LF. Without a raw newline nothing can start a new command.
-pub fn workflow_data(text: &str) -> String {
+/// `text` with every character `replace` gives a replacement for written as that replacement
+/// (possibly nothing), and every other character kept.
+fn replace_chars(text: &str, replace: impl Fn(char) -> Option<&'static str>) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            _ => out.push(c),
+        match replace(c) {
+            Some(replacement) => out.push_str(replacement),
+            None => out.push(c),
         }
     }
     out
 }
 
+/// Escapes the data part of a GitHub workflow command (after `::`), exactly as `@actions/core`'s
+/// `escapeData` does: `%`, CR and LF. Without a raw newline nothing can start a new command.
+pub(super) fn workflow_data(text: &str) -> String {
+    replace_chars(text, |c| match c {
+        '%' => Some("%25"),
+        '\r' => Some("%0D"),
+        '\n' => Some("%0A"),
+        _ => None,
+    })
+}
+
 /// Escapes a property value of a workflow command (`file=…`, `title=…`), exactly as
 /// `@actions/core`'s `escapeProperty` does: the data escapes plus `:` and `,`, which would
 /// otherwise end the property list or the value.
-pub fn workflow_property(text: &str) -> String {
+pub(super) fn workflow_property(text: &str) -> String {
     workflow_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Escapes text for XML 1.0 content and attribute values alike: the five specials become
 /// entities, tab/LF/CR become character references (so attribute normalisation keeps them),
 /// and characters XML 1.0 forbids or discourages (other controls, U+FFFE, U+FFFF) are dropped.
-pub fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            '\r' => out.push_str("&#13;"),
-            '\u{fffe}' | '\u{ffff}' => {}
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
-    out
+pub(super) fn xml(text: &str) -> String {
+    replace_chars(text, |c| match c {
+        '&' => Some("&amp;"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '"' => Some("&quot;"),
+        '\'' => Some("&apos;"),
+        '\t' => Some("&#9;"),
+        '\n' => Some("&#10;"),
+        '\r' => Some("&#13;"),
+        '\u{fffe}' | '\u{ffff}' => Some(""),
+        c if c.is_control() => Some(""),
+        _ => None,
+    })
 }
 
 /// Escapes text for one cell of a GitHub-flavoured Markdown table: Markdown punctuation is
 /// backslash-escaped, `<`, `>` and `&` become entities (no HTML or entity injection), and line
 /// breaks and other control characters become spaces, so nothing can end the row or the table.
-pub fn markdown(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '~' | '#' | '!' | '(' | ')' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+pub(super) fn markdown(text: &str) -> String {
+    replace_chars(text, |c| match c {
+        '\\' => Some(r"\\"),
+        '|' => Some(r"\|"),
+        '`' => Some(r"\`"),
+        '*' => Some(r"\*"),
+        '_' => Some(r"\_"),
+        '[' => Some(r"\["),
+        ']' => Some(r"\]"),
+        '~' => Some(r"\~"),
+        '#' => Some(r"\#"),
+        '!' => Some(r"\!"),
+        '(' => Some(r"\("),
+        ')' => Some(r"\)"),
+        '<' => Some("&lt;"),
+        '>' => Some("&gt;"),
+        '&' => Some("&amp;"),
+        c if c.is_control() => Some(" "),
+        _ => None,
+    })
 }
 
 /// Percent-encodes a repository-relative path for use in a URI (RFC 3986): every byte other
 /// than the unreserved characters and the `/` separator becomes `%XX`, so spaces, `#`, `?`,
 /// `%`, non-ASCII and control characters all yield a valid URI reference.
-pub fn uri_path(path: &str) -> String {
+pub(super) fn uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for byte in path.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 /// FNV-1a, 64-bit: tiny, dependency-free and stable across platforms and releases (unlike
 /// `std`'s `DefaultHasher`, whose output may change between Rust versions).
-pub fn fnv1a64(bytes: &[u8]) -> u64 {
+pub(super) fn fnv1a64(bytes: &[u8]) -> u64 {
     const OFFSET_BASIS: u64 = 0xcbf2_9ce4_8422_2325;
     const PRIME: u64 = 0x0000_0100_0000_01b3;
     bytes.iter().fold(OFFSET_BASIS, |hash, &b| {
@@ -20,7 +20,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 
 /// One fingerprint per finding, in the same order, as 16 hex digits. Findings are expected
 /// in report order (by path, then line), which makes the occurrence index count top-down.
-pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
+pub(super) fn fingerprints(findings: &[Finding]) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
     findings
         .iter()

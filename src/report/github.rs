@@ -2,12 +2,12 @@
 //! pins to the file and line in the pull request's diff.
 
 use super::escape::{workflow_data, workflow_property};
-use super::{Render, Report, head_line, message_in_head};
+use super::outcome::{Render, Report, head_line, message_in_head};
 use crate::finding::{Finding, Severity};
 use std::io;
 
 /// GitHub shows at most this many annotations of each kind (error, warning, notice) per step.
-pub const ANNOTATIONS_PER_KIND: usize = 10;
+pub(super) const ANNOTATIONS_PER_KIND: usize = 10;
 
 /// Prints the verdict line, then the workflow commands, most important first.
 #[derive(Debug, Clone, Copy, Default)]

@@ -2,7 +2,7 @@
 //! (`artifacts:reports:codequality`).
 
 use super::fingerprint::fingerprints;
-use super::{Render, Report, head_line, message_in_head};
+use super::outcome::{Render, Report, head_line, message_in_head};
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::io;

@@ -1,6 +1,6 @@
 //! The terminal report: verdict first, then findings grouped by file with the offending line.
 
-use super::{Render, Report};
+use super::outcome::{Render, Report, Verdict};
 use crate::finding::Severity;
 use std::io;
 
@@ -33,9 +33,9 @@ impl Human {
 impl Render for Human {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let verdict_code = match report.verdict() {
-            super::Verdict::Blocked => "1;31",
-            super::Verdict::NeedsReview => "1;33",
-            super::Verdict::Clear => "1;32",
+            Verdict::Blocked => "1;31",
+            Verdict::NeedsReview => "1;33",
+            Verdict::Clear => "1;32",
         };
         writeln!(
             out,
@@ -84,7 +84,7 @@ impl Render for Human {
 /// change can send escape sequences to the reader's terminal.
 /// Bidi controls and invisible characters are shown escaped too, so a path or line cannot
 /// reorder or hide what the reviewer reads (the "Trojan Source" trick).
-pub fn printable(text: &str) -> String {
+pub(super) fn printable(text: &str) -> String {
     if !text.chars().any(needs_escape) {
         return text.to_string();
     }

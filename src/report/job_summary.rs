@@ -2,7 +2,8 @@
 //! report is appended to that file (other steps' content is kept), with `file:line` links to
 //! the reviewed commit, within GitHub's 1 MiB limit per step.
 
-use super::{Markdown, Report, SourceLinks};
+use super::markdown::{Markdown, SourceLinks};
+use super::outcome::Report;
 use crate::error::{Error, Result};
 use std::fs::OpenOptions;
 use std::io::Write;

@@ -1,7 +1,8 @@
 //! The JSON report: the stable, versioned contract of design section 3.
 
-use super::{Render, Report, Skipped, Summary, Verdict};
+use super::outcome::{Render, Report, Summary, Verdict};
 use crate::finding::Finding;
+use crate::finding::Skipped;
 use std::io;
 
 /// Prints the `"version": 1` JSON report.

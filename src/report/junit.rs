@@ -7,7 +7,8 @@
 //! threshold, or suppressed) are listed in the test case's `system-out`.
 
 use super::escape::xml;
-use super::{Render, Report, RuleMeta, place};
+use super::outcome::{Render, Report, place};
+use super::rule_meta::RuleMeta;
 use crate::finding::Finding;
 use std::fmt::Write as _;
 use std::io;

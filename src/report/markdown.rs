@@ -3,7 +3,7 @@
 //! and a size budget.
 
 use super::escape::{markdown as md, uri_path};
-use super::{Render, Report, place};
+use super::outcome::{Render, Report, place};
 use crate::change::Side;
 use crate::finding::Finding;
 use std::fmt::Write as _;

@@ -1,11 +1,8 @@
 //! What reports need to know about the rules themselves (not just their findings): SARIF lists
 //! every rule with its documentation, JUnit has one test case per rule.
 
-use super::Report;
 use crate::finding::{Finding, Severity};
 use crate::rules::{Rule, RuleSet, docs};
-use std::borrow::Cow;
-use std::collections::HashSet;
 
 /// A rule's identity and documentation, detached from its compiled matchers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +17,8 @@ pub struct RuleMeta {
     pub help: String,
     /// A page with more detail: the rule's own `url`, or a built-in rule's page on the docs site.
     pub url: Option<String>,
-    /// The full Markdown documentation, from [`docs::rule_markdown`] so it matches `explain`;
-    /// empty from [`RuleMeta::summaries`].
+    /// The full Markdown documentation, as `deploy-guard explain` prints it; empty when the
+    /// report was made without rule docs.
     pub docs_markdown: String,
 }
 
@@ -63,7 +60,7 @@ impl RuleMeta {
 
     /// A stand-in for a rule that only a finding names (not in the report's rule list), so
     /// every finding still has a rule entry to point at.
-    fn from_finding(f: &Finding) -> RuleMeta {
+    pub(super) fn from_finding(f: &Finding) -> RuleMeta {
         RuleMeta {
             id: f.rule.clone(),
             severity: f.severity,
@@ -72,19 +69,5 @@ impl RuleMeta {
             url: None,
             docs_markdown: format!("## `{}`\n", f.rule),
         }
-    }
-}
-
-impl Report {
-    /// Every rule in effect, then a stand-in for each rule id that appears only in findings.
-    pub fn rule_table(&self) -> Vec<Cow<'_, RuleMeta>> {
-        let mut table: Vec<Cow<'_, RuleMeta>> = self.rules.iter().map(Cow::Borrowed).collect();
-        let mut known: HashSet<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
-        for f in &self.findings {
-            if known.insert(f.rule.as_str()) {
-                table.push(Cow::Owned(RuleMeta::from_finding(f)));
-            }
-        }
-        table
     }
 }

@@ -2,8 +2,10 @@
 //! effect with its documentation, one result per finding, suppressed findings as
 //! `suppressions`.
 
+use super::escape;
 use super::fingerprint::fingerprints;
-use super::{Render, Report, RuleMeta, escape, head_line, message_in_head};
+use super::outcome::{Render, Report, head_line, message_in_head};
+use super::rule_meta::RuleMeta;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::collections::HashMap;

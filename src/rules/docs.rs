@@ -1,32 +1,29 @@
 //! Rule documentation, generated from the rule definitions themselves: `deploy-guard explain`
 //! prints it and `docs/rules/catalogue.md` is built from it, so the two cannot drift.
 
+use super::packs::{BUILTIN, builtin};
+use super::rule::Rule;
+use super::set::RuleSet;
 use super::spec::Expect;
-use super::{BUILTIN, Rule, RuleSet};
+use crate::error::Result;
 use std::fmt::Write;
 
 /// The documentation site. A built-in rule's page is `{DOCS_URL}rules/<category>/<name>.html`,
 /// generated from [`rule_markdown`] into `docs/rules/<category>/<name>.md`.
-pub const DOCS_URL: &str = "https://deploy-guard.github.io/deploy-guard/";
-
-/// Where a built-in rule's page lives under `docs/` and on the site, without the extension:
-/// `rules/cors/wildcard-origin`.
-pub fn page_path(rule_id: &str) -> String {
-    format!("rules/{rule_id}")
-}
+pub(crate) const DOCS_URL: &str = "https://deploy-guard.github.io/deploy-guard/";
 
 /// The page about `rule`: the `url` its definition gives, else, for a built-in rule, its page on
 /// the documentation site; `None` for a team's own rule without a `url`.
-pub fn page_url(rule: &Rule) -> Option<String> {
+pub(crate) fn page_url(rule: &Rule) -> Option<String> {
     let builtin = BUILTIN.iter().any(|(pack, ..)| *pack == rule.origin);
     rule.url
         .clone()
-        .or_else(|| builtin.then(|| format!("{DOCS_URL}{}.html", page_path(&rule.id))))
+        .or_else(|| builtin.then(|| format!("{DOCS_URL}rules/{}.html", rule.id)))
 }
 
 /// What `deploy-guard explain` prints: [`rule_markdown`], then a link to the rule's page on the
 /// documentation site (which is built from `rule_markdown` alone, so it does not link to itself).
-pub fn explain(rule: &Rule) -> String {
+pub(crate) fn explain(rule: &Rule) -> String {
     let mut out = rule_markdown(rule);
     if let (None, Some(url)) = (&rule.url, page_url(rule)) {
         let _ = writeln!(out, "**More:** <{url}>");
@@ -35,7 +32,7 @@ pub fn explain(rule: &Rule) -> String {
 }
 
 /// The full documentation of one rule, in Markdown.
-pub fn rule_markdown(rule: &Rule) -> String {
+pub(crate) fn rule_markdown(rule: &Rule) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "## `{}`\n", rule.id);
     let _ = writeln!(out, "**Severity:** {}  ", rule.severity.as_str());
@@ -86,8 +83,36 @@ pub fn rule_markdown(rule: &Rule) -> String {
     out
 }
 
+/// The catalogue of the built-in rules (`docs/rules/catalogue.md`), each compiled and checked
+/// now, regexes included, so a broken built-in pattern cannot be documented.
+pub fn builtin_catalogue() -> Result<String> {
+    Ok(catalogue(&RuleSet::compile_strict(builtin()?)?))
+}
+
+/// One page per built-in rule for the documentation site: its path under `docs/`
+/// (`rules/<category>/<name>.md`) and its Markdown, which is [`rule_markdown`] with the rule's
+/// heading as the page title.
+pub fn builtin_rule_pages() -> Result<Vec<(String, String)>> {
+    let rules = RuleSet::compile_strict(builtin()?)?;
+    Ok(rules
+        .rules()
+        .iter()
+        .map(|rule| (format!("rules/{}.md", rule.id), rule_page(rule)))
+        .collect())
+}
+
+fn rule_page(rule: &Rule) -> String {
+    let markdown = rule_markdown(rule);
+    let heading = format!("## `{}`\n", rule.id);
+    let body = markdown.strip_prefix(&heading).unwrap_or(&markdown);
+    format!(
+        "# `{}`\n\n<!-- Generated from {} by `cargo test` (UPDATE_DOCS=1 rewrites it). Do not edit by hand. -->\n{body}[All built-in rules](../catalogue.md)\n",
+        rule.id, rule.origin
+    )
+}
+
 /// The catalogue of every rule in `rules`, in Markdown.
-pub fn catalogue(rules: &RuleSet) -> String {
+fn catalogue(rules: &RuleSet) -> String {
     let mut out = String::from(
         "# Built-in rule catalogue\n\n<!-- Generated from rules/*.toml by `cargo test` (UPDATE_DOCS=1 rewrites it). Do not edit by hand. -->\n\n| id | severity | summary |\n| --- | --- | --- |\n",
     );

@@ -3,6 +3,7 @@
 use crate::error::{Error, Location};
 use std::borrow::Cow;
 use std::ops::Range;
+use std::path::Path;
 
 /// A configuration or rule file's name and full text.
 #[derive(Debug, Clone)]
@@ -21,6 +22,15 @@ impl SourceFile {
             name: name.into(),
             text: text.into(),
         }
+    }
+
+    /// Reads a file from disk, named by its path.
+    pub fn read(path: &Path) -> Result<SourceFile, Error> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(SourceFile::new(path.display().to_string(), text))
     }
 
     /// The 1-based line and column of a byte offset.

@@ -7,7 +7,8 @@
 
 use crate::change::Status;
 use crate::finding::Severity;
-use crate::matchers::image::ImageClass;
+use crate::matching::image::ImageClass;
+use crate::matching::spec::{DockerfileSpec, QuerySpec, TerraformSpec};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -89,119 +90,14 @@ pub struct RuleSpec {
     pub examples: Vec<Example>,
 }
 
-/// A worked example: a file's content before and after, and whether the rule must fire.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Example {
-    /// The path in head (or the deleted path).
-    pub path: String,
-    /// The base path, for a rename.
-    pub old_path: Option<String>,
-    /// Content in base; absent means the file is new.
-    pub before: Option<String>,
-    /// Content in head; absent means the file is deleted.
-    pub after: Option<String>,
-    /// Whether the rule must fire (`match`) or stay quiet (`clean`).
-    pub expect: Spanned<Expect>,
-    /// With `expect = "match"`: the line the finding must be on.
-    pub line: Option<u32>,
-    /// Other files changed in the same example (co-change rules).
-    #[serde(default, rename = "file")]
-    pub files: Vec<ExampleFile>,
-    /// Paths that exist, unchanged, in the head tree (case-collision and near-miss checks).
-    #[serde(default)]
-    pub existing: Vec<String>,
-}
-
-/// Another file changed in an example.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExampleFile {
-    /// The path in head (or the deleted path).
-    pub path: String,
-    /// Content in base; absent means the file is new.
-    pub before: Option<String>,
-    /// Content in head; absent means the file is deleted.
-    pub after: Option<String>,
-}
-
-/// Which base-versus-head relation a structured match must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Change {
-    /// The value is new or different in head and satisfies `is` (the default).
-    #[default]
-    Added,
-    /// The value exists in base (satisfying `is`) and its path is gone from head.
-    Removed,
-    /// The value exists on both sides, differs, satisfies `is` in head and `was` in base.
-    Changed,
-    /// Any value in head satisfying `is`, changed or not (for files in the change).
-    Any,
-}
-
-/// A condition on one value reached by a structured matcher. All given conditions must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PredicateSpec {
-    /// Regex on the scalar's text.
-    pub value: Option<Spanned<String>>,
-    /// The scalar is an image reference of one of these classes.
-    #[serde(default)]
-    pub image: Vec<ImageClass>,
-    /// `false`: the scalar must be a literal (no `!Ref`/`!GetAtt`-style tag); `true`: must be tagged.
-    pub tagged: Option<bool>,
-    /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
-    /// (case-insensitive; `*` = any value, so the sub-path is missing).
-    pub absent: Option<Spanned<String>>,
-    /// `"SubQuery=VALUE"`: some scalar reached by SubQuery equals VALUE (`*` = exists).
-    pub present: Option<Spanned<String>>,
-}
-
-/// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct QuerySpec {
-    /// The key path; alternatives separated by ` | `.
-    pub path: Spanned<String>,
-    /// The base-versus-head relation required.
-    #[serde(default)]
-    pub change: Change,
-    /// What the value must be (in head; in base for `removed`).
-    #[serde(default)]
-    pub is: PredicateSpec,
-    /// With `change = "changed"`: what the base value must have been. With `added`: what a
-    /// replaced base value must have been (new values always qualify), so a plain rule can
-    /// leave e.g. pinned → mutable replacements to a `changed` rule.
-    pub was: Option<PredicateSpec>,
-}
-
-/// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
-/// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DockerfileSpec {
-    /// `FROM`, `ENV`, `ARG` or `LABEL`.
-    pub instruction: Spanned<String>,
-    /// Regex on the `ENV`/`ARG`/`LABEL` key.
-    pub key: Option<Spanned<String>>,
-    /// The base-versus-head relation required.
-    #[serde(default)]
-    pub change: Change,
-    /// What the value (the image, for `FROM`) must be.
-    #[serde(default)]
-    pub is: PredicateSpec,
-    /// What the base value must have been: as in [`QuerySpec::was`].
-    pub was: Option<PredicateSpec>,
-}
-
-/// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
-/// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TerraformSpec {
-    /// Regex on the resource type, e.g. `^aws_(lb|alb|elb)$`.
-    pub resource: Spanned<String>,
+crate::change_fixture! {
+    /// A worked example: a change (see [`crate::fixture`]), and whether the rule must fire.
+    pub struct Example {
+        /// Whether the rule must fire (`match`) or stay quiet (`clean`).
+        expect: Spanned<Expect>,
+        /// With `expect = "match"`: the line the finding must be on.
+        line: Option<u32>,
+    }
 }
 
 /// Checks against the whole head tree.
@@ -228,7 +124,7 @@ pub enum Expect {
 /// A file that holds only rules (`rules/*.toml`, or a file given to `test-rules`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     /// The rules, as `[[rule]]` tables.
     #[serde(default)]
     pub rule: Vec<RuleSpec>,

@@ -11,13 +11,13 @@ enum Part {
 
 /// A message compiled once, rendered per finding.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Template {
+pub(crate) struct Template {
     parts: Vec<Part>,
 }
 
 impl Template {
     /// Parses a message; fails on an unclosed or empty placeholder.
-    pub fn parse(message: &str) -> Result<Template, String> {
+    pub(crate) fn parse(message: &str) -> Result<Template, String> {
         let mut parts = Vec::new();
         let mut text = String::new();
         let mut rest = message;
@@ -58,7 +58,7 @@ impl Template {
     }
 
     /// Capture names and numbers the message uses.
-    pub fn groups(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn groups(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
             Part::Group(g) => Some(g.as_str()),
             _ => None,
@@ -66,12 +66,12 @@ impl Template {
     }
 
     /// Whether rendering needs regex captures (so the engine can skip computing them).
-    pub fn needs_captures(&self) -> bool {
+    pub(crate) fn needs_captures(&self) -> bool {
         self.groups().next().is_some()
     }
 
     /// Fills the placeholders from regex captures; a group that did not participate renders empty.
-    pub fn render(&self, path: &str, caps: Option<&regex::bytes::Captures>) -> String {
+    pub(crate) fn render(&self, path: &str, caps: Option<&regex::bytes::Captures>) -> String {
         self.render_with(path, |g| {
             let m = match g.parse::<usize>() {
                 Ok(i) => caps.and_then(|c| c.get(i)),
@@ -82,7 +82,7 @@ impl Template {
     }
 
     /// Fills the placeholders from named values (structured matches, path checks).
-    pub fn render_with<V: AsRef<str>>(
+    pub(crate) fn render_with<V: AsRef<str>>(
         &self,
         path: &str,
         lookup: impl Fn(&str) -> Option<V>,

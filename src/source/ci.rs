@@ -2,15 +2,15 @@
 //! about the run: GitHub Actions' event payload (`GITHUB_EVENT_NAME`, `GITHUB_EVENT_PATH`) and
 //! GitLab CI's predefined variables. A pull request is judged as its base and head commits
 //! (never the synthetic merge commit the checkout points at); a push from where the branch was
-//! before it. Pull-request labels `deploy-guard/ack:<pattern>` acknowledge findings.
+//! before it. The event's pull-request labels are kept for acknowledgements (see
+//! [`crate::triage`]).
 
-use super::shallow::{self, is_full_commit_id};
-use super::{Resolved, Source, revs};
+use super::resolved::{Resolved, load_commits};
+use super::revs::{self, is_full_commit_id, is_zero_id};
+use super::shallow;
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
-use crate::finding::Finding;
 use git2::Repository;
-use globset::GlobBuilder;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -22,7 +22,7 @@ pub struct Event {
     /// The range the event names; `None` for events that name none (schedule,
     /// workflow_dispatch…), which use the local default base.
     pub range: Option<EventRange>,
-    /// The pull or merge request's labels, for [`acknowledge`].
+    /// The pull or merge request's labels, for acknowledgements.
     pub labels: Vec<String>,
 }
 
@@ -51,12 +51,9 @@ pub enum EventBase {
     },
 }
 
-/// The label prefix that acknowledges findings on a pull request.
-pub const ACK_LABEL_PREFIX: &str = "deploy-guard/ack:";
-
 /// Reads the CI run's event from the environment (`var` looks a variable up). `None` outside
 /// a CI provider the gate knows; an error when the provider's description is unreadable.
-pub fn detect(var: impl Fn(&str) -> Option<String>) -> Result<Option<Event>> {
+pub(crate) fn detect(var: impl Fn(&str) -> Option<String>) -> Result<Option<Event>> {
     let var = |name: &str| var(name).filter(|v| !v.is_empty());
     if var("GITHUB_ACTIONS").as_deref() == Some("true") {
         return github(&var);
@@ -252,33 +249,13 @@ fn gitlab(var: &impl Fn(&str) -> Option<String>) -> Result<Event> {
     })
 }
 
-/// Whether `id` is git's all-zero object id (SHA-1 or SHA-256), which means "no commit".
-pub fn is_zero_id(id: &str) -> bool {
-    matches!(id.len(), 40 | 64) && id.bytes().all(|b| b == b'0')
-}
-
-/// Reads the change `event` names, fetching missing history when the clone is shallow.
-pub(super) fn load(repo: &Repository, event: &Event) -> Result<(ChangeSet, Resolved)> {
-    let Some(range) = &event.range else {
-        let (changes, resolved) = super::load(
-            repo,
-            &Source::Range {
-                base: None,
-                head: "HEAD".into(),
-            },
-        )?;
-        let description = format!(
-            "{} (no range in this event): {}",
-            event.name, resolved.description
-        );
-        return Ok((
-            changes,
-            Resolved {
-                description,
-                ..resolved
-            },
-        ));
-    };
+/// Reads the change of the range an event named `name` names, fetching missing history when
+/// the clone is shallow.
+pub(super) fn load(
+    repo: &Repository,
+    name: &str,
+    range: &EventRange,
+) -> Result<(ChangeSet, Resolved)> {
     let head = range.head.as_str();
     let (base, why) = match &range.base {
         EventBase::Commit(sha) => (sha.clone(), String::new()),
@@ -296,20 +273,15 @@ pub(super) fn load(repo: &Repository, event: &Event) -> Result<(ChangeSet, Resol
             };
             let base = match default_branch {
                 Some(branch) => format!("{}/{branch}", shallow::REMOTE),
-                None => revs::default_base(repo)?.name,
+                None => revs::default_base(repo)?,
             };
             let why = format!(", {why}: from the branch point with {base}");
             (base, why)
         }
     };
     let range = shallow::resolve_range(repo, &base, head)?;
-    let label = format!(
-        "{}{why}: {}...{}",
-        event.name,
-        abbreviate(&base),
-        abbreviate(head)
-    );
-    super::load_commits(repo, &label, &range)
+    let label = format!("{name}{why}: {}...{}", abbreviate(&base), abbreviate(head));
+    load_commits(repo, &label, &range)
 }
 
 /// A commit id shortened for messages; other names as they are.
@@ -321,64 +293,9 @@ fn abbreviate(rev: &str) -> &str {
     }
 }
 
-/// Marks findings matched by a `deploy-guard/ack:<pattern>` label as acknowledged: still
-/// reported everywhere, never failing. A pattern is a rule id, a category (`cors`, `cors/`)
-/// or a glob over rule ids (`cors/*`). Returns a note for each label that could not be used.
-pub fn acknowledge(findings: &mut [Finding], labels: &[String]) -> Vec<String> {
-    let mut notes = Vec::new();
-    for label in labels {
-        let Some(pattern) = label.strip_prefix(ACK_LABEL_PREFIX) else {
-            continue;
-        };
-        let pattern = pattern.trim().to_ascii_lowercase();
-        let pattern = match AckPattern::parse(&pattern) {
-            Ok(p) => p,
-            Err(why) => {
-                notes.push(format!("ignoring label '{label}': {why}"));
-                continue;
-            }
-        };
-        for finding in findings.iter_mut().filter(|f| f.suppressed.is_none()) {
-            if pattern.matches(finding) {
-                finding.suppressed = Some(format!("acknowledged by pull request label '{label}'"));
-            }
-        }
-    }
-    notes
-}
-
-/// What an acknowledgement label names: rule ids by glob, or one rule id or category.
-enum AckPattern {
-    Glob(globset::GlobMatcher),
-    Name(String),
-}
-
-impl AckPattern {
-    fn parse(pattern: &str) -> std::result::Result<AckPattern, String> {
-        if pattern.is_empty() {
-            return Err("it names no rule".into());
-        }
-        if !pattern.contains(['*', '?', '[', '{']) {
-            return Ok(AckPattern::Name(pattern.trim_end_matches('/').to_string()));
-        }
-        GlobBuilder::new(pattern)
-            .build()
-            .map(|g| AckPattern::Glob(g.compile_matcher()))
-            .map_err(|e| format!("bad glob: {}", e.kind()))
-    }
-
-    fn matches(&self, finding: &Finding) -> bool {
-        match self {
-            AckPattern::Glob(glob) => glob.is_match(&finding.rule),
-            AckPattern::Name(name) => finding.rule == *name || finding.category() == name,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> Result<Option<Event>> {
@@ -387,19 +304,6 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         detect(|k| map.get(k).cloned())
-    }
-
-    fn finding(rule: &str) -> Finding {
-        Finding {
-            rule: rule.into(),
-            severity: Severity::Error,
-            path: "a.js".into(),
-            line: Some(1),
-            side: None,
-            message: "m".into(),
-            snippet: None,
-            suppressed: None,
-        }
     }
 
     #[test]
@@ -461,43 +365,5 @@ mod tests {
     fn zero_ids_of_both_hash_lengths() {
         assert!(is_zero_id(&"0".repeat(40)) && is_zero_id(&"0".repeat(64)));
         assert!(!is_zero_id(&"0".repeat(39)) && !is_zero_id(&format!("{}1", "0".repeat(39))));
-    }
-
-    #[test]
-    fn acknowledgement_by_id_category_and_glob_only_touches_matches() {
-        let mut findings = vec![
-            finding("cors/wildcard-origin"),
-            finding("image/latest-tag"),
-            finding("infra/load-balancer-removed"),
-            finding("filename/trailing-space"),
-        ];
-        findings[3].suppressed = Some("inline".into());
-        let labels = [
-            "deploy-guard/ack:cors".to_string(),
-            "deploy-guard/ack:IMAGE/latest-tag".to_string(),
-            "deploy-guard/ack:filename/*".to_string(),
-            "needs-review".to_string(),
-            "deploy-guard/ack:[".to_string(),
-        ];
-        let notes = acknowledge(&mut findings, &labels);
-        let reasons: Vec<_> = findings.iter().map(|f| f.suppressed.as_deref()).collect();
-        assert_eq!(
-            reasons,
-            [
-                Some("acknowledged by pull request label 'deploy-guard/ack:cors'"),
-                Some("acknowledged by pull request label 'deploy-guard/ack:IMAGE/latest-tag'"),
-                None,
-                Some("inline"),
-            ]
-        );
-        assert_eq!(notes.len(), 1, "{notes:?}");
-        assert!(notes[0].contains("deploy-guard/ack:["));
-    }
-
-    #[test]
-    fn a_category_label_does_not_match_a_longer_category() {
-        let mut findings = vec![finding("corsair/thing")];
-        acknowledge(&mut findings, &["deploy-guard/ack:cors".to_string()]);
-        assert_eq!(findings[0].suppressed, None);
     }
 }

@@ -7,23 +7,23 @@ use git2::Repository;
 use std::borrow::Cow;
 
 /// Reads [`Content`] from the repository's objects, the working tree, or memory.
-pub struct ContentReader<'r> {
+pub(crate) struct ContentReader<'r> {
     repo: Option<&'r Repository>,
 }
 
 impl<'r> ContentReader<'r> {
     /// A reader backed by `repo` (objects and working tree).
-    pub fn new(repo: &'r Repository) -> Self {
+    pub(crate) fn new(repo: &'r Repository) -> Self {
         ContentReader { repo: Some(repo) }
     }
 
     /// A reader with no repository: only in-memory content can be read (rule examples).
-    pub fn in_memory() -> Self {
+    pub(crate) fn in_memory() -> Self {
         ContentReader { repo: None }
     }
 
     /// The content as bytes; `None` when the side is absent or no repository backs this reader.
-    pub fn read<'c>(&self, content: &'c Content) -> Result<Option<Cow<'c, [u8]>>> {
+    pub(crate) fn read<'c>(&self, content: &'c Content) -> Result<Option<Cow<'c, [u8]>>> {
         match (content, self.repo) {
             (Content::Absent, _) => Ok(None),
             (Content::Inline(text), _) => Ok(Some(Cow::Borrowed(text.as_bytes()))),
@@ -57,7 +57,7 @@ impl<'r> ContentReader<'r> {
 
     /// Every path in the head tree, sorted: the tree's (or index's) entries, plus the change's
     /// added paths, minus its deleted ones.
-    pub fn head_paths(&self, changes: &ChangeSet) -> Result<PathList> {
+    pub(crate) fn head_paths(&self, changes: &ChangeSet) -> Result<PathList> {
         let mut paths = PathList::default();
         match (&changes.tree, self.repo) {
             (HeadTree::Listed(list), _) => list.iter().for_each(|p| paths.push(p)),
@@ -97,7 +97,7 @@ impl<'r> ContentReader<'r> {
     }
 
     /// The content as text, decoded lossily.
-    pub fn read_text(&self, content: &Content) -> Result<Option<String>> {
+    pub(crate) fn read_text(&self, content: &Content) -> Result<Option<String>> {
         // Valid UTF-8 (the usual case) becomes the string without a second copy.
         Ok(self.read(content)?.map(|b| {
             String::from_utf8(b.into_owned())

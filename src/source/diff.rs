@@ -1,12 +1,12 @@
 //! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
 //! lines, and reads whole blobs only when a rule asks for them.
 
+use super::content::ContentReader;
 use crate::change::{
     ChangeSet, ChangedFile, Content, FileKind, HeadTree, SUBPROJECT_COMMIT, Side, Status,
     display_path,
 };
 use crate::error::{Error, Result};
-use crate::source::ContentReader;
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository, Tree,
 };
@@ -30,7 +30,7 @@ fn options() -> DiffOptions {
 
 /// The change from `base` to `head`, as `git diff base head` shows it, with renames detected.
 /// No base means the empty tree: every file of `head` is added (a first push of a history).
-pub fn between_commits(
+pub(super) fn between_commits(
     repo: &Repository,
     base: Option<&Commit>,
     head: &Commit,
@@ -139,7 +139,7 @@ fn walk_differences(
 }
 
 /// The staged change: HEAD → index.
-pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
+pub(super) fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
     let (head_id, tree) = head_tree(repo)?;
     let index = repo.index()?;
     let diff = repo.diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut options()))?;
@@ -152,7 +152,7 @@ pub fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
 }
 
 /// The uncommitted change: HEAD → working tree, untracked files that are not ignored included.
-pub fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
+pub(super) fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
     if repo.is_bare() {
         return Err(Error::Usage(
             "--worktree needs a working tree, and this repository is bare".into(),
@@ -218,7 +218,7 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
     Ok(files)
 }
 
-/// Sets `file.not_scanned` from [`crate::limits`], and reads its content with `read` only when
+/// Sets `file.not_scanned` from [`super::limits`], and reads its content with `read` only when
 /// it is scanned: sizes and LFS pointers are checked before the diff is computed, so a huge
 /// file costs an object header read, not a diff.
 fn within_limits(
@@ -226,7 +226,7 @@ fn within_limits(
     file: &mut ChangedFile,
     read: impl FnOnce(&mut ChangedFile) -> Result<()>,
 ) -> Result<()> {
-    file.not_scanned = crate::limits::not_scanned(repo, file)?;
+    file.not_scanned = super::limits::not_scanned(repo, file)?;
     if file.not_scanned.is_none() {
         read(file)?;
     }

@@ -1,15 +1,21 @@
 //! Sources of changes: a git range, the index, or the working tree, all turned into one
 //! [`ChangeSet`] with git2.
 
-pub mod ci;
+pub(crate) mod ci;
 mod content;
 mod diff;
+mod limits;
+pub(crate) mod push;
+mod resolved;
 mod revs;
-pub mod shallow;
+pub(crate) mod shallow;
 
-pub use content::ContentReader;
-pub use revs::{DefaultBase, resolve_commit};
-pub use shallow::RangeCommits;
+pub use ci::{Event, EventBase, EventRange};
+pub(crate) use content::ContentReader;
+pub use limits::MAX_SCANNED_BYTES;
+pub use resolved::Resolved;
+use resolved::{load_commits, local_resolved};
+pub(crate) use shallow::RangeCommits;
 
 use crate::change::ChangeSet;
 use crate::error::{Error, Result};
@@ -33,16 +39,31 @@ pub enum Source {
     Worktree,
     /// The range a CI run's event names (used when `--base` is absent under CI).
     Ci(ci::Event),
+    /// A range already resolved to commits (a pushed ref), described as `label`.
+    Commits {
+        /// What the range is, for the line that says what is checked.
+        label: String,
+        /// Where configuration is trusted from; `None` with `merge_base` for a range from the
+        /// empty tree (a first push of a whole history).
+        base: Option<git2::Oid>,
+        /// Where the diff starts (`None`: the empty tree).
+        merge_base: Option<git2::Oid>,
+        /// Where the diff ends.
+        head: git2::Oid,
+    },
 }
 
-/// The resolved form of a [`Source`], kept for messages and reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Resolved {
-    /// A one-line description of the compared range, printed on stderr.
-    pub description: String,
-    /// The commit configuration is trusted from (the base revision for ranges), or `None` to
-    /// read the working tree's configuration.
-    pub config_commit: Option<git2::Oid>,
+impl Source {
+    /// The source for `range`, described as `label`.
+    pub(crate) fn of_range(label: String, range: &RangeCommits) -> Source {
+        let id = |c: &Option<git2::Commit>| c.as_ref().map(git2::Commit::id);
+        Source::Commits {
+            label,
+            base: id(&range.base),
+            merge_base: id(&range.merge_base),
+            head: range.head.id(),
+        }
+    }
 }
 
 /// Opens the repository containing `dir`.
@@ -59,7 +80,7 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
         Source::Range { base, head } => {
             let base_name = match base {
                 Some(b) => b.clone(),
-                None => revs::default_base(repo)?.name,
+                None => revs::default_base(repo)?,
             };
             let range = shallow::resolve_range(repo, &base_name, head)?;
             load_commits(repo, &format!("{base_name}...{head}"), &range)
@@ -72,44 +93,42 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
             let changes = diff::head_to_worktree(repo)?;
             Ok((changes, local_resolved(repo, "HEAD → working tree")))
         }
-        Source::Ci(event) => ci::load(repo, event),
-    }
-}
-
-/// The change of a range already resolved to commits, described as `label` plus the commits
-/// compared. Configuration is trusted from the range's base; a range from the empty tree (a
-/// first push) has none and reads the working tree's.
-pub fn load_commits(
-    repo: &Repository,
-    label: &str,
-    range: &RangeCommits,
-) -> Result<(ChangeSet, Resolved)> {
-    let changes = diff::between_commits(repo, range.merge_base.as_ref(), &range.head)?;
-    let from = range
-        .merge_base
-        .as_ref()
-        .map_or_else(|| "empty tree".to_string(), |c| short(c.id()));
-    Ok((
-        changes,
-        Resolved {
-            description: format!("{label} ({from}..{})", short(range.head.id())),
-            config_commit: range.base.as_ref().map(git2::Commit::id),
+        Source::Ci(event) => match &event.range {
+            Some(range) => ci::load(repo, &event.name, range),
+            None => {
+                let (changes, resolved) = load(
+                    repo,
+                    &Source::Range {
+                        base: None,
+                        head: "HEAD".into(),
+                    },
+                )?;
+                let description = format!(
+                    "{} (no range in this event): {}",
+                    event.name, resolved.description
+                );
+                Ok((
+                    changes,
+                    Resolved {
+                        description,
+                        ..resolved
+                    },
+                ))
+            }
         },
-    ))
-}
-
-fn local_resolved(repo: &Repository, what: &str) -> Resolved {
-    let head = repo
-        .head()
-        .ok()
-        .and_then(|h| h.target())
-        .map_or_else(|| "no commits yet".to_string(), short);
-    Resolved {
-        description: format!("{what} ({head})"),
-        config_commit: None,
+        Source::Commits {
+            label,
+            base,
+            merge_base,
+            head,
+        } => {
+            let find = |id: &Option<git2::Oid>| id.map(|id| repo.find_commit(id)).transpose();
+            let range = RangeCommits {
+                base: find(base)?,
+                merge_base: find(merge_base)?,
+                head: repo.find_commit(*head)?,
+            };
+            load_commits(repo, label, &range)
+        }
     }
-}
-
-fn short(oid: git2::Oid) -> String {
-    oid.to_string()[..12].to_string()
 }

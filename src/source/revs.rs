@@ -1,18 +1,11 @@
-//! Turning revision names into commits, and finding the base when none is given.
+//! Turning revision names into commits, recognising object ids, and finding the base when none
+//! is given.
 
 use crate::error::{Error, Result};
 use git2::{Commit, Repository};
 
-/// A base revision found without `--base`, with the name it was found under.
-pub struct DefaultBase<'r> {
-    /// The name that resolved, e.g. `origin/main`.
-    pub name: String,
-    /// The commit it names.
-    pub commit: Commit<'r>,
-}
-
 /// Resolves any revision expression git understands to a commit.
-pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>> {
+pub(crate) fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>> {
     let unknown = || Error::UnknownRevision {
         rev: rev.to_string(),
     };
@@ -25,9 +18,19 @@ pub fn resolve_commit<'r>(repo: &'r Repository, rev: &str) -> Result<Commit<'r>>
         .map_err(|_| unknown())
 }
 
-/// The local default base: the current branch's upstream, then `origin/HEAD`, then
-/// `origin/main|master`, then `main|master`.
-pub fn default_base(repo: &Repository) -> Result<DefaultBase<'_>> {
+/// A 40- (SHA-1) or 64-hex-digit (SHA-256) object id.
+pub(super) fn is_full_commit_id(rev: &str) -> bool {
+    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Whether `id` is git's all-zero object id (SHA-1 or SHA-256), which means "no commit".
+pub(super) fn is_zero_id(id: &str) -> bool {
+    matches!(id.len(), 40 | 64) && id.bytes().all(|b| b == b'0')
+}
+
+/// The name of the local default base: the current branch's upstream, then `origin/HEAD`,
+/// then `origin/main|master`, then `main|master`, whichever names a commit first.
+pub(super) fn default_base(repo: &Repository) -> Result<String> {
     let mut candidates = Vec::new();
     if let Ok(head) = repo.head()
         && head.is_branch()
@@ -50,9 +53,6 @@ pub fn default_base(repo: &Repository) -> Result<DefaultBase<'_>> {
     );
     candidates
         .into_iter()
-        .find_map(|name| {
-            let commit = resolve_commit(repo, &name).ok()?;
-            Some(DefaultBase { name, commit })
-        })
+        .find(|name| resolve_commit(repo, name).is_ok())
         .ok_or(Error::NoDefaultBase)
 }

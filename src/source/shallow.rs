@@ -4,19 +4,19 @@
 //! with the cure. libgit2 is built without network support here by design, so fetching runs
 //! the `git` command line, which also brings the user's credentials and protocol settings.
 
-use super::revs::resolve_commit;
+use super::revs::{is_full_commit_id, resolve_commit};
 use crate::error::{Error, Result};
 use git2::{Commit, Oid, Repository};
 use std::process::Command;
 
 /// The remote history is fetched from: the one every CI checkout and most clones create.
-pub const REMOTE: &str = "origin";
+pub(crate) const REMOTE: &str = "origin";
 
 /// How far each successive `git fetch --deepen` reaches before the last resort, `--unshallow`.
 const DEEPEN_STEPS: [u32; 4] = [50, 250, 1000, 5000];
 
 /// A range's three commits: the base as named, the head, and where they diverged.
-pub struct RangeCommits<'r> {
+pub(crate) struct RangeCommits<'r> {
     /// The base revision's commit (configuration is trusted from here); `None` with
     /// `merge_base` for a range from the empty tree (a first push of a whole history).
     pub base: Option<Commit<'r>>,
@@ -29,7 +29,11 @@ pub struct RangeCommits<'r> {
 /// Resolves `base` and `head` and their merge-base. When something is missing, fetches it:
 /// a full commit id or `origin/<branch>` is fetched by name, and a shallow clone is deepened
 /// step by step (then unshallowed) until the two histories meet.
-pub fn resolve_range<'r>(repo: &'r Repository, base: &str, head: &str) -> Result<RangeCommits<'r>> {
+pub(crate) fn resolve_range<'r>(
+    repo: &'r Repository,
+    base: &str,
+    head: &str,
+) -> Result<RangeCommits<'r>> {
     let mut fetcher = Fetcher::new(repo);
     for rev in [base, head] {
         if resolve_commit(repo, rev).is_err() {
@@ -75,7 +79,7 @@ fn range_ids(repo: &Repository, base: &str, head: &str) -> Result<[Oid; 3]> {
 
 /// Whether `rev` is present as a commit, fetching it by id from `origin` if it is not. Used
 /// where a missing commit has a fallback (a push's `before` after a force push).
-pub fn commit_available(repo: &Repository, rev: &str) -> bool {
+pub(crate) fn commit_available(repo: &Repository, rev: &str) -> bool {
     resolve_commit(repo, rev).is_ok()
         || (Fetcher::new(repo).fetch_revision(rev) && resolve_commit(repo, rev).is_ok())
 }
@@ -182,11 +186,6 @@ fn refspec_for(rev: &str) -> Option<String> {
         && !branch.starts_with('-')
         && !branch.contains(['~', '^', ':', '@', ' ', '*', '?', '[', '\\']);
     plain.then(|| format!("+refs/heads/{branch}:refs/remotes/{REMOTE}/{branch}"))
-}
-
-/// A 40- (SHA-1) or 64-hex-digit (SHA-256) object id.
-pub fn is_full_commit_id(rev: &str) -> bool {
-    matches!(rev.len(), 40 | 64) && rev.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 #[cfg(test)]

@@ -3,8 +3,7 @@
 
 use crate::common::{Repo, Run, deploy_guard_in, outside_any_repository};
 use deploy_guard::cli::STARTER_CONFIG;
-use deploy_guard::config::Config;
-use deploy_guard::rules::{self, SourceFile};
+use deploy_guard::gate::Policy;
 
 /// Runs `deploy-guard args…` in `repo`.
 fn run(repo: &Repo, args: &[&str]) -> Run {
@@ -51,8 +50,7 @@ fn init_writes_a_config_that_parses_and_refuses_to_overwrite() {
     run(&repo, &["init"]).expect_code(0);
     let written = std::fs::read_to_string(repo.path().join(".deploy-guard.toml")).expect("written");
     assert_eq!(written, STARTER_CONFIG);
-    let parsed = Config::parse(SourceFile::new(".deploy-guard.toml", written))
-        .and_then(|c| c.rule_set(rules::builtin()?));
+    let parsed = Policy::configured(".deploy-guard.toml", &written);
     assert!(parsed.is_ok(), "{:?}", parsed.err());
     // The starter's commented example rule must stay valid when uncommented.
     let uncommented: String = STARTER_CONFIG
@@ -64,10 +62,9 @@ fn init_writes_a_config_that_parses_and_refuses_to_overwrite() {
         .filter(|l| !l.starts_with("disable = [\""))
         .map(|l| format!("{l}\n"))
         .collect();
-    let example = Config::parse(SourceFile::new("uncommented", uncommented))
-        .and_then(|c| c.rule_set(rules::builtin()?));
-    let example = example.unwrap_or_else(|e| panic!("uncommented starter: {e}"));
-    assert!(example.get("team/debug-on").is_some());
+    std::fs::write(repo.path().join("uncommented.toml"), uncommented).expect("write");
+    let listed = run(&repo, &["rules", "--config", "uncommented.toml"]);
+    listed.expect_code(0).expect_stdout("team/debug-on");
 
     std::fs::write(repo.path().join(".deploy-guard.toml"), "# mine\n").expect("write");
     let again = run(&repo, &["init"]);

@@ -1,8 +1,9 @@
-//! The five seed incidents, each rebuilt as a real git repository from `tests/incidents/*.toml`:
-//! the gate must block the incident's change with an error in the right category, and must pass
-//! a benign look-alike of it.
+//! The five seed incidents, each rebuilt as a real git repository from `tests/incidents/*.toml`
+//! (two change fixtures each, see `deploy_guard::fixture`): the gate must block the incident's
+//! change with an error in the right category, and must pass a benign look-alike of it.
 
 use crate::common::Repo;
+use deploy_guard::fixture::Fixture;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -11,38 +12,36 @@ use std::path::Path;
 struct Incident {
     title: String,
     blocked_by: String,
-    base: Vec<Edit>,
-    change: Vec<Edit>,
-    lookalike: Vec<Edit>,
+    change: Side,
+    lookalike: Side,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Edit {
-    path: String,
-    content: Option<String>,
-    #[serde(default)]
-    delete: bool,
+deploy_guard::change_fixture! {
+    /// One change on the incident's base: the one that shipped, or its look-alike.
+    struct Side {}
 }
 
-fn apply(repo: &Repo, edits: &[Edit]) {
-    for edit in edits {
-        if edit.delete {
-            std::fs::remove_file(repo.path().join(&edit.path)).expect("file to delete exists");
-        } else {
-            let content = edit.content.as_deref().expect("content or delete");
-            repo.write(&edit.path, content.trim_start_matches('\n'));
+/// Builds main from the files' `before` sides and a branch holding their `after` sides; returns
+/// the gate's exit code and report.
+fn judge(side: &Side, branch: &str) -> (i32, serde_json::Value) {
+    let repo = Repo::new();
+    let files = side.files();
+    for file in &files {
+        if let Some(before) = file.before {
+            repo.write(file.old_path.unwrap_or(file.path), before);
         }
     }
-}
-
-/// Builds main from `base` and a branch from `edits`; returns the gate's exit code and report.
-fn judge(incident: &Incident, edits: &[Edit], branch: &str) -> (i32, serde_json::Value) {
-    let repo = Repo::new();
-    apply(&repo, &incident.base);
     repo.commit("base");
     repo.branch(branch);
-    apply(&repo, edits);
+    for file in files.iter().filter(|f| !f.is_unchanged()) {
+        let gone = file.old_path.or(file.after.is_none().then_some(file.path));
+        if let Some(gone) = gone {
+            std::fs::remove_file(repo.path().join(gone)).expect("file to delete exists");
+        }
+        if let Some(after) = file.after {
+            repo.write(file.path, after);
+        }
+    }
     repo.commit(branch);
     let (run, report) = repo.check_json(&["--base", "main"]);
     (run.code, report)
@@ -78,7 +77,7 @@ fn every_seed_incident_is_blocked_and_its_lookalike_passes() {
     for file in files {
         let incident: Incident =
             toml::from_str(&std::fs::read_to_string(&file).expect("read")).expect("valid incident");
-        let (code, report) = judge(&incident, &incident.change, "incident");
+        let (code, report) = judge(&incident.change, "incident");
         let blocking = errors(&report);
         assert_eq!(
             code, 1,
@@ -92,7 +91,7 @@ fn every_seed_incident_is_blocked_and_its_lookalike_passes() {
             incident.title,
             incident.blocked_by
         );
-        let (code, report) = judge(&incident, &incident.lookalike, "lookalike");
+        let (code, report) = judge(&incident.lookalike, "lookalike");
         assert_eq!(
             code,
             0,

@@ -12,7 +12,6 @@ mod hooks;
 mod in_process;
 mod incidents;
 mod packaging;
-mod report_formats;
 mod reports;
 mod shallow;
 mod sources;

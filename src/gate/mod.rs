@@ -1,0 +1,137 @@
+//! The gate: the one place the main sequence runs. A change, read from git by a [`Source`] or
+//! held in memory, is judged under a [`Policy`] (the configuration trusted for it and the rules
+//! it puts in effect): the engine's findings, then the gate's own findings, inline suppressions
+//! and waivers, then pull-request acknowledgements; out comes the [`Report`]. The command line,
+//! the tests and the rules' worked examples (`examples`) all come through here.
+
+pub(crate) mod examples;
+mod policy;
+
+pub use policy::Policy;
+
+use crate::change::ChangeSet;
+use crate::config::Date;
+use crate::engine::{self, Judgement};
+use crate::error::{Error, Result};
+use crate::finding::{FailOn, Skipped};
+use crate::report::{Report, RuleMeta};
+use crate::source::{self, ContentReader, Source};
+use crate::triage;
+use git2::Repository;
+use std::path::PathBuf;
+
+/// How a check runs, besides the change it judges.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A configuration file that wins over the one trusted for the change (`--config`).
+    pub config_file: Option<PathBuf>,
+    /// The lowest severity that fails the run; wins over the configuration's `fail_on`.
+    pub fail_on: Option<FailOn>,
+    /// Whether the report carries every rule's full documentation (only SARIF shows it).
+    /// Without it, a check reads the built-in packs without their worked examples and help.
+    pub rule_docs: bool,
+    /// The day waivers are judged against; `None`: `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set,
+    /// so runs can be pinned to a day, else the system clock's date in UTC.
+    pub today: Option<Date>,
+}
+
+/// Reads the change `source` names from `repo`, judges it under the configuration trusted for
+/// it (see [`Policy`]), and returns the report. `on_note` hears what the user should know as
+/// it happens: the range being checked, labels that could not be used.
+pub fn check(
+    repo: &Repository,
+    source: &Source,
+    options: &Options,
+    on_note: &mut dyn FnMut(&str),
+) -> Result<Report> {
+    let (changes, resolved) = source::load(repo, source)?;
+    on_note(&format!("checking {}", resolved.description));
+    let policy = Policy::load(
+        repo,
+        options.config_file.as_deref(),
+        resolved.config_commit,
+        options.rule_docs,
+    )?;
+    let labels = match source {
+        Source::Ci(event) => event.labels.as_slice(),
+        _ => &[],
+    };
+    let reader = ContentReader::new(repo);
+    let judgement = judge(&changes, &reader, &policy, options.today, labels, on_note)?;
+    Ok(report(&changes, judgement, &policy, options))
+}
+
+/// Judges a change held in memory (no repository behind it: rule examples, test corpora)
+/// under `policy`, and returns the report.
+pub fn check_change(changes: &ChangeSet, policy: &Policy, options: &Options) -> Result<Report> {
+    let reader = ContentReader::in_memory();
+    let judgement = judge(changes, &reader, policy, options.today, &[], &mut |_| {})?;
+    Ok(report(changes, judgement, policy, options))
+}
+
+/// The main sequence, once the change is read: the engine, the gate's own findings about
+/// submodules, inline suppressions and waivers (judged against `today`), and acknowledgements
+/// by `labels`.
+fn judge(
+    changes: &ChangeSet,
+    reader: &ContentReader,
+    policy: &Policy,
+    today: Option<Date>,
+    labels: &[String],
+    on_note: &mut dyn FnMut(&str),
+) -> Result<Judgement> {
+    let rules = policy.rules();
+    let mut judgement = engine::judge(changes, rules, reader)?;
+    let findings = &mut judgement.findings;
+    findings.extend(triage::submodule_findings(changes, rules));
+    let today = today.map_or_else(pinned_or_today, Ok)?;
+    triage::suppress(changes, reader, policy.config(), rules, today, findings)?;
+    for note in triage::acknowledge(findings, labels) {
+        on_note(&note);
+    }
+    Ok(judgement)
+}
+
+/// The report on `changes`: the judgement's findings, every file not (fully) read, and the
+/// rules in effect (with their full documentation when `options.rule_docs`).
+fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &Options) -> Report {
+    let mut skipped: Vec<Skipped> = changes
+        .files
+        .iter()
+        .filter_map(|f| {
+            Some(Skipped {
+                path: f.path.clone(),
+                reason: f.skip_reason()?.into(),
+            })
+        })
+        .collect();
+    skipped.extend(judgement.skipped);
+    Report {
+        base: changes.base.clone(),
+        head: changes.head.clone(),
+        findings: judgement.findings,
+        skipped,
+        files_changed: changes.files.len(),
+        fail_on: options
+            .fail_on
+            .or(policy.config().fail_on())
+            .unwrap_or_default(),
+        rules: if options.rule_docs {
+            RuleMeta::all(policy.rules())
+        } else {
+            RuleMeta::summaries(policy.rules())
+        },
+    }
+}
+
+/// `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set, else the system clock's date in UTC.
+fn pinned_or_today() -> Result<Date> {
+    match std::env::var("DEPLOY_GUARD_TODAY") {
+        Ok(text) => Date::parse(&text).ok_or_else(|| {
+            Error::Usage(format!(
+                "DEPLOY_GUARD_TODAY must be a date YYYY-MM-DD, not '{text}'"
+            ))
+        }),
+        Err(_) => Ok(Date::today()),
+    }
+}

@@ -1,0 +1,108 @@
+//! The structured matchers as a rule writes them (`[rule.query]`, `[rule.dockerfile]`,
+//! `[rule.terraform]`), before compilation. Part of the rule language's TOML; they live here,
+//! beside the matchers they configure, so matching needs nothing from the rule language.
+
+use super::image::ImageClass;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// Which base-versus-head relation a structured match must have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Change {
+    /// The value is new or different in head and satisfies `is` (the default).
+    #[default]
+    Added,
+    /// The value exists in base (satisfying `is`) and its path is gone from head.
+    Removed,
+    /// The value exists on both sides, differs, satisfies `is` in head and `was` in base.
+    Changed,
+    /// Any value in head satisfying `is`, changed or not (for files in the change).
+    Any,
+}
+
+/// A condition on one value reached by a structured matcher. All given conditions must hold.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PredicateSpec {
+    /// Regex on the scalar's text.
+    pub value: Option<Spanned<String>>,
+    /// The scalar is an image reference of one of these classes.
+    #[serde(default)]
+    pub image: Vec<ImageClass>,
+    /// `false`: the scalar must be a literal (no `!Ref`/`!GetAtt`-style tag); `true`: must be tagged.
+    pub tagged: Option<bool>,
+    /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
+    /// (case-insensitive; `*` = any value, so the sub-path is missing).
+    pub absent: Option<Spanned<String>>,
+    /// `"SubQuery=VALUE"`: some scalar reached by SubQuery equals VALUE (`*` = exists).
+    pub present: Option<Spanned<String>>,
+}
+
+/// Declares the TOML table of a structured matcher that compares values across a file's two
+/// sides: its own keys, then the relation every such matcher states (`change`, `is`, `was`),
+/// with unknown keys refused. (serde cannot flatten a shared struct into it: unknown keys would
+/// pass, and spans would be lost.)
+macro_rules! compared_values {
+    (
+        $(#[$meta:meta])*
+        $name:ident { $($(#[$field_meta:meta])* $field:ident: $type:ty,)* }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$field_meta])* pub $field: $type,)*
+            /// The base-versus-head relation required.
+            #[serde(default)]
+            pub change: Change,
+            /// What the value must be (in head; in base for `removed`).
+            #[serde(default)]
+            pub is: PredicateSpec,
+            /// With `change = "changed"`: what the base value must have been. With `added`: what
+            /// a replaced base value must have been (new values always qualify), so a plain rule
+            /// can leave e.g. pinned → mutable replacements to a `changed` rule.
+            pub was: Option<PredicateSpec>,
+        }
+    };
+}
+
+compared_values! {
+    /// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
+    QuerySpec {
+        /// The key path; alternatives separated by ` | `.
+        path: Spanned<String>,
+    }
+}
+
+compared_values! {
+    /// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
+    /// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values). For
+    /// `FROM`, the value is the image.
+    DockerfileSpec {
+        /// `FROM`, `ENV`, `ARG` or `LABEL`.
+        instruction: Spanned<String>,
+        /// Regex on the `ENV`/`ARG`/`LABEL` key.
+        key: Option<Spanned<String>>,
+    }
+}
+
+/// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
+/// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerraformSpec {
+    /// Regex on the resource type, e.g. `^aws_(lb|alb|elb)$`.
+    pub resource: Spanned<String>,
+}
+
+/// A structured matcher as written in a rule, before compilation.
+#[derive(Debug, Clone)]
+pub(crate) enum StructureSpec {
+    /// `[rule.query]`.
+    Query(QuerySpec),
+    /// `[rule.dockerfile]`.
+    Dockerfile(DockerfileSpec),
+    /// `[rule.terraform]`.
+    Terraform(TerraformSpec),
+}

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Which base-versus-head relation a structured match must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     /// The value is new or different in head and satisfies `is` (the default).
@@ -22,10 +22,11 @@ pub enum Change {
 }
 
 /// A condition on one value reached by a structured matcher. All given conditions must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredicateSpec {
     /// Regex on the scalar's text.
+    #[schemars(with = "Option<String>")]
     pub value: Option<Spanned<String>>,
     /// The scalar is an image reference of one of these classes.
     #[serde(default)]
@@ -34,16 +35,19 @@ pub struct PredicateSpec {
     pub tagged: Option<bool>,
     /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
     /// (case-insensitive; `*` = any value, so the sub-path is missing).
+    #[schemars(with = "Option<String>")]
     pub absent: Option<Spanned<String>>,
     /// `"SubQuery=VALUE"`: some scalar reached by SubQuery equals VALUE (`*` = exists).
+    #[schemars(with = "Option<String>")]
     pub present: Option<Spanned<String>>,
 }
 
 /// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuerySpec {
     /// The key path; alternatives separated by ` | `.
+    #[schemars(with = "String")]
     pub path: Spanned<String>,
     /// The base-versus-head relation required.
     #[serde(default)]
@@ -59,12 +63,14 @@ pub struct QuerySpec {
 
 /// `[rule.dockerfile]`: instructions of a Dockerfile (`FROM` images with `ARG` defaults
 /// resolved, stage aliases and `scratch` left out; `ENV`/`ARG`/`LABEL` keys and values).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DockerfileSpec {
     /// `FROM`, `ENV`, `ARG` or `LABEL`.
+    #[schemars(with = "String")]
     pub instruction: Spanned<String>,
     /// Regex on the `ENV`/`ARG`/`LABEL` key.
+    #[schemars(with = "Option<String>")]
     pub key: Option<Spanned<String>>,
     /// The base-versus-head relation required.
     #[serde(default)]
@@ -78,10 +84,11 @@ pub struct DockerfileSpec {
 
 /// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
 /// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerraformSpec {
     /// Regex on the resource type, e.g. `^aws_(lb|alb|elb)$`.
+    #[schemars(with = "String")]
     pub resource: Spanned<String>,
 }
 

@@ -1,12 +1,26 @@
 //! Rule documentation, generated from the rule definitions themselves: `deploy-guard explain`
 //! prints it and `docs/rules/catalogue.md` is built from it, so the two cannot drift.
 
-use super::packs::builtin;
+use super::packs::{BUILTIN, builtin};
 use super::rule::Rule;
 use super::set::RuleSet;
 use super::spec::Expect;
 use crate::error::Result;
 use std::fmt::Write;
+
+/// The documentation site. A built-in rule's page is `{DOCS_URL}rules/<category>/<name>.html`.
+/// (The rule pages of issue #10 bring the same two items, `DOCS_URL` and [`page_url`]; they
+/// replace these when merged.)
+pub(crate) const DOCS_URL: &str = "https://deploy-guard.github.io/deploy-guard/";
+
+/// The page about `rule`: the `url` its definition gives, else, for a built-in rule, its page on
+/// the documentation site; `None` for a team's own rule without a `url`.
+pub(crate) fn page_url(rule: &Rule) -> Option<String> {
+    let builtin = BUILTIN.iter().any(|(pack, ..)| *pack == rule.origin);
+    rule.url
+        .clone()
+        .or_else(|| builtin.then(|| format!("{DOCS_URL}rules/{}.html", rule.id)))
+}
 
 /// The full documentation of one rule, in Markdown.
 pub(crate) fn rule_markdown(rule: &Rule) -> String {
@@ -15,7 +29,7 @@ pub(crate) fn rule_markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "**Severity:** {}  ", rule.severity.as_str());
     let _ = writeln!(out, "**Summary:** {}  ", rule.summary);
     let _ = writeln!(out, "**Defined in:** `{}`\n", rule.origin);
-    let _ = writeln!(out, "**Message:** {}\n", rule.message_source);
+    let _ = writeln!(out, "**Message:** {}\n", rule.message.elided());
     if rule.gate_reported {
         let _ = writeln!(
             out,

@@ -21,7 +21,7 @@ macro_rules! pack {
 }
 
 /// The built-in rule files, embedded at build time so the binary needs no data files.
-static BUILTIN: &[(&str, &str, &str)] = &[
+pub(super) static BUILTIN: &[(&str, &str, &str)] = &[
     pack!("cors.toml"),
     pack!("cdn.toml"),
     pack!("image.toml"),

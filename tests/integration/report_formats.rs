@@ -263,7 +263,13 @@ fn sarif_with_builtin_rules_validates_and_documents_them() {
     assert_eq!(cors["defaultConfiguration"]["level"], "error");
     assert_eq!(cors["properties"]["security-severity"], "8.0");
     let (_dir, outside) = outside_any_repository();
-    let docs = Run::of(deploy_guard_in(&outside).args(["explain", "cors/wildcard-origin"])).stdout;
+    let docs = Run::of(deploy_guard_in(&outside).args([
+        "explain",
+        "cors/wildcard-origin",
+        "--format",
+        "markdown",
+    ]))
+    .stdout;
     assert_eq!(cors["help"]["markdown"], docs.as_str());
     for result in log["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;

@@ -56,13 +56,8 @@ impl Render for Human {
             "deploy-guard: {}",
             self.paint(strong(verdict_color), &report.verdict_line())
         )?;
-        if !report.selection.is_empty() {
-            let flags = report.selection.describe().join(" ");
-            writeln!(
-                out,
-                "deploy-guard: narrowed for this run: {}",
-                printable(&flags)
-            )?;
+        if let Some(line) = report.narrowed_line() {
+            writeln!(out, "deploy-guard: {}", printable(&line))?;
         }
         let mut current: Option<&str> = None;
         for f in &report.findings {

@@ -134,8 +134,15 @@ fn heading(report: &Report) -> String {
         (_, Some(head)) => format!("`{}`", short(head)),
         _ => "the uncommitted change".into(),
     };
+    let narrowed = match report.selection.describe().as_slice() {
+        [] => String::new(),
+        flags => {
+            let flags: Vec<String> = flags.iter().map(|f| format!("`{}`", md(f))).collect();
+            format!(" Narrowed for this run: {}.", flags.join(", "))
+        }
+    };
     format!(
-        "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.\n\n",
+        "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.{narrowed}\n\n",
         md(&report.verdict_line()),
         report.files_changed
     )

@@ -126,6 +126,13 @@ impl Report {
         }
     }
 
+    /// "narrowed for this run: --disable docs/* --exclude vendor/**", when the command line
+    /// narrowed the rules; the line printers put it under the verdict.
+    pub fn narrowed_line(&self) -> Option<String> {
+        let flags = self.selection.describe();
+        (!flags.is_empty()).then(|| format!("narrowed for this run: {}", flags.join(" ")))
+    }
+
     /// "blocked: 1 error, 0 warnings, 2 info (cors: 1, docs: 2)".
     pub fn verdict_line(&self) -> String {
         let s = self.summary();

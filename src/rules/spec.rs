@@ -17,7 +17,10 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// `category/name`, lower-case kebab.
-    #[schemars(with = "String")]
+    #[schemars(
+        with = "String",
+        extend("pattern" = "^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub id: Spanned<String>,
     /// `error`, `warning` or `info`.
     #[schemars(with = "Severity")]

@@ -15,3 +15,4 @@ mod report_formats;
 mod reports;
 mod shallow;
 mod sources;
+mod tools;

@@ -134,12 +134,9 @@ fn heading(report: &Report) -> String {
         (_, Some(head)) => format!("`{}`", short(head)),
         _ => "the uncommitted change".into(),
     };
-    let narrowed = match report.selection.describe().as_slice() {
-        [] => String::new(),
-        flags => {
-            let flags: Vec<String> = flags.iter().map(|f| format!("`{}`", md(f))).collect();
-            format!(" Narrowed for this run: {}.", flags.join(", "))
-        }
+    let narrowed = match report.narrowed_line() {
+        Some(line) => format!(" {}.", md(&capitalized(&line))),
+        None => String::new(),
     };
     format!(
         "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.{narrowed}\n\n",
@@ -173,6 +170,14 @@ fn push_rows(
         }
         doc.push_str(&row);
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn short(commit: &str) -> &str {

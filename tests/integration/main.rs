@@ -15,6 +15,7 @@ mod output;
 mod report_formats;
 mod reports;
 mod roots;
+mod samples;
 mod selection;
 mod shallow;
 mod sources;

@@ -7,13 +7,13 @@ use tempfile::TempDir;
 
 /// A working repository `work` whose `origin` is the bare `remote`, with one clean commit on
 /// `main` already pushed (before any hook is installed), and a scratch directory outside both.
-struct Setup {
-    work: Repo,
+pub(crate) struct Setup {
+    pub(crate) work: Repo,
     remote: Repo,
     scratch: TempDir,
 }
 
-fn setup() -> Setup {
+pub(crate) fn setup() -> Setup {
     let remote = Repo::bare();
     let work = Repo::with_files(&[("README.md", "# app\n")]);
     work.git(&[
@@ -35,13 +35,13 @@ fn hook(repo: &Repo, args: &[&str]) -> Run {
     Run::of(repo.cmd().arg("hook").args(args))
 }
 
-fn install(repo: &Repo) -> Run {
+pub(crate) fn install(repo: &Repo) -> Run {
     let out = hook(repo, &["install"]);
     out.expect_code(0);
     out
 }
 
-fn push(repo: &Repo, args: &[&str]) -> Run {
+pub(crate) fn push(repo: &Repo, args: &[&str]) -> Run {
     let mut all = vec!["push"];
     all.extend_from_slice(args);
     repo.try_git(&all)

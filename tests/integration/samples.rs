@@ -4,6 +4,7 @@
 //! rewrites them.
 
 use crate::common::{Repo, Run};
+use crate::hooks::{self, install, push};
 use std::path::Path;
 
 /// A Deployment whose container image is pinned to `tag`.
@@ -54,21 +55,14 @@ fn readme_samples() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The refused push of docs/hooks.md: the hook installed, a commit that opens CORS, `git push`.
+/// The refused push of docs/hooks.md: the hook installed (as the hook tests set it up), a
+/// commit that opens CORS, `git push`.
 /// git's own lines, which name the temporary remote, are left out.
 fn hooks_samples() -> Vec<(&'static str, String)> {
-    let remote = Repo::bare();
-    let work = Repo::with_files(&[("app.js", SAFE)]);
-    work.git(&[
-        "remote",
-        "add",
-        "origin",
-        &remote.path().display().to_string(),
-    ]);
-    work.git(&["push", "-q", "-u", "origin", "main"]);
-    Run::of(work.cmd().args(["hook", "install"])).expect_code(0);
-    work.commit_file("app.js", OPENED);
-    let push = work.try_git(&["push", "origin", "main"]);
+    let setup = hooks::setup();
+    install(&setup.work);
+    setup.work.commit_file("app.js", OPENED);
+    let push = push(&setup.work, &["origin", "main"]);
     push.expect_failure();
     let own: String = push
         .stderr

@@ -289,19 +289,27 @@ fn bash_completion_loads_and_completes_subcommands_and_flags() {
 
 #[test]
 fn zsh_and_fish_completions_load() {
-    if skip_unless_available("zsh", "the zsh completion test", false) {
-        let script = completion("zsh");
-        let probe = "autoload -Uz compinit && compinit -u -D && source SCRIPT && print -r -- ${_comps[deploy-guard]}";
-        let run = run_shell("zsh", &script, &["-f", "-c", probe]);
-        run.expect_code(0);
-        run.expect_stdout("_deploy-guard");
-    }
-    if skip_unless_available("fish", "the fish completion test", false) {
-        let script = completion("fish");
-        let probe = "source SCRIPT; complete --do-complete 'deploy-guard check --dis'";
-        let run = run_shell("fish", &script, &["--no-config", "-c", probe]);
-        run.expect_code(0);
-        run.expect_stdout("--disable");
+    // Each shell with its options, a probe that loads the script, and what it must print.
+    let shells = [
+        (
+            "zsh",
+            "-f",
+            "autoload -Uz compinit && compinit -u -D && source SCRIPT && print -r -- ${_comps[deploy-guard]}",
+            "_deploy-guard",
+        ),
+        (
+            "fish",
+            "--no-config",
+            "source SCRIPT; complete --do-complete 'deploy-guard check --dis'",
+            "--disable",
+        ),
+    ];
+    for (shell, option, probe, expected) in shells {
+        if skip_unless_available(shell, &format!("the {shell} completion test"), false) {
+            let run = run_shell(shell, &completion(shell), &[option, "-c", probe]);
+            run.expect_code(0);
+            run.expect_stdout(expected);
+        }
     }
     assert!(completion("powershell").contains("Register-ArgumentCompleter"));
 }

@@ -1,10 +1,12 @@
 //! The one model of a change that every source (range, staged, worktree, rule examples) produces
 //! and the engine consumes: which files changed, how, and the added and removed lines.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use std::ops::Range;
 
 /// How a file changed between the two sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// New in head.
@@ -33,7 +35,7 @@ impl Status {
 }
 
 /// What kind of object a path holds on the side that matters (head, or base for deletions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
     /// Text content, matched line by line.
@@ -61,7 +63,7 @@ pub enum NotScanned {
 }
 
 /// Which side of the diff a line belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
     /// The base revision (removed lines).

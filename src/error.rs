@@ -32,6 +32,14 @@ pub enum Error {
         /// The revision as written.
         rev: String,
     },
+    /// A revision names a parent of a history's first commit (`HEAD~1` with one commit).
+    #[error("'{rev}' does not exist: {first} is the first commit, it has no parent")]
+    PastFirstCommit {
+        /// The revision as written.
+        rev: String,
+        /// The first commit, as the revision reached it.
+        first: String,
+    },
     /// No `--base` was given and none of the usual candidates exists.
     #[error(
         "no base revision to compare against: no upstream, origin/HEAD, origin/main|master or main|master"
@@ -119,6 +127,9 @@ impl Error {
             }
             Error::UnknownRevision { .. } => {
                 "check the spelling, or fetch it first (`git fetch origin <branch>`); in CI use `fetch-depth: 0`".into()
+            }
+            Error::PastFirstCommit { .. } => {
+                "to judge the whole history up to the head, compare with the empty tree: --root (or --base 4b825dc642cb6eb9a060e54bf8d69288fbee4904)".into()
             }
             Error::NoDefaultBase => {
                 "pass --base REV (for example --base origin/main), or set an upstream with `git branch -u origin/main`".into()

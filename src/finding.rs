@@ -1,10 +1,13 @@
 //! What the engine produces: severities, the fail-on threshold, and findings.
 
 use crate::change::Side;
+use clap::ValueEnum;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -28,7 +31,7 @@ impl Severity {
 }
 
 /// The lowest severity that makes `check` exit 1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema, ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum FailOn {
     /// Fail on errors only (the default).
@@ -55,7 +58,7 @@ impl FailOn {
 }
 
 /// One thing the gate saw in the change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The rule id, `category/name`.
     pub rule: String,
@@ -106,7 +109,7 @@ fn is_prose(path: &str) -> bool {
 }
 
 /// A file the gate did not read (fully), and why. Listed so nothing is skipped silently.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Skipped {
     /// Repository-relative path.
     pub path: String,

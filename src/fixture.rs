@@ -13,7 +13,7 @@
 use crate::change::{ChangeSet, ChangedFile, HeadTree, Status};
 
 /// Another file of a fixture's change.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureFile {
     /// The path in head (or the deleted path).
@@ -109,7 +109,7 @@ macro_rules! change_fixture {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, serde::Deserialize)]
+        #[derive(Debug, Clone, serde::Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         $vis struct $name {
             /// The path in head (or the deleted path) of the file the fixture is about.

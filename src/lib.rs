@@ -20,7 +20,7 @@ mod rules;
 pub mod source;
 mod triage;
 
-pub use config::Date;
+pub use config::{ConfigFrom, Date, SCHEMA_URL, Selection, json_schema};
 pub use error::{Error, Location, Result};
 pub use finding::{FailOn, Finding, Severity, Skipped};
 pub use rules::docs::{builtin_catalogue as rule_catalogue, builtin_rule_pages as rule_pages};

@@ -89,6 +89,7 @@ fn report() -> impl Strategy<Value = Report> {
     )
         .prop_map(|(findings, skipped)| Report {
             rules: Vec::new(),
+            selection: Default::default(),
             base: Some("a".repeat(40)),
             head: None,
             files_changed: findings.len(),
@@ -181,7 +182,7 @@ proptest! {
     #[test]
     fn human_report_carries_no_control_characters_but_newlines(report in report()) {
         let mut out = Vec::new();
-        Human { color: false }.render(&report, &mut out).unwrap();
+        Human::default().render(&report, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         let bad: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
         prop_assert!(bad.is_empty(), "control characters {:?} in {:?}", bad, text);

@@ -36,6 +36,7 @@ fuzz_target!(|data: &[u8]| {
         }],
         files_changed: 1,
         fail_on: FailOn::Error,
+        selection: Default::default(),
         rules: Vec::new(),
     };
     let mut json = Vec::new();
@@ -46,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         Some(report.findings[0].path.as_str())
     );
     let mut human = Vec::new();
-    Human { color: false }
+    Human::default()
         .render(&report, &mut human)
         .expect("writing to memory");
     let human = String::from_utf8(human).expect("UTF-8");

@@ -12,6 +12,22 @@ use std::path::{Path, PathBuf};
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(super) command: Command,
+    /// When to colour the output: auto (a terminal, unless NO_COLOR is set; FORCE_COLOR or
+    /// CLICOLOR_FORCE colour it anywhere), always, never.
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    pub(super) color: ColorWhen,
+}
+
+/// `--color`: when to colour the output.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set; anywhere when FORCE_COLOR or CLICOLOR_FORCE is.
+    #[default]
+    Auto,
+    /// Always, even into a pipe or a file.
+    Always,
+    /// Never.
+    Never,
 }
 
 #[derive(Debug, Subcommand)]
@@ -19,13 +35,24 @@ pub(super) enum Command {
     /// Judge a change: a range (default), the index (--staged) or the working tree (--worktree).
     Check(CheckArgs),
     /// List the rules in effect: id, severity, one-line summary.
-    Rules(ConfigArg),
+    Rules {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// human: one line per rule; json: every rule's id, category, severity, summary,
+        /// paths, exclude, docs URL and origin, for tools.
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Print a rule's documentation: why it matters, examples, how to fix and suppress it.
     Explain {
         /// The rule id, e.g. cors/wildcard-origin.
         rule: String,
         #[command(flatten)]
         config: ConfigArg,
+        /// human: rendered for reading at a terminal; markdown: the Markdown source (what
+        /// the rule catalogue is generated from).
+        #[arg(long, value_enum, value_name = "FMT", default_value_t = DocFormat::Human)]
+        format: DocFormat,
     },
     /// Run the examples embedded in rule files (the built-in and configured rules by default).
     TestRules {
@@ -41,6 +68,52 @@ pub(super) enum Command {
     /// Install, remove or run the git pre-push hook.
     #[command(subcommand)]
     Hook(HookCommand),
+    /// Print the JSON Schema of .deploy-guard.toml (for editors: Taplo, Even Better TOML).
+    Schema,
+    /// Print a shell completion script: e.g. `deploy-guard completions bash >
+    /// ~/.local/share/bash-completion/completions/deploy-guard`.
+    Completions {
+        /// The shell to complete in.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print the man page (`deploy-guard man | man -l -`), or write one page per command.
+    Man {
+        /// Write deploy-guard.1 and a page per subcommand into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `rules --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum ListFormat {
+    /// One line per rule: id, severity, summary.
+    Human,
+    /// A JSON document (`"version": 1`) for tools.
+    Json,
+}
+
+/// `explain --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum DocFormat {
+    /// Headings, emphasis and code rendered plainly, wrapped to the terminal.
+    Human,
+    /// The Markdown source.
+    Markdown,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum Shell {
+    /// GNU bash.
+    Bash,
+    /// Z shell.
+    Zsh,
+    /// fish.
+    Fish,
+    /// PowerShell.
+    Powershell,
 }
 
 #[derive(Debug, Subcommand)]
@@ -80,6 +153,11 @@ pub(super) struct CheckArgs {
     /// origin/main|master, main|master.
     #[arg(long, value_name = "REV")]
     pub(super) base: Option<String>,
+    /// Judge the whole history up to --head from the empty tree (a repository's first
+    /// commit): the same as --base 4b825dc642cb6eb9a060e54bf8d69288fbee4904. The empty tree
+    /// holds no .deploy-guard.toml, so the built-in defaults apply unless --config names one.
+    #[arg(long, conflicts_with_all = ["base", "staged", "worktree"])]
+    pub(super) root: bool,
     /// Head revision.
     #[arg(long, value_name = "REV", default_value = "HEAD")]
     pub(super) head: String,
@@ -97,9 +175,48 @@ pub(super) struct CheckArgs {
     /// Also write a report in format FMT to PATH (repeatable), e.g. sarif=deploy-guard.sarif.
     #[arg(long = "report", value_name = "FMT=PATH")]
     pub(super) reports: Vec<String>,
-    /// Lowest severity that fails the run (default: the config's fail_on, else error).
+    /// Lowest severity that fails the run (default: the config's fail_on, else error). It
+    /// decides the exit code only: a run that found an error reads "blocked" under any level.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub(super) fail_on: Option<FailOn>,
+    #[command(flatten)]
+    pub(super) selection: SelectionArgs,
+    #[command(flatten)]
+    pub(super) output: OutputArgs,
+}
+
+/// What `check` narrows for one run. The configuration comes from the base revision; these
+/// flags are the runner's, and every report shows them.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Rule selection (this run only; shown in every report)")]
+pub(super) struct SelectionArgs {
+    /// Switch off the rules with this id or id glob (repeatable), e.g. 'docs/*'. Wins over
+    /// --enable and the configuration.
+    #[arg(long, value_name = "RULE-GLOB")]
+    pub(super) disable: Vec<String>,
+    /// Switch back on the rules with this id or glob that the configuration's `disable`
+    /// switched off (repeatable). It cannot add a rule: only built-in and configured rules
+    /// exist. --disable wins over it.
+    #[arg(long, value_name = "RULE-GLOB")]
+    pub(super) enable: Vec<String>,
+    /// Report no finding on paths matching this glob (repeatable), e.g. 'vendor/**': as if
+    /// every rule listed it under `exclude`.
+    #[arg(long, value_name = "PATH-GLOB")]
+    pub(super) exclude: Vec<String>,
+}
+
+/// How much `check` says besides the report.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Output")]
+pub(super) struct OutputArgs {
+    /// The verdict and the findings only: no range line, no progress, no notes (warnings
+    /// still show).
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub(super) quiet: bool,
+    /// Also say how the range was resolved, which configuration and rules were loaded from
+    /// where, and how long each phase took (on stderr).
+    #[arg(short, long)]
+    pub(super) verbose: bool,
 }
 
 /// Report formats.
@@ -127,10 +244,10 @@ impl Format {
         self == Format::Sarif
     }
 
-    /// The printer for this format.
-    pub(super) fn printer(self, color: bool) -> Box<dyn Render> {
+    /// The printer for this format: `color` and `quiet` shape the human report.
+    pub(super) fn printer(self, color: bool, quiet: bool) -> Box<dyn Render> {
         match self {
-            Format::Human => Box::new(report::Human { color }),
+            Format::Human => Box::new(report::Human { color, quiet }),
             Format::Json => Box::new(report::Json),
             Format::Github => Box::new(report::Github),
             Format::Sarif => Box::new(report::Sarif),

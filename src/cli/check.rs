@@ -3,11 +3,12 @@
 //! render its report.
 
 use super::args::{CheckArgs, Format, report_target};
-use super::io::{Io, stdout_error};
+use super::io::{Io, Verbosity, stdout_error};
+use crate::config::Selection;
 use crate::error::{Error, Result};
 use crate::gate::{self, Options};
 use crate::report::{self, Render};
-use crate::source::{self, Source, push};
+use crate::source::{self, EMPTY_TREE, Source, push};
 use std::path::Path;
 
 /// Judges each pushed ref with the configuration on the remote's side; prints the reports on
@@ -28,9 +29,9 @@ pub(super) fn judge_push(
             push::PushPlan::Judge(source) => source,
         };
         let report = gate::check(repo, &source, &Options::default(), &mut |note| {
-            let _ = writeln!(io.err, "deploy-guard: {note}");
+            io.note(Verbosity::Normal, note);
         })?;
-        report::Human { color: false }
+        report::Human::default()
             .render(&report, io.err)
             .map_err(|source| Error::Io {
                 path: "<stderr>".into(),
@@ -48,16 +49,20 @@ pub(super) fn judge_push(
 }
 
 /// `deploy-guard check`: judges the change the arguments (or the CI event) name and renders
-/// the report in every format asked for.
-pub(super) fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
+/// the report in every format asked for; `color` for the main one.
+pub(super) fn check(args: CheckArgs, cwd: &Path, color: bool, io: &mut Io) -> Result<i32> {
     let extra_reports = args
         .reports
         .iter()
         .map(|arg| report_target(arg, cwd))
         .collect::<Result<Vec<_>>>()?;
     let repo = source::open_repository(cwd)?;
+    let base = match args.root {
+        true => Some(EMPTY_TREE.to_string()),
+        false => args.base,
+    };
     // Under CI the event names the range, unless the command line names either end.
-    let event = if args.base.is_none() && args.head == "HEAD" && !args.staged && !args.worktree {
+    let event = if base.is_none() && args.head == "HEAD" && !args.staged && !args.worktree {
         source::ci::detect(|name| std::env::var(name).ok())?
     } else {
         None
@@ -70,7 +75,7 @@ pub(super) fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         Source::Ci(event)
     } else {
         Source::Range {
-            base: args.base,
+            base,
             head: args.head,
         }
     };
@@ -87,23 +92,33 @@ pub(super) fn check(args: CheckArgs, cwd: &Path, io: &mut Io) -> Result<i32> {
         rule_docs: format.shows_rule_docs()
             || extra_reports.iter().any(|(f, _)| f.shows_rule_docs()),
         today: None,
+        selection: Selection {
+            disable: args.selection.disable,
+            enable: args.selection.enable,
+            exclude: args.selection.exclude,
+        },
     };
-    let report = gate::check(&repo, &src, &options, &mut |note| {
-        let _ = writeln!(io.err, "deploy-guard: {note}");
-    })?;
-    let color = io.out_is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let verbosity = Verbosity::of(&args.output);
+    let report = gate::check(&repo, &src, &options, &mut |note| io.note(verbosity, note))?;
+    let started = std::time::Instant::now();
+    let quiet = verbosity == Verbosity::Quiet;
     format
-        .printer(color)
+        .printer(color, quiet)
         .render(&report, io.out)
         .map_err(stdout_error)?;
     for (format, path) in extra_reports {
         let mut text = Vec::new();
         format
-            .printer(false)
+            .printer(false, false)
             .render(&report, &mut text)
             .and_then(|()| std::fs::write(&path, text))
             .map_err(|source| Error::WriteReport { path, source })?;
     }
     report::job_summary::append_from_env(&report, io.err)?;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    io.note(
+        verbosity,
+        gate::Note::Detail(&format!("time: write the reports: {ms:.1} ms")),
+    );
     Ok(i32::from(report.fails()))
 }

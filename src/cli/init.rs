@@ -1,13 +1,19 @@
-//! `deploy-guard init`: a commented starter `.deploy-guard.toml` at the repository root.
+//! `deploy-guard init`: a commented starter `.deploy-guard.toml` at the repository root, whose
+//! first line points editors at the configuration's JSON Schema.
 
 use super::io::Io;
-use crate::config::CONFIG_FILE;
+use crate::config::{CONFIG_FILE, SCHEMA_URL};
 use crate::error::{Error, Result};
+use crate::rules::docs::DOCS_URL;
 use crate::source;
 use std::path::Path;
 
-/// The starter configuration `init` writes; a test keeps it valid.
-pub const STARTER_CONFIG: &str = include_str!("starter.toml");
+/// The starter configuration `init` writes (`starter.toml` under a `#:schema` line that Taplo
+/// and Even Better TOML read); a test keeps it valid against the schema and the parser.
+pub fn starter_config() -> String {
+    let body = include_str!("starter.toml").replace("{DOCS_URL}", DOCS_URL);
+    format!("#:schema {SCHEMA_URL}\n{body}")
+}
 
 /// Writes the starter configuration, unless one exists and `force` is not set.
 pub(super) fn init(cwd: &Path, force: bool, io: &mut Io) -> Result<i32> {
@@ -22,7 +28,7 @@ pub(super) fn init(cwd: &Path, force: bool, io: &mut Io) -> Result<i32> {
             path.display()
         )));
     }
-    std::fs::write(&path, STARTER_CONFIG).map_err(|source| Error::Io {
+    std::fs::write(&path, starter_config()).map_err(|source| Error::Io {
         path: path.clone(),
         source,
     })?;

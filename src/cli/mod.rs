@@ -8,8 +8,10 @@ mod hook;
 mod init;
 mod io;
 mod rules;
+mod terminal;
+mod tools;
 
-pub use init::STARTER_CONFIG;
+pub use init::starter_config;
 pub use io::Io;
 
 use crate::error::Result;
@@ -37,7 +39,8 @@ where
             return code;
         }
     };
-    match dispatch(cli.command, cwd, io) {
+    let color = io.color(cli.color, |name| std::env::var(name).ok());
+    match dispatch(cli.command, cwd, color, io) {
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(io.err, "error: {e}\n  help: {}", e.cure());
@@ -46,16 +49,28 @@ where
     }
 }
 
-/// Runs one parsed command.
-fn dispatch(command: Command, cwd: &Path, io: &mut Io) -> Result<i32> {
+/// Runs one parsed command; `color` says whether its output may be coloured.
+fn dispatch(command: Command, cwd: &Path, color: bool, io: &mut Io) -> Result<i32> {
     match command {
-        Command::Check(args) => check::check(args, cwd, io),
-        Command::Rules(c) => rules::list(cwd, c.config.as_deref(), io),
-        Command::Explain { rule, config } => {
-            rules::explain(cwd, &rule, config.config.as_deref(), io)
+        Command::Check(args) => check::check(args, cwd, color, io),
+        Command::Rules { config, format } => rules::list(cwd, config.config.as_deref(), format, io),
+        Command::Explain {
+            rule,
+            config,
+            format,
+        } => {
+            let columns = match io.out_is_terminal {
+                true => terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)),
+                false => None,
+            };
+            let config = config.config.as_deref();
+            rules::explain(cwd, &rule, config, format, columns, color, io)
         }
         Command::TestRules { files } => rules::test_rules(&files, cwd, io),
         Command::Init { force } => init::init(cwd, force, io),
         Command::Hook(action) => hook::command(action, cwd, io),
+        Command::Schema => tools::schema(io),
+        Command::Completions { shell } => tools::completions(shell, io),
+        Command::Man { out } => tools::man(out.map(|dir| cwd.join(dir)).as_deref(), io),
     }
 }

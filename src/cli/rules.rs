@@ -1,38 +1,114 @@
-//! The commands about rules: `rules` (the rules in effect), `explain` (one rule's
-//! documentation) and `test-rules` (the worked examples).
+//! The commands about rules: `rules` (the rules in effect, for people or as JSON for tools),
+//! `explain` (one rule's documentation, for a terminal or as Markdown) and `test-rules` (the
+//! worked examples).
 
-use super::io::{Io, write_out};
+use super::args::{DocFormat, ListFormat};
+use super::io::{Io, stdout_error, write_out};
+use super::terminal;
 use crate::error::{Error, Result};
 use crate::gate::{Policy, examples};
-use crate::rules::docs;
+use crate::matching::nearest::did_you_mean;
+use crate::rules::{Rule, docs};
+use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-/// `deploy-guard rules`: id, severity and summary of every rule in effect around `cwd`.
-pub(super) fn list(cwd: &Path, config: Option<&Path>, io: &mut Io) -> Result<i32> {
+/// `deploy-guard rules`: every rule in effect around `cwd`, as lines or as JSON.
+pub(super) fn list(
+    cwd: &Path,
+    config: Option<&Path>,
+    format: ListFormat,
+    io: &mut Io,
+) -> Result<i32> {
     let policy = Policy::around(cwd, config)?;
-    let set = policy.rules();
-    let width = set.rules().iter().map(|r| r.id.len()).max().unwrap_or(0);
-    let mut text = String::new();
-    for r in set.rules() {
-        text.push_str(&format!(
-            "{:<width$}  {:<7}  {}\n",
-            r.id,
-            r.severity.as_str(),
-            r.summary
-        ));
+    for warning in policy.warnings() {
+        let _ = writeln!(io.err, "deploy-guard: warning: {warning}");
     }
-    write_out(io, &text)?;
+    let rules = policy.rules().rules();
+    match format {
+        ListFormat::Human => {
+            let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let mut text = String::new();
+            for r in rules {
+                text.push_str(&format!(
+                    "{:<width$}  {:<7}  {}\n",
+                    r.id,
+                    r.severity.as_str(),
+                    r.summary
+                ));
+            }
+            write_out(io, &text)?;
+        }
+        ListFormat::Json => {
+            let document = RuleList {
+                version: 1,
+                rules: rules.iter().map(RuleEntry::of).collect(),
+            };
+            serde_json::to_writer_pretty(&mut *io.out, &document)
+                .map_err(|e| stdout_error(e.into()))?;
+            write_out(io, "\n")?;
+        }
+    }
     Ok(0)
 }
 
-/// `deploy-guard explain RULE`: the rule's documentation.
-pub(super) fn explain(cwd: &Path, rule: &str, config: Option<&Path>, io: &mut Io) -> Result<i32> {
+/// `rules --format json`: versioned like the report; fields are added, never renamed.
+#[derive(Serialize)]
+struct RuleList<'a> {
+    version: u32,
+    rules: Vec<RuleEntry<'a>>,
+}
+
+/// One rule as `rules --format json` lists it.
+#[derive(Serialize)]
+struct RuleEntry<'a> {
+    id: &'a str,
+    category: &'a str,
+    severity: &'static str,
+    summary: &'a str,
+    paths: &'a [String],
+    exclude: &'a [String],
+    docs_url: Option<String>,
+    origin: &'a str,
+}
+
+impl<'a> RuleEntry<'a> {
+    fn of(rule: &'a Rule) -> RuleEntry<'a> {
+        RuleEntry {
+            id: &rule.id,
+            category: rule.category(),
+            severity: rule.severity.as_str(),
+            summary: &rule.summary,
+            paths: &rule.paths,
+            exclude: &rule.exclude,
+            docs_url: docs::page_url(rule),
+            origin: &rule.origin,
+        }
+    }
+}
+
+/// `deploy-guard explain RULE`: the rule's documentation, rendered for a terminal (wrapped to
+/// its `columns`, styled when `color`) or as its Markdown source. An unknown id names the
+/// closest ones.
+pub(super) fn explain(
+    cwd: &Path,
+    rule: &str,
+    config: Option<&Path>,
+    format: DocFormat,
+    columns: Option<usize>,
+    color: bool,
+    io: &mut Io,
+) -> Result<i32> {
     let policy = Policy::around(cwd, config)?;
-    let rule = policy
-        .rules()
-        .get(rule)
-        .ok_or_else(|| Error::Rule(format!("unknown rule '{rule}'")))?;
-    write_out(io, &docs::explain(rule))?;
+    let Some(found) = policy.rules().get(rule) else {
+        let hint = did_you_mean(&policy.nearest_ids(rule));
+        return Err(Error::Rule(format!("unknown rule '{rule}'{hint}")));
+    };
+    let markdown = docs::explain(found);
+    let text = match format {
+        DocFormat::Markdown => markdown,
+        DocFormat::Human => terminal::render(&markdown, terminal::width(columns), color),
+    };
+    write_out(io, &text)?;
     Ok(0)
 }
 

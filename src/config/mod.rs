@@ -1,51 +1,101 @@
 //! `.deploy-guard.toml`: where it is read from (the trust model), what it may say (its
-//! [`waiver`]s included), and how it turns the built-in rules into the rule set in effect.
+//! [`waiver`]s included; its JSON Schema is generated from the same types), and how it turns
+//! the built-in rules, narrowed by the command line's [`Selection`], into the rule set in
+//! effect.
 
+mod selection;
 mod waiver;
 
+pub use selection::Selection;
 pub use waiver::Date;
 pub(crate) use waiver::{Waiver, WaiverSpec};
 
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Severity};
+use crate::matching::globs::PathGlobs;
 use crate::matching::ids::{self, RuleIdGlobs};
 use crate::rules::spec::RuleSpec;
 use crate::rules::{RuleDraft, RuleSet, SourceFile, check_globs};
 use git2::Repository;
+use selection::Unmatched;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use toml::Spanned;
 
+/// Where the configuration trusted for a change is read from (the trust model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFrom {
+    /// The file in this commit, a range's base: the change under judgment cannot edit it.
+    Commit(git2::Oid),
+    /// The working tree's file: the index or the working tree (your own work), a first push.
+    WorkingTree,
+    /// No file: the range starts at the empty tree, which holds none; the built-in defaults.
+    Defaults,
+}
+
 /// The configuration file's name, at the repository root.
 pub(crate) const CONFIG_FILE: &str = ".deploy-guard.toml";
 
-/// The configuration as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// `.deploy-guard.toml`: the repository's deploy-guard configuration, read from the base
+/// revision when a range is checked (docs/rules.md describes every key).
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "deploy-guard configuration (.deploy-guard.toml)")]
 struct ConfigSpec {
+    /// The lowest severity that fails the check (`--fail-on` wins over it).
     fail_on: Option<FailOn>,
+    /// Rules to switch off, by id or glob of ids (e.g. `docs/*`).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     disable: Vec<Spanned<String>>,
+    /// Changes to rules that are already defined, by id: `[rules."image/latest-tag"]`.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RuleOverride>")]
     rules: BTreeMap<Spanned<String>, RuleOverride>,
+    /// The team's own rules.
     #[serde(default)]
     rule: Vec<RuleSpec>,
     /// `false` turns inline `deploy-guard: allow` comments off (default: on).
     inline_suppressions: Option<bool>,
+    /// Time-boxed exceptions: a rule on some paths, waived until a date.
     #[serde(default)]
     waiver: Vec<WaiverSpec>,
 }
 
 /// `[rules."<id>"]`: changes to a rule that is already defined.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 struct RuleOverride {
+    /// The severity in effect instead of the rule's own.
     severity: Option<Severity>,
+    /// Path globs the rule applies to, instead of its own.
+    #[schemars(with = "Option<Vec<String>>")]
     paths: Option<Vec<Spanned<String>>>,
+    /// Path globs the rule never applies to, added to its own.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     exclude: Vec<Spanned<String>>,
+}
+
+/// Where this version's JSON Schema is published: the file the repository ships as
+/// `schema/deploy-guard.schema.json` (a test keeps it equal to [`json_schema`]), at the release
+/// tag. `init` writes it on the starter's `#:schema` line for Taplo and Even Better TOML.
+pub const SCHEMA_URL: &str = concat!(
+    "https://raw.githubusercontent.com/deploy-guard/deploy-guard/v",
+    env!("CARGO_PKG_VERSION"),
+    "/schema/deploy-guard.schema.json"
+);
+
+/// The JSON Schema of `.deploy-guard.toml` as pretty JSON, generated from the types the file is
+/// read into, so it cannot disagree with the parser.
+pub fn json_schema() -> String {
+    let mut schema = schemars::schema_for!(ConfigSpec);
+    schema.insert("$id".into(), SCHEMA_URL.into());
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// A parsed, not yet applied configuration. The default is "built-in rules, fail on errors".
@@ -68,6 +118,11 @@ impl Config {
         })
     }
 
+    /// The file's name as messages give it; `None` for the defaults.
+    pub(crate) fn file_name(&self) -> Option<&str> {
+        self.file.as_deref().map(|f| f.name.as_str())
+    }
+
     /// The configured `fail_on`, if any (the command line wins over it).
     pub(crate) fn fail_on(&self) -> Option<FailOn> {
         self.spec.fail_on
@@ -83,12 +138,57 @@ impl Config {
         &self.waivers
     }
 
-    /// Applies custom rules, overrides and `disable` to `builtin`, and compiles the result.
-    pub(crate) fn rule_set(&self, builtin: Vec<RuleDraft>) -> Result<RuleSet> {
+    /// Applies custom rules, overrides and `disable` to `builtin`, then the command line's
+    /// `selection`, and compiles the result.
+    pub(crate) fn rule_set(
+        &self,
+        builtin: Vec<RuleDraft>,
+        selection: &Selection,
+    ) -> Result<Selected> {
         let mut drafts = builtin;
-        let Some(file) = &self.file else {
-            return RuleSet::compile(drafts);
-        };
+        if let Some(file) = &self.file {
+            self.customize(file, &mut drafts)?;
+        }
+        let ids: Vec<String> = drafts.iter().map(|d| d.spec.id.get_ref().clone()).collect();
+        let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut warnings = Vec::new();
+        let enabled = selection.enabled(&known, &mut warnings)?;
+        if let Some(file) = &self.file {
+            for pattern in &self.spec.disable {
+                let glob = pattern.get_ref();
+                let matcher = RuleIdGlobs::new(vec![glob.clone()]).map_err(|(_, e)| {
+                    file.error(
+                        pattern.span(),
+                        format!("disable: {}", ids::describe(glob, &e)),
+                    )
+                })?;
+                match selection::unmatched(glob, &matcher, &known) {
+                    Some(Unmatched::UnknownId(why)) => {
+                        return Err(file.error(pattern.span(), format!("disable: {why}")));
+                    }
+                    Some(Unmatched::NoMatch(why)) => warnings.push(format!(
+                        "{}: disable: {why}",
+                        file.locate(pattern.span().start)
+                    )),
+                    None => {}
+                }
+                drafts.retain(|d| {
+                    let id = d.spec.id.get_ref();
+                    !matcher.is_match(id) || enabled.is_match(id)
+                });
+            }
+        }
+        selection.narrow(&known, &mut drafts, &mut warnings)?;
+        Ok(Selected {
+            rules: RuleSet::compile(drafts)?,
+            excluded: selection.excluded()?,
+            warnings,
+        })
+    }
+
+    /// Adds the configuration's own rules to `drafts` and applies its `[rules."<id>"]`
+    /// overrides.
+    fn customize(&self, file: &Arc<SourceFile>, drafts: &mut Vec<RuleDraft>) -> Result<()> {
         drafts.extend(self.spec.rule.iter().map(|spec| RuleDraft {
             spec: spec.clone(),
             file: file.clone(),
@@ -106,25 +206,19 @@ impl Config {
             };
             apply_override(file, draft, change)?;
         }
-        for pattern in &self.spec.disable {
-            let glob = pattern.get_ref();
-            let matcher = RuleIdGlobs::new(vec![glob.clone()]).map_err(|(_, e)| {
-                file.error(
-                    pattern.span(),
-                    format!("disable: {}", ids::describe(glob, &e)),
-                )
-            })?;
-            let before = drafts.len();
-            drafts.retain(|d| !matcher.is_match(d.spec.id.get_ref()));
-            if before == drafts.len() && !ids::is_glob(glob) {
-                return Err(file.error(
-                    pattern.span(),
-                    format!("disable: no rule has the id '{}'", pattern.get_ref()),
-                ));
-            }
-        }
-        RuleSet::compile(drafts)
+        Ok(())
     }
+}
+
+/// The rules a configuration and the command line put in effect for one run.
+#[derive(Debug, Clone)]
+pub(crate) struct Selected {
+    /// The rules in effect, compiled.
+    pub(crate) rules: RuleSet,
+    /// The `--exclude` globs, on which no finding is reported (the gate's own included).
+    pub(crate) excluded: Option<PathGlobs>,
+    /// What is probably a mistake: `disable`, `--disable` or `--enable` globs that match no rule.
+    pub(crate) warnings: Vec<String>,
 }
 
 fn apply_override(
@@ -146,17 +240,16 @@ fn apply_override(
     Ok(())
 }
 
-/// Loads the configuration in effect: `explicit` if given; else the file in `commit` (the
-/// trusted base of a range); else the working tree's file; else the defaults.
-pub(crate) fn load(
-    repo: &Repository,
-    explicit: Option<&Path>,
-    commit: Option<git2::Oid>,
-) -> Result<Config> {
+/// Loads the configuration in effect: `explicit` if given; else the file `from` names; the
+/// defaults where there is none.
+pub(crate) fn load(repo: &Repository, explicit: Option<&Path>, from: ConfigFrom) -> Result<Config> {
     if let Some(path) = explicit {
         return Config::parse(SourceFile::read(path)?);
     }
-    if let Some(commit) = commit {
+    if from == ConfigFrom::Defaults {
+        return Ok(Config::default());
+    }
+    if let ConfigFrom::Commit(commit) = from {
         let tree = repo.find_commit(commit)?.tree()?;
         let Ok(entry) = tree.get_path(Path::new(CONFIG_FILE)) else {
             return Ok(Config::default());
@@ -181,12 +274,12 @@ pub(crate) fn load(
 mod tests {
     use super::*;
 
-    fn config(text: &str) -> Result<RuleSet> {
+    fn config(text: &str) -> Result<Selected> {
         Config::parse(SourceFile::new("c.toml", text.to_string()))?
-            .rule_set(crate::rules::builtin()?)
+            .rule_set(crate::rules::builtin()?, &Selection::default())
     }
 
-    fn message(r: Result<RuleSet>) -> String {
+    fn message(r: Result<Selected>) -> String {
         r.err().map(|e| e.to_string()).unwrap_or_default()
     }
 
@@ -202,8 +295,19 @@ mod tests {
     }
 
     #[test]
-    fn disable_unknown_exact_id_fails_but_unmatched_glob_is_fine() {
-        assert!(message(config("disable = [\"cors/typo\"]\n")).contains("cors/typo"));
-        assert!(config("disable = [\"nothing/*\"]\n").is_ok());
+    fn disable_unknown_exact_id_fails_but_unmatched_glob_warns() {
+        let m = message(config("disable = [\"cors/wildcard-orign\"]\n"));
+        assert!(
+            m.contains("'cors/wildcard-orign'")
+                && m.contains("did you mean 'cors/wildcard-origin'?"),
+            "{m}"
+        );
+        let warned = config("disable = [\"cors/wildcrd*\"]\n").map(|s| s.warnings);
+        assert_eq!(
+            warned.ok(),
+            Some(vec![
+                "c.toml:1:12: disable: 'cors/wildcrd*' matches no rule; did you mean 'cors/wildcard-origin', 'cors/wildcard-list-item' or 'cors/wildcard-header-config'?".to_string()
+            ])
+        );
     }
 }

@@ -80,14 +80,23 @@ impl std::fmt::Display for Date {
 }
 
 /// `[[waiver]]` as written in the configuration.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct WaiverSpec {
+    /// The rule waived: an id or a glob of ids.
+    #[schemars(with = "String")]
     rule: Spanned<String>,
+    /// Path globs the waiver covers (default: every path).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     paths: Vec<Spanned<String>>,
+    /// Why the findings are accepted; shown in every report.
+    #[schemars(with = "String")]
     reason: Spanned<String>,
+    /// The last day the waiver applies, `YYYY-MM-DD` (a TOML date or a string).
+    #[schemars(with = "String", extend("format" = "date"))]
     expires: Spanned<toml::Value>,
+    /// Who answers for it, e.g. `@payments`.
     owner: Option<String>,
 }
 

@@ -88,8 +88,9 @@ mod tests {
     /// The rule ids and lines of what the rules of `config` find in `files`.
     fn run(config: &str, files: Vec<ChangedFile>) -> Vec<(String, Option<u32>)> {
         let rules = Config::parse(SourceFile::new("c.toml", config.to_string()))
-            .and_then(|c| c.rule_set(Vec::new()))
-            .unwrap();
+            .and_then(|c| c.rule_set(Vec::new(), &Default::default()))
+            .unwrap()
+            .rules;
         let changes = ChangeSet {
             files,
             ..ChangeSet::default()

@@ -10,7 +10,7 @@ mod policy;
 pub use policy::Policy;
 
 use crate::change::ChangeSet;
-use crate::config::Date;
+use crate::config::{ConfigFrom, Date, Selection};
 use crate::engine::{self, Judgement};
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Skipped};
@@ -19,6 +19,7 @@ use crate::source::{self, ContentReader, Source};
 use crate::triage;
 use git2::Repository;
 use std::path::PathBuf;
+use std::time::Instant;
 
 /// How a check runs, besides the change it judges.
 #[derive(Debug, Clone, Default)]
@@ -33,32 +34,114 @@ pub struct Options {
     /// The day waivers are judged against; `None`: `DEPLOY_GUARD_TODAY` (YYYY-MM-DD) when set,
     /// so runs can be pinned to a day, else the system clock's date in UTC.
     pub today: Option<Date>,
+    /// What the command line narrows for this run (`--disable`, `--enable`, `--exclude`).
+    pub selection: Selection,
+}
+
+/// What the gate has to say while it runs, besides the report, by who wants to hear it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note<'a> {
+    /// The range being checked, labels that could not be used (`--quiet` hides these).
+    Progress(&'a str),
+    /// Something that is probably a mistake, such as a `disable` glob that matches no rule.
+    Warning(&'a str),
+    /// How the run went, step by step, with timings (`--verbose` shows these).
+    Detail(&'a str),
 }
 
 /// Reads the change `source` names from `repo`, judges it under the configuration trusted for
 /// it (see [`Policy`]), and returns the report. `on_note` hears what the user should know as
-/// it happens: the range being checked, labels that could not be used.
+/// it happens (see [`Note`]).
 pub fn check(
     repo: &Repository,
     source: &Source,
     options: &Options,
-    on_note: &mut dyn FnMut(&str),
+    on_note: &mut dyn FnMut(Note),
 ) -> Result<Report> {
+    let mut clock = Clock::start();
     let (changes, resolved) = source::load(repo, source)?;
-    on_note(&format!("checking {}", resolved.description));
+    for step in &resolved.steps {
+        on_note(Note::Detail(&format!("range: {step}")));
+    }
+    on_note(Note::Progress(&format!(
+        "checking {}",
+        resolved.description
+    )));
+    clock.lap("read the change", on_note);
     let policy = Policy::load(
         repo,
         options.config_file.as_deref(),
-        resolved.config_commit,
+        resolved.config,
+        &options.selection,
         options.rule_docs,
     )?;
+    let config_from = match (&options.config_file, resolved.config) {
+        (Some(file), _) => format!("--config {}", file.display()),
+        (None, ConfigFrom::Defaults) => {
+            "none: the empty tree holds no .deploy-guard.toml, the built-in defaults apply".into()
+        }
+        (None, _) => policy
+            .config()
+            .file_name()
+            .unwrap_or("none found: the built-in defaults apply")
+            .to_string(),
+    };
+    on_note(Note::Detail(&format!("configuration: {config_from}")));
+    on_note(Note::Detail(&format!(
+        "rules: {}",
+        rules_by_origin(&policy)
+    )));
+    for warning in policy.warnings() {
+        on_note(Note::Warning(warning));
+    }
+    clock.lap("load the rules", on_note);
     let labels = match source {
         Source::Ci(event) => event.labels.as_slice(),
         _ => &[],
     };
     let reader = ContentReader::new(repo);
     let judgement = judge(&changes, &reader, &policy, options.today, labels, on_note)?;
+    clock.lap("judge the change", on_note);
     Ok(report(&changes, judgement, &policy, options))
+}
+
+/// How many rules are in effect, and where they were defined: "52 in effect (rules/cors.toml:
+/// 6, …, .deploy-guard.toml: 1)".
+fn rules_by_origin(policy: &Policy) -> String {
+    let mut origins: Vec<(&str, usize)> = Vec::new();
+    for rule in policy.rules().rules() {
+        match origins.iter_mut().find(|(o, _)| *o == rule.origin) {
+            Some((_, n)) => *n += 1,
+            None => origins.push((&rule.origin, 1)),
+        }
+    }
+    let parts: Vec<String> = origins.iter().map(|(o, n)| format!("{o}: {n}")).collect();
+    format!(
+        "{} in effect ({})",
+        policy.rules().rules().len(),
+        parts.join(", ")
+    )
+}
+
+/// Times the phases of a check, for `--verbose`.
+struct Clock {
+    last: Instant,
+}
+
+impl Clock {
+    fn start() -> Clock {
+        Clock {
+            last: Instant::now(),
+        }
+    }
+
+    /// Tells `on_note` how long `phase` took since the last lap.
+    fn lap(&mut self, phase: &str, on_note: &mut dyn FnMut(Note)) {
+        let now = Instant::now();
+        let ms = now.duration_since(self.last).as_secs_f64() * 1000.0;
+        on_note(Note::Detail(&format!("time: {phase}: {ms:.1} ms")));
+        self.last = now;
+    }
 }
 
 /// Judges a change held in memory (no repository behind it: rule examples, test corpora)
@@ -78,7 +161,7 @@ fn judge(
     policy: &Policy,
     today: Option<Date>,
     labels: &[String],
-    on_note: &mut dyn FnMut(&str),
+    on_note: &mut dyn FnMut(Note),
 ) -> Result<Judgement> {
     let rules = policy.rules();
     let mut judgement = engine::judge(changes, rules, reader)?;
@@ -87,8 +170,10 @@ fn judge(
     let today = today.map_or_else(pinned_or_today, Ok)?;
     triage::suppress(changes, reader, policy.config(), rules, today, findings)?;
     for note in triage::acknowledge(findings, labels) {
-        on_note(&note);
+        on_note(Note::Progress(&note));
     }
+    // `--exclude` keeps the gate's own findings off those paths too (rules never look there).
+    findings.retain(|f| !policy.excludes(&f.path));
     Ok(judgement)
 }
 
@@ -116,6 +201,7 @@ fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &
             .fail_on
             .or(policy.config().fail_on())
             .unwrap_or_default(),
+        selection: options.selection.clone(),
         rules: if options.rule_docs {
             RuleMeta::all(policy.rules())
         } else {

@@ -1,9 +1,10 @@
 //! What a change is judged under: the configuration trusted for it and the rule set it puts in
 //! effect (the built-in packs, changed by the configuration's overrides, `disable` and own
-//! rules).
+//! rules, then narrowed by the command line's [`Selection`]).
 
-use crate::config::{self, Config};
+use crate::config::{self, Config, ConfigFrom, Selected, Selection};
 use crate::error::Result;
+use crate::matching::globs::PathGlobs;
 use crate::rules::{self, Packs, RuleSet, SourceFile};
 use crate::source;
 use git2::Repository;
@@ -14,44 +15,48 @@ use std::path::Path;
 pub struct Policy {
     config: Config,
     rules: RuleSet,
+    excluded: Option<PathGlobs>,
+    warnings: Vec<String>,
 }
 
 impl Policy {
     /// The built-in rules with the default settings (no configuration file).
     pub fn builtin() -> Result<Policy> {
-        Policy::new(Config::default(), rules::builtin()?)
+        Policy::new(Config::default(), rules::builtin()?, &Selection::default())
     }
 
     /// The built-in rules under the configuration `text`; `name` names the file in errors.
     pub fn configured(name: &str, text: &str) -> Result<Policy> {
         let config = Config::parse(SourceFile::new(name, text.to_string()))?;
-        Policy::new(config, rules::builtin()?)
+        Policy::new(config, rules::builtin()?, &Selection::default())
     }
 
     /// The configuration `text` with its own rules only, without the built-in packs: checks a
     /// configuration quickly (the fuzz targets).
     pub fn configured_alone(name: &str, text: &str) -> Result<Policy> {
         let config = Config::parse(SourceFile::new(name, text.to_string()))?;
-        Policy::new(config, Vec::new())
+        Policy::new(config, Vec::new(), &Selection::default())
     }
 
     /// The policy for a change read from `repo`, by the trust model: `config_file` if given,
-    /// else the configuration in `config_commit` (a range's base), else the working tree's.
-    /// With `rule_docs`, the built-in packs are read whole; else without their worked examples
-    /// and help texts, which judging a change never runs or shows.
+    /// else the configuration `from` names (a range's base, the working tree, or none), then
+    /// narrowed by the command line's `selection`. With `rule_docs`, the built-in packs are
+    /// read whole; else without their worked examples and help texts, which judging a change
+    /// never runs or shows.
     pub(crate) fn load(
         repo: &Repository,
         config_file: Option<&Path>,
-        config_commit: Option<git2::Oid>,
+        from: ConfigFrom,
+        selection: &Selection,
         rule_docs: bool,
     ) -> Result<Policy> {
-        let config = config::load(repo, config_file, config_commit)?;
+        let config = config::load(repo, config_file, from)?;
         let packs = if rule_docs {
             Packs::Full
         } else {
             Packs::ForChecking
         };
-        Policy::new(config, rules::builtin_packs(packs)?)
+        Policy::new(config, rules::builtin_packs(packs)?, selection)
     }
 
     /// The policy around `cwd`, for listing, explaining and testing rules: the built-in rules
@@ -61,26 +66,41 @@ impl Policy {
         let explicit = config_file.map(|path| cwd.join(path));
         let explicit = explicit.as_deref();
         let config = match (source::open_repository(cwd), explicit) {
-            (Ok(repo), _) => config::load(&repo, explicit, None)?,
+            (Ok(repo), _) => config::load(&repo, explicit, ConfigFrom::WorkingTree)?,
             (Err(_), Some(path)) => Config::parse(SourceFile::read(path)?)?,
             (Err(_), None) => Config::default(),
         };
-        Policy::new(config, rules::builtin()?)
+        Policy::new(config, rules::builtin()?, &Selection::default())
     }
 
     /// The rules of `file` (a configuration or rule file) and the built-in rules, with the
     /// default settings otherwise: what `test-rules FILE` runs the examples of.
     pub(crate) fn of_file(file: SourceFile) -> Result<Policy> {
-        let rules = Config::parse(file)?.rule_set(rules::builtin()?)?;
-        Ok(Policy {
-            config: Config::default(),
-            rules,
-        })
+        let selected = Config::parse(file)?.rule_set(rules::builtin()?, &Selection::default())?;
+        Ok(Policy::from_selected(Config::default(), selected))
     }
 
-    fn new(config: Config, builtin: Vec<rules::RuleDraft>) -> Result<Policy> {
-        let rules = config.rule_set(builtin)?;
-        Ok(Policy { config, rules })
+    fn new(
+        config: Config,
+        builtin: Vec<rules::RuleDraft>,
+        selection: &Selection,
+    ) -> Result<Policy> {
+        let selected = config.rule_set(builtin, selection)?;
+        Ok(Policy::from_selected(config, selected))
+    }
+
+    fn from_selected(config: Config, selected: Selected) -> Policy {
+        let Selected {
+            rules,
+            excluded,
+            warnings,
+        } = selected;
+        Policy {
+            config,
+            rules,
+            excluded,
+            warnings,
+        }
     }
 
     /// The configuration in effect.
@@ -91,5 +111,23 @@ impl Policy {
     /// The rules in effect.
     pub(crate) fn rules(&self) -> &RuleSet {
         &self.rules
+    }
+
+    /// Whether `--exclude` keeps every finding off `path` in this run.
+    pub(crate) fn excludes(&self, path: &str) -> bool {
+        self.excluded
+            .as_ref()
+            .is_some_and(|globs| globs.is_match(path))
+    }
+
+    /// What is probably a mistake in the configuration or the command line (globs that match
+    /// no rule), each with the closest rule ids.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// The rule ids closest to `id`, which names no rule in effect: what `explain` suggests.
+    pub(crate) fn nearest_ids(&self, id: &str) -> Vec<String> {
+        crate::matching::nearest::nearest(id, self.rules.rules().iter().map(|r| r.id.as_str()))
     }
 }

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use std::borrow::Cow;
 
 /// How mutable an image reference is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ImageClass {
     /// Pinned by digest (`@sha256:…`).

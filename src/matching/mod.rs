@@ -10,6 +10,7 @@ pub(crate) mod globs;
 pub(crate) mod ids;
 pub(crate) mod image;
 pub(crate) mod lines;
+pub(crate) mod nearest;
 pub(crate) mod owners;
 pub(crate) mod paths;
 pub(crate) mod pattern;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Which base-versus-head relation a structured match must have.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Change {
     /// The value is new or different in head and satisfies `is` (the default).
@@ -22,10 +22,11 @@ pub enum Change {
 }
 
 /// A condition on one value reached by a structured matcher. All given conditions must hold.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PredicateSpec {
     /// Regex on the scalar's text.
+    #[schemars(with = "Option<String>")]
     pub value: Option<Spanned<String>>,
     /// The scalar is an image reference of one of these classes.
     #[serde(default)]
@@ -34,8 +35,10 @@ pub struct PredicateSpec {
     pub tagged: Option<bool>,
     /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
     /// (case-insensitive; `*` = any value, so the sub-path is missing).
+    #[schemars(with = "Option<String>")]
     pub absent: Option<Spanned<String>>,
     /// `"SubQuery=VALUE"`: some scalar reached by SubQuery equals VALUE (`*` = exists).
+    #[schemars(with = "Option<String>")]
     pub present: Option<Spanned<String>>,
 }
 
@@ -49,7 +52,7 @@ macro_rules! compared_values {
         $name:ident { $($(#[$field_meta:meta])* $field:ident: $type:ty,)* }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Deserialize)]
+        #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             $($(#[$field_meta])* pub $field: $type,)*
@@ -71,6 +74,7 @@ compared_values! {
     /// `[rule.query]`: a key-path query over YAML or JSON (JSON is read as YAML).
     QuerySpec {
         /// The key path; alternatives separated by ` | `.
+        #[schemars(with = "String")]
         path: Spanned<String>,
     }
 }
@@ -81,18 +85,21 @@ compared_values! {
     /// `FROM`, the value is the image.
     DockerfileSpec {
         /// `FROM`, `ENV`, `ARG` or `LABEL`.
+        #[schemars(with = "String")]
         instruction: Spanned<String>,
         /// Regex on the `ENV`/`ARG`/`LABEL` key.
+        #[schemars(with = "Option<String>")]
         key: Option<Spanned<String>>,
     }
 }
 
 /// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
 /// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerraformSpec {
     /// Regex on the resource type, e.g. `^aws_(lb|alb|elb)$`.
+    #[schemars(with = "String")]
     pub resource: Spanned<String>,
 }
 

@@ -16,6 +16,9 @@ pub struct Github;
 impl Render for Github {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         writeln!(out, "deploy-guard: {}", report.verdict_line())?;
+        if let Some(line) = report.narrowed_line() {
+            writeln!(out, "deploy-guard: {}", workflow_data(&line))?;
+        }
         let mut shown = [0usize; 3];
         let mut hidden = [0usize; 3];
         for f in report.by_importance() {

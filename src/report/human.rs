@@ -2,50 +2,67 @@
 
 use super::outcome::{Render, Report, Verdict};
 use crate::finding::Severity;
+use anstyle::{AnsiColor, Style};
 use std::io;
 
-/// Prints the human report; `color` adds ANSI colours (only ever on a terminal).
+/// Prints the human report: the verdict, what the command line narrowed, the findings by file
+/// and the files not read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Human {
     /// Whether to emit ANSI colour codes.
     pub color: bool,
+    /// The verdict and the findings only (`--quiet`): no list of files not read.
+    pub quiet: bool,
+}
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+/// `color` in bold.
+const fn strong(color: AnsiColor) -> Style {
+    Style::new()
+        .bold()
+        .fg_color(Some(anstyle::Color::Ansi(color)))
 }
 
 impl Human {
-    fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
     }
 
     fn severity(&self, s: Severity) -> String {
-        let code = match s {
-            Severity::Error => "1;31",
-            Severity::Warning => "1;33",
-            Severity::Info => "1;34",
+        let color = match s {
+            Severity::Error => AnsiColor::Red,
+            Severity::Warning => AnsiColor::Yellow,
+            Severity::Info => AnsiColor::Blue,
         };
-        self.paint(code, &format!("{:<7}", s.as_str()))
+        self.paint(strong(color), &format!("{:<7}", s.as_str()))
     }
 }
 
 impl Render for Human {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-        let verdict_code = match report.verdict() {
-            Verdict::Blocked => "1;31",
-            Verdict::NeedsReview => "1;33",
-            Verdict::Clear => "1;32",
+        let verdict_color = match report.verdict() {
+            Verdict::Blocked => AnsiColor::Red,
+            Verdict::NeedsReview => AnsiColor::Yellow,
+            Verdict::Clear => AnsiColor::Green,
         };
         writeln!(
             out,
             "deploy-guard: {}",
-            self.paint(verdict_code, &report.verdict_line())
+            self.paint(strong(verdict_color), &report.verdict_line())
         )?;
+        if let Some(line) = report.narrowed_line() {
+            writeln!(out, "deploy-guard: {}", printable(&line))?;
+        }
         let mut current: Option<&str> = None;
         for f in &report.findings {
             if current != Some(f.path.as_str()) {
-                writeln!(out, "\n{}", self.paint("1", &printable(&f.path)))?;
+                writeln!(out, "\n{}", self.paint(BOLD, &printable(&f.path)))?;
                 current = Some(&f.path);
             }
             let place = match (f.line, f.side) {
@@ -54,7 +71,7 @@ impl Render for Human {
                 (None, _) => "-".into(),
             };
             let sev = match &f.suppressed {
-                Some(_) => self.paint("2", &format!("{:<7}", "allowed")),
+                Some(_) => self.paint(DIM, &format!("{:<7}", "allowed")),
                 None => self.severity(f.severity),
             };
             writeln!(
@@ -70,7 +87,7 @@ impl Render for Human {
                 writeln!(out, "         allowed: {}", printable(reason))?;
             }
         }
-        if !report.skipped.is_empty() {
+        if !report.skipped.is_empty() && !self.quiet {
             writeln!(out)?;
             for s in &report.skipped {
                 writeln!(out, "skipped {} ({})", printable(&s.path), s.reason)?;

@@ -1,6 +1,7 @@
 //! The JSON report: the stable, versioned contract of design section 3.
 
 use super::outcome::{Render, Report, Summary, Verdict};
+use crate::config::Selection;
 use crate::finding::Finding;
 use crate::finding::Skipped;
 use std::io;
@@ -18,6 +19,8 @@ struct Document<'a> {
     findings: &'a [Finding],
     skipped: &'a [Skipped],
     summary: Summary,
+    /// What the command line narrowed for this run (empty lists when nothing).
+    selection: &'a Selection,
 }
 
 impl Render for Json {
@@ -30,6 +33,7 @@ impl Render for Json {
             findings: &report.findings,
             skipped: &report.skipped,
             summary: report.summary(),
+            selection: &report.selection,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)

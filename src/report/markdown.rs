@@ -134,8 +134,12 @@ fn heading(report: &Report) -> String {
         (_, Some(head)) => format!("`{}`", short(head)),
         _ => "the uncommitted change".into(),
     };
+    let narrowed = match report.narrowed_line() {
+        Some(line) => format!(" {}.", md(&capitalized(&line))),
+        None => String::new(),
+    };
     format!(
-        "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.\n\n",
+        "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.{narrowed}\n\n",
         md(&report.verdict_line()),
         report.files_changed
     )
@@ -166,6 +170,14 @@ fn push_rows(
         }
         doc.push_str(&row);
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 fn short(commit: &str) -> &str {

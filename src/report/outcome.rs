@@ -3,6 +3,7 @@
 
 use super::rule_meta::RuleMeta;
 use crate::change::Side;
+use crate::config::Selection;
 use crate::finding::{FailOn, Finding, Severity, Skipped};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
@@ -23,13 +24,15 @@ pub struct Summary {
     pub files_changed: usize,
 }
 
-/// The one-word outcome every report leads with.
+/// The one-word outcome every report leads with. It says what the findings are worth, whatever
+/// the threshold: `--fail-on` decides the exit code, not the verdict, so a run under
+/// `--fail-on never` that found an error still reads "blocked" (and exits 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Verdict {
-    /// At least one unsuppressed finding at or above the fail-on level: the run exits 1.
+    /// An unsuppressed error, or any unsuppressed finding at or above the fail-on level.
     Blocked,
-    /// Not blocked, but warnings (or errors under `--fail-on never`) want a reviewer.
+    /// Not blocked, but warnings want a reviewer.
     NeedsReview,
     /// Nothing that needs attention.
     Clear,
@@ -61,6 +64,8 @@ pub struct Report {
     pub files_changed: usize,
     /// The threshold that decides the exit code.
     pub fail_on: FailOn,
+    /// What the command line narrowed for this run; every format shows it.
+    pub selection: Selection,
     /// The rules in effect, for formats that describe rules (SARIF, JUnit).
     pub rules: Vec<RuleMeta>,
 }
@@ -110,15 +115,22 @@ impl Report {
         self.active().any(|f| self.fail_on.fails(f.severity))
     }
 
-    /// The verdict the reports lead with.
+    /// The verdict the reports lead with (see [`Verdict`]: errors block whatever `fail_on` is).
     pub fn verdict(&self) -> Verdict {
-        if self.fails() {
+        if self.fails() || self.active().any(|f| f.severity == Severity::Error) {
             Verdict::Blocked
         } else if self.active().any(|f| f.severity >= Severity::Warning) {
             Verdict::NeedsReview
         } else {
             Verdict::Clear
         }
+    }
+
+    /// "narrowed for this run: --disable docs/* --exclude vendor/**", when the command line
+    /// narrowed the rules; the line printers put it under the verdict.
+    pub fn narrowed_line(&self) -> Option<String> {
+        let flags = self.selection.describe();
+        (!flags.is_empty()).then(|| format!("narrowed for this run: {}", flags.join(" ")))
     }
 
     /// "blocked: 1 error, 0 warnings, 2 info (cors: 1, docs: 2)".

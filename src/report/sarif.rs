@@ -6,6 +6,7 @@ use super::escape;
 use super::fingerprint::fingerprints;
 use super::outcome::{Render, Report, head_line, message_in_head};
 use super::rule_meta::RuleMeta;
+use crate::config::Selection;
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -36,6 +37,14 @@ struct Run<'a> {
     tool: Tool<'a>,
     results: Vec<SarifResult<'a>>,
     column_kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<RunProperties<'a>>,
+}
+
+/// What the command line narrowed for the run (`--disable`, `--enable`, `--exclude`).
+#[derive(Serialize)]
+struct RunProperties<'a> {
+    selection: &'a Selection,
 }
 
 #[derive(Serialize)]
@@ -170,6 +179,9 @@ impl Render for Sarif {
                 },
                 results,
                 column_kind: "unicodeCodePoints",
+                properties: (!report.selection.is_empty()).then_some(RunProperties {
+                    selection: &report.selection,
+                }),
             }],
         };
         serde_json::to_writer_pretty(&mut *out, &log)?;

@@ -38,7 +38,7 @@ pub(crate) fn rule_markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "**Severity:** {}  ", rule.severity.as_str());
     let _ = writeln!(out, "**Summary:** {}  ", rule.summary);
     let _ = writeln!(out, "**Defined in:** `{}`\n", rule.origin);
-    let _ = writeln!(out, "**Message:** {}\n", rule.message_source);
+    let _ = writeln!(out, "**Message:** {}\n", rule.message.elided());
     if rule.gate_reported {
         let _ = writeln!(
             out,

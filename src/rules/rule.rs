@@ -43,10 +43,9 @@ pub struct Rule {
     pub id: String,
     /// Severity after configuration overrides.
     pub severity: Severity,
-    /// One line for listings.
+    /// One line for listings: the rule's `summary`, else its message with the placeholders
+    /// elided (never a raw `{path}`).
     pub summary: String,
-    /// The message as written (placeholders unrendered), for documentation.
-    pub message_source: String,
     /// Why it matters and how to fix it.
     pub help: String,
     /// A page with more detail.
@@ -253,7 +252,6 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
             ));
         }
     }
-    let message_source = message.into_inner();
     let path_globs = |list: &[Spanned<String>]| -> Result<Option<Box<PathGlobs>>> {
         if list.is_empty() {
             return Ok(None);
@@ -279,7 +277,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
     let with_finding = id_globs(with_finding)?;
     let without_finding = id_globs(without_finding)?;
     Ok(Rule {
-        summary: summary.unwrap_or_else(|| message_source.clone()),
+        summary: summary.unwrap_or_else(|| template.elided()),
         severity: severity.into_inner(),
         help,
         url,
@@ -303,7 +301,6 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         with_change,
         with_finding,
         without_finding,
-        message_source,
         gate_reported,
         id: rule_id,
     })

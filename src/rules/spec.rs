@@ -13,16 +13,22 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// One rule as written.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSpec {
     /// `category/name`, lower-case kebab.
+    #[schemars(
+        with = "String",
+        extend("pattern" = "^[a-z0-9]+(-[a-z0-9]+)*/[a-z0-9]+(-[a-z0-9]+)*$")
+    )]
     pub id: Spanned<String>,
     /// `error`, `warning` or `info`.
+    #[schemars(with = "Severity")]
     pub severity: Spanned<Severity>,
     /// One line for `deploy-guard rules`; defaults to the message.
     pub summary: Option<String>,
     /// The finding's text: what changed and why it is risky. May use `{capture}` and `{path}`.
+    #[schemars(with = "String")]
     pub message: Spanned<String>,
     /// Why it matters and how to fix it (Markdown).
     #[serde(default)]
@@ -32,24 +38,31 @@ pub struct RuleSpec {
     /// Globs of paths the rule applies to; empty means every path. A glob with no `/` matches
     /// the file name at any depth, as in `.gitignore`.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub paths: Vec<Spanned<String>>,
     /// Globs of paths the rule never applies to.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub exclude: Vec<Spanned<String>>,
     /// Regex that must match an added line; the finding is placed on that line. With an
     /// `(?P<identity>…)` group, a line whose identity a removed line of the file also captures
     /// is an edit, not an introduction, and does not fire.
+    #[schemars(with = "Option<String>")]
     pub added: Option<Spanned<String>>,
     /// Regex that must match a removed line (with `added`: somewhere in the file's removed lines).
+    #[schemars(with = "Option<String>")]
     pub removed: Option<Spanned<String>>,
     /// Regex that must NOT match the line `added` (or `removed`, without `added`) matched:
     /// the way to carve look-alikes out of a pattern.
+    #[schemars(with = "Option<String>")]
     pub unless: Option<Spanned<String>>,
     /// With `added`/`removed`: regex that the opening line of some construct enclosing the
     /// matched line must match: a `{ … }` block or `[ … ]` list (e.g. `resource
     /// "aws_cloudfront_distribution"`, `allowed_origins = [`), or in YAML a parent key.
+    #[schemars(with = "Option<String>")]
     pub within: Option<Spanned<String>>,
     /// Regex on the changed path (head path; base path for deletions).
+    #[schemars(with = "Option<String>")]
     pub filename: Option<Spanned<String>>,
     /// Statuses the rule applies to; empty means all.
     #[serde(default)]
@@ -69,21 +82,26 @@ pub struct RuleSpec {
     /// Co-change: the rule fires only if NO changed path matches one of these globs (e.g. a new
     /// route without a docs change).
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub without_change: Vec<Spanned<String>>,
     /// Co-change: the rule fires only if SOME other changed path matches one of these globs.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub with_change: Vec<Spanned<String>>,
     /// The rule fires only if a rule matching one of these id globs also fired in the change.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub with_finding: Vec<Spanned<String>>,
     /// The rule's findings are dropped if a rule matching one of these id globs fired in the
     /// change: a warning that a more specific error (a `with_finding` rule) already covers.
     #[serde(default)]
+    #[schemars(with = "Vec<String>")]
     pub without_finding: Vec<Spanned<String>>,
     /// The gate itself reports this rule's findings (suppressions, waivers, submodules): it has
     /// no matcher and is never evaluated against changed lines; it is defined so it can be
     /// documented, explained, re-graded and disabled like any other. Built-in rules only.
     #[serde(default)]
+    #[schemars(skip)]
     pub gate_reported: bool,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
@@ -94,6 +112,7 @@ crate::change_fixture! {
     /// A worked example: a change (see [`crate::fixture`]), and whether the rule must fire.
     pub struct Example {
         /// Whether the rule must fire (`match`) or stay quiet (`clean`).
+        #[schemars(with = "Expect")]
         expect: Spanned<Expect>,
         /// With `expect = "match"`: the line the finding must be on.
         line: Option<u32>,
@@ -101,7 +120,7 @@ crate::change_fixture! {
 }
 
 /// Checks against the whole head tree.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathCheck {
     /// An added or renamed path equals another path (or directory) when case is folded.
@@ -112,7 +131,7 @@ pub enum PathCheck {
 }
 
 /// What an example expects of its rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     /// The rule reports at least one finding.

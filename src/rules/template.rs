@@ -81,6 +81,12 @@ impl Template {
         })
     }
 
+    /// The message with every placeholder elided as `…`: how a rule's message reads where no
+    /// finding fills it (the summary a rule without one shows, its documentation).
+    pub(crate) fn elided(&self) -> String {
+        self.render_with("…", |_| Some("…"))
+    }
+
     /// Fills the placeholders from named values (structured matches, path checks).
     pub(crate) fn render_with<V: AsRef<str>>(
         &self,
@@ -113,6 +119,12 @@ mod tests {
         let re = regex::bytes::Regex::new(r"origin: '(?P<origin>[^']*)'").unwrap();
         let caps = re.captures(b"origin: '*'").unwrap();
         assert_eq!(t.render("a.js", Some(&caps)), "{x} * in a.js (*)");
+    }
+
+    #[test]
+    fn elided_shows_no_placeholder() {
+        let t = Template::parse("debug on in {path} ({1}, {name}) {{literal}}").unwrap();
+        assert_eq!(t.elided(), "debug on in … (…, …) {literal}");
     }
 
     #[test]

@@ -273,7 +273,7 @@ pub(super) fn load(
             };
             let base = match default_branch {
                 Some(branch) => format!("{}/{branch}", shallow::REMOTE),
-                None => revs::default_base(repo)?,
+                None => revs::default_base(repo)?.0,
             };
             let why = format!(", {why}: from the branch point with {base}");
             (base, why)

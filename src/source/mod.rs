@@ -15,9 +15,11 @@ pub(crate) use content::ContentReader;
 pub use limits::MAX_SCANNED_BYTES;
 pub use resolved::Resolved;
 use resolved::{load_commits, local_resolved};
+pub use revs::EMPTY_TREE;
 pub(crate) use shallow::RangeCommits;
 
 use crate::change::ChangeSet;
+use crate::config::ConfigFrom;
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::path::Path;
@@ -78,12 +80,22 @@ pub fn open_repository(dir: &Path) -> Result<Repository> {
 pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)> {
     match source {
         Source::Range { base, head } => {
-            let base_name = match base {
-                Some(b) => b.clone(),
+            let (base_name, how) = match base {
+                Some(b) => (b.clone(), format!("--base {b}")),
                 None => revs::default_base(repo)?,
             };
             let range = shallow::resolve_range(repo, &base_name, head)?;
-            load_commits(repo, &format!("{base_name}...{head}"), &range)
+            let (changes, mut resolved) = if revs::is_empty_tree(&base_name) {
+                let (changes, resolved) =
+                    load_commits(repo, &format!("{head} from the empty tree"), &range)?;
+                // The empty tree holds no configuration, and the head's is the change's own.
+                let config = ConfigFrom::Defaults;
+                (changes, Resolved { config, ..resolved })
+            } else {
+                load_commits(repo, &format!("{base_name}...{head}"), &range)?
+            };
+            resolved.steps.insert(0, how);
+            Ok((changes, resolved))
         }
         Source::Staged => {
             let changes = diff::head_to_index(repo)?;
@@ -127,6 +139,7 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
                 base: find(base)?,
                 merge_base: find(merge_base)?,
                 head: repo.find_commit(*head)?,
+                fetched: Vec::new(),
             };
             load_commits(repo, label, &range)
         }

@@ -133,6 +133,7 @@ pub(crate) fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Resul
         base: boundary.clone(),
         merge_base: boundary,
         head,
+        fetched: Vec::new(),
     };
     let label = format!("{target} (commits not on {remote})");
     Ok(PushPlan::Judge(Source::of_range(label, &range)))
@@ -155,6 +156,7 @@ fn update_range<'r>(
         base: Some(base),
         merge_base: Some(repo.find_commit(merge_base)?),
         head: head.clone(),
+        fetched: Vec::new(),
     }))
 }
 

@@ -4,6 +4,7 @@
 use super::diff;
 use super::shallow::RangeCommits;
 use crate::change::ChangeSet;
+use crate::config::ConfigFrom;
 use crate::error::Result;
 use git2::Repository;
 
@@ -12,9 +13,10 @@ use git2::Repository;
 pub struct Resolved {
     /// A one-line description of the compared range, printed on stderr.
     pub description: String,
-    /// The commit configuration is trusted from (the base revision for ranges), or `None` to
-    /// read the working tree's configuration.
-    pub config_commit: Option<git2::Oid>,
+    /// Where the configuration is trusted from: the base revision for ranges.
+    pub config: ConfigFrom,
+    /// How the range was found, step by step (for `--verbose`).
+    pub steps: Vec<String>,
 }
 
 /// The change of a range already resolved to commits, described as `label` plus the commits
@@ -30,11 +32,26 @@ pub(crate) fn load_commits(
         .merge_base
         .as_ref()
         .map_or_else(|| "empty tree".to_string(), |c| short(c.id()));
+    let mut steps = range.fetched.clone();
+    let id = |c: &Option<git2::Commit>| {
+        c.as_ref()
+            .map_or_else(|| "the empty tree".to_string(), |c| c.id().to_string())
+    };
+    steps.push(format!(
+        "base {}, merge-base {}, head {}",
+        id(&range.base),
+        id(&range.merge_base),
+        range.head.id()
+    ));
     Ok((
         changes,
         Resolved {
             description: format!("{label} ({from}..{})", short(range.head.id())),
-            config_commit: range.base.as_ref().map(git2::Commit::id),
+            config: range
+                .base
+                .as_ref()
+                .map_or(ConfigFrom::WorkingTree, |c| ConfigFrom::Commit(c.id())),
+            steps,
         },
     ))
 }
@@ -48,7 +65,8 @@ pub(super) fn local_resolved(repo: &Repository, what: &str) -> Resolved {
         .map_or_else(|| "no commits yet".to_string(), short);
     Resolved {
         description: format!("{what} ({head})"),
-        config_commit: None,
+        config: ConfigFrom::WorkingTree,
+        steps: Vec::new(),
     }
 }
 

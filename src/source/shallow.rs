@@ -4,7 +4,7 @@
 //! with the cure. libgit2 is built without network support here by design, so fetching runs
 //! the `git` command line, which also brings the user's credentials and protocol settings.
 
-use super::revs::{is_full_commit_id, resolve_commit};
+use super::revs::{is_empty_tree, is_full_commit_id, past_first_commit, resolve_commit};
 use crate::error::{Error, Result};
 use git2::{Commit, Oid, Repository};
 use std::process::Command;
@@ -24,16 +24,28 @@ pub(crate) struct RangeCommits<'r> {
     pub head: Commit<'r>,
     /// `merge-base(base, head)`: the diff starts here (`None`: from the empty tree).
     pub merge_base: Option<Commit<'r>>,
+    /// The `git fetch`es it took to find these commits in a shallow clone, as run.
+    pub fetched: Vec<String>,
 }
 
 /// Resolves `base` and `head` and their merge-base. When something is missing, fetches it:
 /// a full commit id or `origin/<branch>` is fetched by name, and a shallow clone is deepened
-/// step by step (then unshallowed) until the two histories meet.
+/// step by step (then unshallowed) until the two histories meet. A `base` that is the empty
+/// tree judges the whole history of `head`.
 pub(crate) fn resolve_range<'r>(
     repo: &'r Repository,
     base: &str,
     head: &str,
 ) -> Result<RangeCommits<'r>> {
+    if is_empty_tree(base) {
+        return Ok(RangeCommits {
+            base: None,
+            head: resolve_commit(repo, head)
+                .map_err(|e| past_first_commit(repo, head).unwrap_or(e))?,
+            merge_base: None,
+            fetched: Vec::new(),
+        });
+    }
     let mut fetcher = Fetcher::new(repo);
     for rev in [base, head] {
         if resolve_commit(repo, rev).is_err() {
@@ -55,10 +67,22 @@ pub(crate) fn resolve_range<'r>(
                     base: Some(repo.find_commit(base)?),
                     head: repo.find_commit(head)?,
                     merge_base: Some(repo.find_commit(merge_base)?),
+                    fetched: fetcher.log,
                 });
             }
-            Err(e) if current.is_shallow() => fetcher.deepen(&e)?,
-            Err(e) => return Err(e),
+            Err(e) => {
+                // `HEAD~1` of a first commit: no fetch can bring a parent that never existed.
+                if let Some(past) = [base, head]
+                    .into_iter()
+                    .find_map(|rev| past_first_commit(current, rev))
+                {
+                    return Err(past);
+                }
+                if !current.is_shallow() {
+                    return Err(e);
+                }
+                fetcher.deepen(&e)?;
+            }
         }
     }
 }
@@ -90,6 +114,8 @@ struct Fetcher<'r> {
     steps_taken: usize,
     /// Whether any fetch succeeded (so handles opened before it are stale).
     fetched: bool,
+    /// Each fetch run, and how it went.
+    log: Vec<String>,
 }
 
 impl<'r> Fetcher<'r> {
@@ -98,6 +124,7 @@ impl<'r> Fetcher<'r> {
             repo,
             steps_taken: 0,
             fetched: false,
+            log: Vec::new(),
         }
     }
 
@@ -148,12 +175,15 @@ impl<'r> Fetcher<'r> {
             .env("GIT_TERMINAL_PROMPT", "0")
             .output()
             .map_err(|e| format!("cannot run git: {e}"))?;
-        if output.status.success() {
+        let outcome = if output.status.success() {
             self.fetched = true;
-            return Ok(());
-        }
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        Err(first_complaint(&stderr))
+            Ok(())
+        } else {
+            Err(first_complaint(&String::from_utf8_lossy(&output.stderr)))
+        };
+        let how = outcome.as_ref().err().map_or("done", String::as_str);
+        self.log.push(format!("git {}: {how}", args.join(" ")));
+        outcome
     }
 }
 

@@ -383,3 +383,28 @@ pub const WILDCARD_CORS: &str = "app.use(cors({ origin: '*' }));\n";
 /// A server file before the hazard: CORS limited to one origin.
 pub const SAFE_SERVER: &str =
     "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com'] }));\n";
+
+/// Whether `tool` can be run (`tool --version` starts). When it cannot, says on the test
+/// process's real stderr (not captured, so it shows in every run) that `what` was skipped; a
+/// tool `required_in_ci` must be there under `CI=true` (.ci/run installs it), so its absence
+/// then fails the test instead of passing it quietly.
+pub fn skip_unless_available(tool: &str, what: &str, required_in_ci: bool) -> bool {
+    use std::io::Write;
+    let available = Command::new(tool)
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if available {
+        return true;
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    assert!(
+        !(required_in_ci && in_ci),
+        "{tool} is not installed, and CI=true needs {what}: install it (.ci/run does)"
+    );
+    let _ = writeln!(
+        std::io::stderr(),
+        "SKIPPED: {what}: {tool} is not installed"
+    );
+    false
+}

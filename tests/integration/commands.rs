@@ -2,7 +2,7 @@
 //! and a cure).
 
 use crate::common::{Repo, Run, deploy_guard_in, outside_any_repository};
-use deploy_guard::cli::STARTER_CONFIG;
+use deploy_guard::cli::starter_config;
 use deploy_guard::gate::Policy;
 
 /// Runs `deploy-guard args…` in `repo`.
@@ -49,11 +49,11 @@ fn init_writes_a_config_that_parses_and_refuses_to_overwrite() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
     run(&repo, &["init"]).expect_code(0);
     let written = std::fs::read_to_string(repo.path().join(".deploy-guard.toml")).expect("written");
-    assert_eq!(written, STARTER_CONFIG);
+    assert_eq!(written, starter_config());
     let parsed = Policy::configured(".deploy-guard.toml", &written);
     assert!(parsed.is_ok(), "{:?}", parsed.err());
     // The starter's commented example rule must stay valid when uncommented.
-    let uncommented: String = STARTER_CONFIG
+    let uncommented: String = written
         .lines()
         .filter_map(|l| match l.strip_prefix("# ") {
             Some(toml) if toml.starts_with('[') || is_assignment(toml) => Some(toml),
@@ -113,9 +113,12 @@ fn rules_lists_built_in_and_custom_rules_with_severity() {
 }
 
 #[test]
-fn explain_prints_why_examples_and_how_to_suppress() {
+fn explain_markdown_prints_why_examples_and_how_to_suppress() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
-    let explained = run(&repo, &["explain", "cors/wildcard-origin"]);
+    let explained = run(
+        &repo,
+        &["explain", "cors/wildcard-origin", "--format", "markdown"],
+    );
     explained.expect_code(0);
     let text = &explained.stdout;
     assert!(text.starts_with("## `cors/wildcard-origin`"), "{text}");
@@ -132,9 +135,58 @@ fn explain_prints_why_examples_and_how_to_suppress() {
         ),
         "ends with a link to the rule's page: {text}"
     );
-    let unknown = run(&repo, &["explain", "cors/nope"]);
-    unknown.expect_code(2);
-    assert!(unknown.stderr.contains("cors/nope") && unknown.stderr.contains("deploy-guard rules"));
+}
+
+#[test]
+fn explain_renders_for_a_terminal_without_markdown_and_wraps() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    let explained = run(&repo, &["explain", "cors/wildcard-origin"]);
+    explained.expect_code(0);
+    let text = &explained.stdout;
+    assert!(
+        text.starts_with("cors/wildcard-origin\n────"),
+        "a heading, underlined: {text}"
+    );
+    assert!(text.contains("\nSeverity: error\n"), "{text}");
+    assert!(text.contains("Example 1 (fires): server/app.js"), "{text}");
+    // Code blocks are indented, not fenced; no Markdown markup is left.
+    assert!(
+        text.contains("\n    app.use(cors({ origin: '*' }));\n"),
+        "{text}"
+    );
+    for markup in [
+        "**Severity",
+        "**Example",
+        "```",
+        "## `",
+        "`deploy-guard: allow",
+    ] {
+        assert!(!text.contains(markup), "{markup} in {text}");
+    }
+    assert!(!text.contains('\x1b'), "no colour into a pipe: {text}");
+    // Prose is wrapped to 80 columns when the output is not a terminal.
+    let longest = text
+        .lines()
+        .filter(|l| !l.starts_with("    "))
+        .map(|l| l.chars().count())
+        .max();
+    assert!(longest <= Some(80), "{longest:?}");
+    let coloured = run(
+        &repo,
+        &["explain", "cors/wildcard-origin", "--color", "always"],
+    );
+    assert!(coloured.stdout.contains("\x1b[1m"), "{}", coloured.stdout);
+}
+
+#[test]
+fn explain_of_an_unknown_id_suggests_the_closest() {
+    let repo = Repo::with_files(&[("a.txt", "a\n")]);
+    run(&repo, &["explain", "cors/wildcard-orign"])
+        .expect_refusal("unknown rule 'cors/wildcard-orign'; did you mean 'cors/wildcard-origin'?");
+    let far = run(&repo, &["explain", "nothing/like-it"]);
+    far.expect_refusal("unknown rule 'nothing/like-it'");
+    far.expect_stderr("deploy-guard rules");
+    assert!(!far.stderr.contains("did you mean"), "{}", far.stderr);
 }
 
 #[test]

@@ -56,7 +56,7 @@ fn colour_only_on_a_terminal() {
             &["check", "--base", "main", "--format", "human"],
             true,
         );
-        assert!(coloured.contains("\x1b[1;31m"), "{coloured}");
+        assert!(coloured.contains("\x1b[31m"), "{coloured}");
     }
 }
 

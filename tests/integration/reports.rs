@@ -378,7 +378,13 @@ fn sarif_with_builtin_rules_validates_and_documents_them() {
     assert_eq!(cors["defaultConfiguration"]["level"], "error");
     assert_eq!(cors["properties"]["security-severity"], "8.0");
     let (_dir, outside) = outside_any_repository();
-    let docs = Run::of(deploy_guard_in(&outside).args(["explain", "cors/wildcard-origin"])).stdout;
+    let docs = Run::of(deploy_guard_in(&outside).args([
+        "explain",
+        "cors/wildcard-origin",
+        "--format",
+        "markdown",
+    ]))
+    .stdout;
     let url = "https://deploy-guard.github.io/deploy-guard/rules/cors/wildcard-origin.html";
     assert_eq!(
         docs.strip_suffix(&format!("**More:** <{url}>\n")),

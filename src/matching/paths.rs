@@ -1,6 +1,6 @@
 //! Path hazards that need the whole head tree: a new path that collides with another when case
 //! is folded, and a reference in changed content to a file that does not exist while a
-//! near-miss of it does (seed 004: `index.py ` vs `index.py`).
+//! near-miss of it does (`index.py ` vs `index.py`).
 
 use crate::change::PathList;
 use std::cell::OnceCell;

@@ -16,6 +16,10 @@ fn catalogue_is_generated_from_the_rules() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, &generated).expect("write catalogue");
     }
+    assert!(
+        !generated.to_lowercase().contains("seed 0"),
+        "messages and help speak the user's words, not internal incident names"
+    );
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == generated,

@@ -92,7 +92,7 @@ fn new_branch_with_clean_commits_is_judged_and_pushed() {
     assert_clean_push_lands(
         &s,
         "topic",
-        "checking push to origin refs/heads/topic (commits not on origin)",
+        "checking push to origin refs/heads/topic (commits on neither that branch nor origin's default branch)",
     );
 }
 

@@ -173,7 +173,10 @@ const YAML: &[&str] = &["yaml", "yml"];
 
 /// Extensions (lower case, without the dot) of a known kind.
 const EXTENSIONS: &[(&[&str], Kind)] = &[
-    (&["tf", "tfvars", "hcl", "bicep", "template", "nomad"], Kind::Iac),
+    (
+        &["tf", "tfvars", "hcl", "bicep", "template", "nomad"],
+        Kind::Iac,
+    ),
     (YAML, Kind::Manifest),
     (
         &[
@@ -193,13 +196,15 @@ const EXTENSIONS: &[(&[&str], Kind)] = &[
     ),
     (
         &[
-            "zip", "jar", "war", "ear", "whl", "egg", "tar", "tgz", "gz", "bz2", "xz", "zst",
-            "7z", "nupkg", "deb", "rpm", "apk", "wasm", "so", "dll", "exe",
+            "zip", "jar", "war", "ear", "whl", "egg", "tar", "tgz", "gz", "bz2", "xz", "zst", "7z",
+            "nupkg", "deb", "rpm", "apk", "wasm", "so", "dll", "exe",
         ],
         Kind::Artifact,
     ),
     (
-        &["sh", "bash", "zsh", "fish", "ksh", "ps1", "psm1", "bat", "cmd"],
+        &[
+            "sh", "bash", "zsh", "fish", "ksh", "ps1", "psm1", "bat", "cmd",
+        ],
         Kind::Script,
     ),
     (
@@ -216,13 +221,7 @@ const EXTENSIONS: &[(&[&str], Kind)] = &[
     ),
     (
         &[
-            "lock",
-            "csproj",
-            "fsproj",
-            "vbproj",
-            "sln",
-            "props",
-            "targets",
+            "lock", "csproj", "fsproj", "vbproj", "sln", "props", "targets",
         ],
         Kind::Tooling,
     ),

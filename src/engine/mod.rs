@@ -64,7 +64,14 @@ pub(crate) fn judge(
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
-        whole.judge_file(file, rules, gate, &mut out.findings, &mut out.skipped, &mut out.unparsed)?;
+        whole.judge_file(
+            file,
+            rules,
+            gate,
+            &mut out.findings,
+            &mut out.skipped,
+            &mut out.unparsed,
+        )?;
     }
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {

@@ -9,8 +9,8 @@ use super::content::{Bytes, ContentReader};
 use super::links::{Followed, Place};
 use super::text::{self, Decoded};
 use crate::change::{
-    ChangeSet, ChangedFile, Content, FileKind, HeadTree, Link, NotScanned, SUBPROJECT_COMMIT,
-    Side, Status, display_path,
+    ChangeSet, ChangedFile, Content, FileKind, HeadTree, Link, NotScanned, SUBPROJECT_COMMIT, Side,
+    Status, display_path,
 };
 use crate::error::{Error, Result};
 use crate::path_class::PathClass;
@@ -239,7 +239,10 @@ fn follow_links(
 ) -> Result<()> {
     let reader = ContentReader::new(repo);
     let target = |content: &Content| -> Result<Vec<u8>> {
-        Ok(reader.read(content)?.map(|b| b.to_vec()).unwrap_or_default())
+        Ok(reader
+            .read(content)?
+            .map(|b| b.to_vec())
+            .unwrap_or_default())
     };
     let (old, new) = (delta.old_file(), delta.new_file());
     if old.mode() == FileMode::Link && file.base != Content::Absent {

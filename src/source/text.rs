@@ -86,7 +86,14 @@ fn utf16_shape(bytes: &[u8]) -> Option<Endian> {
     }
     let sample = &bytes[..bytes.len().min(SNIFF_BYTES) & !1];
     let units = sample.len() / 2;
-    let zeros = |offset: usize| sample.iter().skip(offset).step_by(2).filter(|b| **b == 0).count();
+    let zeros = |offset: usize| {
+        sample
+            .iter()
+            .skip(offset)
+            .step_by(2)
+            .filter(|b| **b == 0)
+            .count()
+    };
     let (even, odd) = (zeros(0), zeros(1));
     let endian = if odd * 10 >= units * 6 && even * 20 <= units {
         Endian::Little
@@ -139,9 +146,18 @@ mod tests {
     #[test]
     fn byte_order_marks_are_decoded() {
         let yaml = "image: nginx:latest\n";
-        assert_eq!(text(decode(&[b"\xEF\xBB\xBF", yaml.as_bytes()].concat(), false)), yaml);
-        assert_eq!(text(decode(&[&b"\xFF\xFE"[..], &utf16le(yaml)].concat(), false)), yaml);
-        assert_eq!(text(decode(&[&b"\xFE\xFF"[..], &utf16be(yaml)].concat(), false)), yaml);
+        assert_eq!(
+            text(decode(&[b"\xEF\xBB\xBF", yaml.as_bytes()].concat(), false)),
+            yaml
+        );
+        assert_eq!(
+            text(decode(&[&b"\xFF\xFE"[..], &utf16le(yaml)].concat(), false)),
+            yaml
+        );
+        assert_eq!(
+            text(decode(&[&b"\xFE\xFF"[..], &utf16be(yaml)].concat(), false)),
+            yaml
+        );
         assert_eq!(
             decode(b"\xFF\xFE\0\0a\0\0\0", true),
             Decoded::Unsupported("UTF-32LE")
@@ -161,7 +177,10 @@ mod tests {
     fn broken_utf16_is_undecodable_not_skipped() {
         let unpaired = [&b"\xFF\xFE"[..], &utf16le("a: 1\n"), b"\x00\xD8", b"a\0"].concat();
         assert_eq!(decode(&unpaired, true), Decoded::Undecodable("UTF-16LE"));
-        assert_eq!(decode(b"\xFE\xFF\0a\0", true), Decoded::Undecodable("UTF-16BE"));
+        assert_eq!(
+            decode(b"\xFE\xFF\0a\0", true),
+            Decoded::Undecodable("UTF-16BE")
+        );
     }
 
     #[test]
@@ -174,7 +193,10 @@ mod tests {
 
     #[test]
     fn strings_are_decoded_like_diffs() {
-        assert_eq!(to_string([&b"\xFF\xFE"[..], &utf16le("x\n")].concat()), "x\n");
+        assert_eq!(
+            to_string([&b"\xFF\xFE"[..], &utf16le("x\n")].concat()),
+            "x\n"
+        );
         assert_eq!(to_string(b"\xEF\xBB\xBFx".to_vec()), "x");
         assert_eq!(to_string(b"caf\xE9".to_vec()), "caf\u{FFFD}");
     }

@@ -62,7 +62,7 @@ fn with_files_changed(repo: &Repo, count: usize) {
 }
 
 /// Attribute lines that would make files binary or undiffable for git.
-const HIDING: &str = "*.js binary\n*.yaml -diff\n* -text diff=none\n";
+const HIDING: &str = "*.js binary\n*.yaml -diff\n";
 
 /// A change opening CORS in `server/app.js` and resetting an image in `k8s/app.yaml`, among
 /// `count` changed files, with `attributes` written at `at` (committed, or only in the working
@@ -492,4 +492,24 @@ fn pre_push_force_push_over_an_unknown_commit_judges_what_the_default_branch_lac
     let push = work.try_git(&["push", "--force", "origin", "topic"]);
     push.expect_failure();
     push.expect_stderr("cors/wildcard-origin");
+}
+
+#[test]
+fn every_test_security_md_names_exists() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let page = std::fs::read_to_string(root.join("SECURITY.md")).expect("SECURITY.md");
+    let mut named = 0;
+    for cell in page.split('`') {
+        let Some((file, name)) = cell.split_once(".rs::") else {
+            continue;
+        };
+        let source = std::fs::read_to_string(root.join(format!("{file}.rs")))
+            .unwrap_or_else(|e| panic!("SECURITY.md names {file}.rs: {e}"));
+        assert!(
+            source.contains(&format!("fn {name}(")),
+            "SECURITY.md names {file}.rs::{name}, which does not exist"
+        );
+        named += 1;
+    }
+    assert!(named >= 30, "only {named} tests named");
 }

@@ -368,9 +368,44 @@ fn read_file(repo: &Repository, file: &mut ChangedFile) -> Result<()> {
         Content::Worktree(_) => checkout_line_ends(&old_text, new_text),
         _ => new_text,
     };
-    // No paths: libgit2 then looks up no attributes, so none can choose how the sides read.
-    let patch = Patch::from_buffers(&old_text, None, &new_text, None, Some(&mut options()))?;
+    let patch = patch(
+        unchanged_blob(&old, &old_text),
+        &old_text,
+        unchanged_blob(&new, &new_text),
+        &new_text,
+    )?;
     read_lines(&patch, file)
+}
+
+/// The blob a side was read from, when its decoded text is that blob's content unchanged.
+fn unchanged_blob<'a, 'r>(
+    bytes: &'a Option<Bytes<'r>>,
+    text: &Cow<[u8]>,
+) -> Option<&'a git2::Blob<'r>> {
+    match (bytes, text) {
+        (Some(Bytes::Blob(blob)), Cow::Borrowed(t)) if t.len() == blob.content().len() => {
+            Some(blob)
+        }
+        _ => None,
+    }
+}
+
+/// The patch between two decoded sides, every file taken as text. No paths are given, so
+/// libgit2 looks up no attributes and none can choose how the sides read. Sides still in their
+/// blobs are diffed as blobs: libgit2 hashes every buffer it is given, which would cost more
+/// than the diff of a small file.
+fn patch<'b>(
+    old_blob: Option<&'b git2::Blob>,
+    old: &'b [u8],
+    new_blob: Option<&'b git2::Blob>,
+    new: &'b [u8],
+) -> Result<Patch<'b>> {
+    let opts = Some(&mut options());
+    Ok(match (old_blob, new_blob) {
+        (Some(o), Some(n)) => Patch::from_blobs(o, None, n, None, opts)?,
+        (Some(o), None) => Patch::from_blob_and_buffer(o, None, new, None, opts)?,
+        _ => Patch::from_buffers(old, None, new, None, opts)?,
+    })
 }
 
 /// One side's bytes (none: an absent side, read as empty) decoded by [`text::decode`].

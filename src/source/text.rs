@@ -85,6 +85,10 @@ fn utf16_shape(bytes: &[u8]) -> Option<Endian> {
         return None;
     }
     let sample = &bytes[..bytes.len().min(SNIFF_BYTES) & !1];
+    // Most text has no NUL at all: one vectorised search settles it.
+    if !sample.contains(&0) {
+        return None;
+    }
     let units = sample.len() / 2;
     let zeros = |offset: usize| {
         sample

@@ -2,9 +2,10 @@
 //! content binary, in Git LFS, too large, in an encoding that does not decode, or its structure
 //! unparsable), and per symlink that leads out of the repository. How loud it is follows what
 //! the file is ([`PathClass`]): a file that deploys keeps the verdict from being "clear"
-//! (warning); other text says so quietly (info); media, binaries that do not deploy, Helm
-//! templates (not YAML until rendered) and files out of the way (tests, vendored code,
-//! developer-only setups) are listed in `skipped` only.
+//! (warning); other text says so quietly (info); media, binaries that do not deploy, build
+//! tooling (lock files, `tsconfig.json` with its comments), Helm templates (not YAML until
+//! rendered) and files out of the way (tests, vendored code, developer-only setups) are listed
+//! in `skipped` only.
 
 use super::reported::GateReport;
 use crate::change::{ChangeSet, ChangedFile, FileKind, Link, NotScanned};
@@ -42,7 +43,7 @@ fn loudness(path: &str, binary: bool) -> Loudness {
         Loudness::Listed
     } else if class.deploys() {
         Loudness::Full
-    } else if binary || matches!(class.kind, Kind::Media | Kind::Artifact) {
+    } else if binary || matches!(class.kind, Kind::Media | Kind::Artifact | Kind::Tooling) {
         Loudness::Listed
     } else {
         Loudness::Quiet

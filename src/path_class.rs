@@ -71,76 +71,93 @@ pub(crate) struct PathClass {
 }
 
 /// File names (lower case) of a known kind.
-const NAMES: &[(&str, Kind)] = &[
-    ("dockerfile", Kind::Dockerfile),
-    ("containerfile", Kind::Dockerfile),
-    ("docker-compose.yml", Kind::Compose),
-    ("docker-compose.yaml", Kind::Compose),
-    ("compose.yml", Kind::Compose),
-    ("compose.yaml", Kind::Compose),
-    (".gitlab-ci.yml", Kind::Workflow),
-    (".gitlab-ci.yaml", Kind::Workflow),
-    ("azure-pipelines.yml", Kind::Workflow),
-    ("azure-pipelines.yaml", Kind::Workflow),
-    ("bitbucket-pipelines.yml", Kind::Workflow),
-    ("jenkinsfile", Kind::Workflow),
-    (".travis.yml", Kind::Workflow),
-    (".drone.yml", Kind::Workflow),
-    ("appveyor.yml", Kind::Workflow),
-    ("cloudbuild.yaml", Kind::Workflow),
-    ("cloudbuild.yml", Kind::Workflow),
-    ("buildspec.yml", Kind::Workflow),
-    ("buildspec.yaml", Kind::Workflow),
-    ("chart.yaml", Kind::Helm),
-    ("serverless.yml", Kind::Iac),
-    ("serverless.yaml", Kind::Iac),
-    ("template.yaml", Kind::Iac),
-    ("template.yml", Kind::Iac),
-    ("samconfig.toml", Kind::Iac),
-    ("cdk.json", Kind::Iac),
-    ("kustomization.yaml", Kind::Iac),
-    ("kustomization.yml", Kind::Iac),
-    ("pulumi.yaml", Kind::Iac),
-    ("skaffold.yaml", Kind::Iac),
-    ("fly.toml", Kind::Iac),
-    ("procfile", Kind::AppConfig),
-    ("makefile", Kind::Script),
-    ("justfile", Kind::Script),
-    ("rakefile", Kind::Script),
-    ("gradlew", Kind::Script),
-    ("mvnw", Kind::Script),
-    ("package.json", Kind::Tooling),
-    ("package-lock.json", Kind::Tooling),
-    ("npm-shrinkwrap.json", Kind::Tooling),
-    ("pnpm-lock.yaml", Kind::Tooling),
-    ("composer.json", Kind::Tooling),
-    ("cargo.toml", Kind::Tooling),
-    ("pyproject.toml", Kind::Tooling),
-    ("go.mod", Kind::Tooling),
-    ("go.sum", Kind::Tooling),
-    ("gemfile", Kind::Tooling),
-    ("pipfile", Kind::Tooling),
-    ("requirements.txt", Kind::Tooling),
-    (".pre-commit-config.yaml", Kind::Tooling),
-    (".pre-commit-hooks.yaml", Kind::Tooling),
-    (".golangci.yml", Kind::Tooling),
-    (".golangci.yaml", Kind::Tooling),
-    ("mkdocs.yml", Kind::Tooling),
-    ("codecov.yml", Kind::Tooling),
-    ("renovate.json", Kind::Tooling),
-    ("turbo.json", Kind::Tooling),
-    ("nx.json", Kind::Tooling),
-    ("angular.json", Kind::Tooling),
-    ("lerna.json", Kind::Tooling),
-    ("biome.json", Kind::Tooling),
-    (".editorconfig", Kind::Tooling),
-    (".gitattributes", Kind::Tooling),
-    (".gitignore", Kind::Tooling),
-    (".dockerignore", Kind::Tooling),
-    (".npmrc", Kind::Tooling),
-    (".nvmrc", Kind::Tooling),
-    (".tool-versions", Kind::Tooling),
-    (".env", Kind::AppConfig),
+const NAMES: &[(&[&str], Kind)] = &[
+    (&["dockerfile", "containerfile"], Kind::Dockerfile),
+    (
+        &[
+            "docker-compose.yml",
+            "docker-compose.yaml",
+            "compose.yml",
+            "compose.yaml",
+        ],
+        Kind::Compose,
+    ),
+    (
+        &[
+            ".gitlab-ci.yml",
+            ".gitlab-ci.yaml",
+            "azure-pipelines.yml",
+            "azure-pipelines.yaml",
+            "bitbucket-pipelines.yml",
+            "jenkinsfile",
+            ".travis.yml",
+            ".drone.yml",
+            "appveyor.yml",
+            "cloudbuild.yaml",
+            "cloudbuild.yml",
+            "buildspec.yml",
+            "buildspec.yaml",
+        ],
+        Kind::Workflow,
+    ),
+    (&["chart.yaml"], Kind::Helm),
+    (
+        &[
+            "serverless.yml",
+            "serverless.yaml",
+            "template.yaml",
+            "template.yml",
+            "samconfig.toml",
+            "cdk.json",
+            "kustomization.yaml",
+            "kustomization.yml",
+            "pulumi.yaml",
+            "skaffold.yaml",
+            "fly.toml",
+        ],
+        Kind::Iac,
+    ),
+    (&["procfile", ".env"], Kind::AppConfig),
+    (
+        &["makefile", "justfile", "rakefile", "gradlew", "mvnw"],
+        Kind::Script,
+    ),
+    (
+        &[
+            "package.json",
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "pnpm-lock.yaml",
+            "composer.json",
+            "cargo.toml",
+            "pyproject.toml",
+            "go.mod",
+            "go.sum",
+            "gemfile",
+            "pipfile",
+            "requirements.txt",
+            ".pre-commit-config.yaml",
+            ".pre-commit-hooks.yaml",
+            ".golangci.yml",
+            ".golangci.yaml",
+            "mkdocs.yml",
+            "codecov.yml",
+            "renovate.json",
+            "turbo.json",
+            "nx.json",
+            "angular.json",
+            "lerna.json",
+            "biome.json",
+            ".editorconfig",
+            ".gitattributes",
+            ".gitignore",
+            ".dockerignore",
+            ".npmrc",
+            ".nvmrc",
+            ".tool-versions",
+        ],
+        Kind::Tooling,
+    ),
 ];
 
 /// File-name prefixes (lower case) of a known kind, with the extensions they need (empty: any).
@@ -160,13 +177,12 @@ const PREFIXES: &[(&str, &[&str], Kind)] = &[
 ];
 
 /// File-name suffixes (lower case) of a known kind.
-const SUFFIXES: &[(&str, Kind)] = &[
-    (".dockerfile", Kind::Dockerfile),
-    (".containerfile", Kind::Dockerfile),
-    (".tf.json", Kind::Iac),
-    (".cfn.json", Kind::Iac),
-    (".cfn.yaml", Kind::Iac),
-    (".cfn.yml", Kind::Iac),
+const SUFFIXES: &[(&[&str], Kind)] = &[
+    (&[".dockerfile", ".containerfile"], Kind::Dockerfile),
+    (
+        &[".tf.json", ".cfn.json", ".cfn.yaml", ".cfn.yml"],
+        Kind::Iac,
+    ),
 ];
 
 const YAML: &[&str] = &["yaml", "yml"];
@@ -349,7 +365,7 @@ fn kind_of(folders: &[&str], name: &str) -> Kind {
     });
     let yaml = YAML.contains(&ext);
     let under = |folder: &str| folders.contains(&folder);
-    if let Some((_, kind)) = NAMES.iter().find(|(n, _)| *n == name) {
+    if let Some((_, kind)) = NAMES.iter().find(|(names, _)| names.contains(&name)) {
         return *kind;
     }
     let prefixed = PREFIXES.iter().find(|(prefix, exts, _)| {
@@ -358,7 +374,10 @@ fn kind_of(folders: &[&str], name: &str) -> Kind {
     if let Some((_, _, kind)) = prefixed {
         return *kind;
     }
-    if let Some((_, kind)) = SUFFIXES.iter().find(|(suffix, _)| name.ends_with(suffix)) {
+    let suffixed = SUFFIXES
+        .iter()
+        .find(|(suffixes, _)| suffixes.iter().any(|s| name.ends_with(s)));
+    if let Some((_, kind)) = suffixed {
         return *kind;
     }
     if yaml && under(".github") {

@@ -2,8 +2,8 @@
 //! "clear": git attributes (at the root, in a subfolder, only in the working tree; one file
 //! changed or enough for the threaded path), NUL bytes, byte-order marks and UTF-16, symlinks,
 //! upper-case names, LFS pointers, oversize and unparsable deployable files, empty ranges, a
-//! default base that is the head itself, and pre-push ranges. Each case on a real repository;
-//! SECURITY.md lists them.
+//! default base that is the head itself. Each case on a real repository (pre-push ranges are in
+//! `tests/integration/hooks.rs`); SECURITY.md lists them.
 
 mod common;
 
@@ -53,6 +53,30 @@ fn severity_of(report: &Value, rule: &str, path: &str) -> String {
         .to_string()
 }
 
+/// Asserts that every one of `hazards` (`"rule path:line"`) was found, naming `case`.
+#[track_caller]
+fn expect_found(report: &Value, hazards: &[&str], case: &str) {
+    let found = findings(report);
+    for hazard in hazards {
+        assert!(
+            found.iter().any(|f| f == hazard),
+            "{case}: {hazard} not found: {report:#}"
+        );
+    }
+}
+
+/// Asserts the severity of the one `guard/not-judged` finding at each path.
+#[track_caller]
+fn expect_not_judged(report: &Value, severities: &[(&str, &str)]) {
+    for (path, severity) in severities {
+        assert_eq!(
+            severity_of(report, "guard/not-judged", path),
+            *severity,
+            "{path}"
+        );
+    }
+}
+
 /// Writes `count - 1` harmless files besides `server/app.js`, so the change has `count` files
 /// (more than 64 reads them on several threads).
 fn with_files_changed(repo: &Repo, count: usize) {
@@ -81,44 +105,46 @@ fn attributes_cannot_hide(at: &str, committed: bool, count: usize) {
     }
     let (run, report) = repo.check_json(&["--base", "main"]);
     run.expect_code(1);
-    let found = findings(&report);
-    for hazard in [
-        "cors/wildcard-origin server/app.js:1",
-        "image/pinned-to-mutable k8s/app.yaml:8",
-    ] {
-        assert!(
-            found.contains(&hazard.to_string()),
-            "{at} ({count} files, committed: {committed}) hid {hazard}: {report:#}"
-        );
-    }
+    let case = format!("{at} ({count} files, committed: {committed})");
+    expect_found(
+        &report,
+        &[
+            "cors/wildcard-origin server/app.js:1",
+            "image/pinned-to-mutable k8s/app.yaml:8",
+        ],
+        &case,
+    );
     assert!(skipped(&report).is_empty(), "{report:#}");
-    let hides = found
+    let hides = findings(&report)
         .iter()
         .filter(|f| f.starts_with("guard/attributes-hide-files"))
         .count();
     assert_eq!(hides, if committed { 2 } else { 0 }, "{report:#}");
 }
 
+/// [`attributes_cannot_hide`] for each of `places`, with two files changed and with 70 (the
+/// threaded path).
+fn attributes_cannot_hide_anywhere(places: &[&str], committed: bool) {
+    for count in [2, 70] {
+        for at in places {
+            attributes_cannot_hide(at, committed, count);
+        }
+    }
+}
+
 #[test]
 fn gitattributes_at_the_root_cannot_hide_files() {
-    for count in [2usize, 70] {
-        attributes_cannot_hide(".gitattributes", true, count);
-    }
+    attributes_cannot_hide_anywhere(&[".gitattributes"], true);
 }
 
 #[test]
 fn gitattributes_in_a_subfolder_cannot_hide_files() {
-    for count in [2usize, 70] {
-        attributes_cannot_hide("server/.gitattributes", true, count);
-        attributes_cannot_hide("k8s/.gitattributes", true, count);
-    }
+    attributes_cannot_hide_anywhere(&["server/.gitattributes", "k8s/.gitattributes"], true);
 }
 
 #[test]
 fn gitattributes_only_in_the_working_tree_cannot_hide_files() {
-    for count in [2usize, 70] {
-        attributes_cannot_hide(".gitattributes", false, count);
-    }
+    attributes_cannot_hide_anywhere(&[".gitattributes"], false);
 }
 
 #[test]
@@ -129,19 +155,15 @@ fn gitattributes_cannot_hide_staged_or_uncommitted_files() {
         repo.commit("attributes");
         repo.write("server/app.js", WILDCARD_CORS);
         with_files_changed(&repo, count);
-        let (run, report) = repo.check_json(&["--worktree"]);
-        run.expect_code(1);
-        assert!(
-            findings(&report).contains(&"cors/wildcard-origin server/app.js:1".to_string()),
-            "--worktree, {count} files: {report:#}"
-        );
-        repo.git(&["add", "-A"]);
-        let (run, report) = repo.check_json(&["--staged"]);
-        run.expect_code(1);
-        assert!(
-            findings(&report).contains(&"cors/wildcard-origin server/app.js:1".to_string()),
-            "--staged, {count} files: {report:#}"
-        );
+        for mode in ["--worktree", "--staged"] {
+            if mode == "--staged" {
+                repo.git(&["add", "-A"]);
+            }
+            let (run, report) = repo.check_json(&[mode]);
+            run.expect_code(1);
+            let case = format!("{mode}, {count} files");
+            expect_found(&report, &["cors/wildcard-origin server/app.js:1"], &case);
+        }
     }
 }
 
@@ -162,13 +184,14 @@ fn a_nul_byte_does_not_make_source_or_yaml_binary() {
             skipped(&report).iter().all(|(_, r)| r != "binary"),
             "{report:#}"
         );
-        let found = findings(&report);
-        for hazard in [
-            "cors/wildcard-origin server/app.js:2",
-            "image/pinned-to-mutable k8s/app.yaml:8",
-        ] {
-            assert!(found.contains(&hazard.to_string()), "{hazard}: {report:#}");
-        }
+        expect_found(
+            &report,
+            &[
+                "cors/wildcard-origin server/app.js:2",
+                "image/pinned-to-mutable k8s/app.yaml:8",
+            ],
+            &format!("{count} files"),
+        );
     }
 }
 
@@ -226,13 +249,9 @@ fn undecodable_text_is_a_finding_not_silence() {
             ("notes.txt".into(), "unsupported-encoding".into())
         ]
     );
-    assert_eq!(
-        severity_of(&report, "guard/not-judged", "k8s/app.yaml"),
-        "warning"
-    );
-    assert_eq!(
-        severity_of(&report, "guard/not-judged", "notes.txt"),
-        "info"
+    expect_not_judged(
+        &report,
+        &[("k8s/app.yaml", "warning"), ("notes.txt", "info")],
     );
 }
 
@@ -253,16 +272,17 @@ fn a_symlink_is_judged_by_the_file_it_serves_under_both_names() {
     repo.commit("links");
     let (run, report) = repo.check_json(&["--base", "main"]);
     run.expect_code(1);
-    let found = findings(&report);
     // (Whether git pairs the old deploy.yaml with notes.txt as a rename decides which image
     // rule speaks; either way the link's name is judged with the content it serves.)
-    for hazard in [
-        "image/latest-tag k8s/deploy.yaml:8",
-        "cors/wildcard-origin server.js:1",
-        "image/latest-tag current:8",
-    ] {
-        assert!(found.contains(&hazard.to_string()), "{hazard}: {report:#}");
-    }
+    expect_found(
+        &report,
+        &[
+            "image/latest-tag k8s/deploy.yaml:8",
+            "cors/wildcard-origin server.js:1",
+            "image/latest-tag current:8",
+        ],
+        "links",
+    );
 }
 
 #[test]
@@ -319,10 +339,7 @@ fn an_lfs_pointer_of_a_deployable_file_needs_review() {
     run.expect_code(0);
     assert_eq!(report["verdict"], "needs-review");
     assert_eq!(findings(&report), ["guard/not-judged k8s/deployment.yaml"]);
-    assert_eq!(
-        severity_of(&report, "guard/not-judged", "k8s/deployment.yaml"),
-        "warning"
-    );
+    expect_not_judged(&report, &[("k8s/deployment.yaml", "warning")]);
     assert_eq!(skipped(&report).len(), 2, "both listed: {report:#}");
 }
 
@@ -338,13 +355,9 @@ fn an_oversize_deployable_file_needs_review() {
     repo.commit("big");
     let (run, report) = repo.check_json(&["--base", "main", "--fail-on", "warning"]);
     run.expect_code(1);
-    assert_eq!(
-        severity_of(&report, "guard/not-judged", "k8s/big.yaml"),
-        "warning"
-    );
-    assert_eq!(
-        severity_of(&report, "guard/not-judged", "dist/bundle.js"),
-        "info"
+    expect_not_judged(
+        &report,
+        &[("k8s/big.yaml", "warning"), ("dist/bundle.js", "info")],
     );
 }
 
@@ -438,60 +451,6 @@ fn a_default_base_that_is_the_head_itself_fails_in_ci_and_warns_locally() {
     local.expect_stdout("nothing to judge: base and head are the same commit");
     // Naming the base judges the branch.
     work.check(&["--base", "main"]).expect_code(1);
-}
-
-/// A working clone of a bare remote with `main` pushed, the pre-push hook installed.
-fn hooked_clone() -> (Repo, Repo) {
-    let remote = Repo::bare();
-    let work = Repo::with_files(&[("README", "x\n")]);
-    work.git(&[
-        "remote",
-        "add",
-        "origin",
-        &remote.path().display().to_string(),
-    ]);
-    work.git(&["push", "-q", "-u", "origin", "main"]);
-    (work, remote)
-}
-
-fn install_hook(repo: &Repo) {
-    let run = common::Run::of(repo.cmd().args(["hook", "install"]));
-    run.expect_code(0);
-}
-
-#[test]
-fn pre_push_judges_a_commit_that_is_only_on_another_remote_branch() {
-    let (work, _remote) = hooked_clone();
-    // A risky commit pushed to a feature branch of the remote (never merged).
-    work.branch("feature");
-    work.commit_file("server/app.js", WILDCARD_CORS);
-    work.git(&["push", "-q", "origin", "feature"]);
-    install_hook(&work);
-    // A new branch grown from it: the risky commit is not on the branch this push creates.
-    work.branch("topic");
-    work.commit_file("notes.txt", "plain\n");
-    let push = work.try_git(&["push", "origin", "topic"]);
-    push.expect_failure();
-    push.expect_stderr("cors/wildcard-origin");
-}
-
-#[test]
-fn pre_push_force_push_over_an_unknown_commit_judges_what_the_default_branch_lacks() {
-    let (work, remote) = hooked_clone();
-    work.branch("feature");
-    work.commit_file("server/app.js", WILDCARD_CORS);
-    work.git(&["push", "-q", "origin", "feature"]);
-    // Someone else pushed `topic`; this clone never fetched it.
-    let other = Repo::clone_of(&remote, &[]);
-    other.branch("topic");
-    other.commit_file("theirs.txt", "theirs\n");
-    other.git(&["push", "-q", "origin", "topic"]);
-    install_hook(&work);
-    work.branch("topic");
-    work.commit_file("notes.txt", "plain\n");
-    let push = work.try_git(&["push", "--force", "origin", "topic"]);
-    push.expect_failure();
-    push.expect_stderr("cors/wildcard-origin");
 }
 
 #[test]

@@ -59,7 +59,10 @@ impl<'a> Whole<'a> {
                 .changes
                 .files
                 .iter()
-                .filter(|f| f.path.ends_with(".tf") && f.not_scanned.is_none())
+                .filter(|f| {
+                    let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e);
+                    ext.eq_ignore_ascii_case("tf") && f.not_scanned.is_none()
+                })
             {
                 if let Some(text) = self.reader.read_text(&f.head)? {
                     addresses.extend(terraform::resources(&text).into_iter().map(|r| r.address));

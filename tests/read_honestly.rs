@@ -303,6 +303,40 @@ fn a_symlink_out_of_the_repository_is_reported() {
 }
 
 #[test]
+fn a_symlink_whose_target_holds_any_bytes_never_makes_the_gate_fall_over() {
+    let repo = branch_from(&[("README", "x\n")]);
+    for (name, target) in [
+        ("nul.yaml", "a\0b"),
+        ("loop.yaml", "loop.yaml"),
+        ("dir.yaml", "."),
+        ("deep.yaml", "../x/../../y"),
+    ] {
+        let blob = repo.path().join("blob");
+        std::fs::write(&blob, target).unwrap();
+        let id = repo.git(&["hash-object", "-w", "blob"]);
+        std::fs::remove_file(blob).unwrap();
+        repo.git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("120000,{id},{name}"),
+        ]);
+    }
+    let (run, staged) = repo.check_json(&["--staged"]);
+    run.expect_code(0);
+    repo.git(&["commit", "-q", "-m", "odd links"]);
+    let (run, ranged) = repo.check_json(&["--base", "main"]);
+    run.expect_code(0);
+    for report in [staged, ranged] {
+        assert_eq!(
+            findings(&report),
+            ["guard/symlink-outside-repository deep.yaml"],
+            "{report:#}"
+        );
+    }
+}
+
+#[test]
 fn upper_case_extensions_and_names_are_judged_like_lower_case_ones() {
     let repo = branch_from(&[("README", "x\n")]);
     repo.write("server/App.JS", WILDCARD_CORS);

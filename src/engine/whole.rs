@@ -55,15 +55,10 @@ impl<'a> Whole<'a> {
     fn terraform(&mut self) -> Result<&(HashSet<String>, HashSet<String>)> {
         if self.terraform.is_none() {
             let (mut addresses, mut moved) = (HashSet::new(), HashSet::new());
-            for f in self
-                .changes
-                .files
-                .iter()
-                .filter(|f| {
-                    let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e);
-                    ext.eq_ignore_ascii_case("tf") && f.not_scanned.is_none()
-                })
-            {
+            for f in self.changes.files.iter().filter(|f| {
+                let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e);
+                ext.eq_ignore_ascii_case("tf") && f.not_scanned.is_none()
+            }) {
                 if let Some(text) = self.reader.read_text(&f.head)? {
                     addresses.extend(terraform::resources(&text).into_iter().map(|r| r.address));
                     moved.extend(terraform::moved_from(&text));

@@ -50,6 +50,11 @@ pub(super) enum Followed {
 impl Place<'_> {
     /// What `path` (repository-relative, `/`-separated) names here.
     fn entry(&self, repo: &Repository, path: &str) -> Result<Entry> {
+        // A link's target is any bytes; no path in a repository holds a NUL (and libgit2's
+        // index lookup cannot take one).
+        if path.contains('\0') {
+            return Ok(Entry::Missing);
+        }
         match self {
             Place::Tree(None) => Ok(Entry::Missing),
             Place::Tree(Some(tree)) => {

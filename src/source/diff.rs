@@ -378,14 +378,9 @@ fn read_file(repo: &Repository, file: &mut ChangedFile) -> Result<()> {
 }
 
 /// The blob a side was read from, when its decoded text is that blob's content unchanged.
-fn unchanged_blob<'a, 'r>(
-    bytes: &'a Option<Bytes<'r>>,
-    text: &Cow<[u8]>,
-) -> Option<&'a git2::Blob<'r>> {
-    match (bytes, text) {
-        (Some(Bytes::Blob(blob)), Cow::Borrowed(t)) if t.len() == blob.content().len() => {
-            Some(blob)
-        }
+fn unchanged_blob<'a, 'r>(bytes: &'a Option<Bytes<'r>>, text: &[u8]) -> Option<&'a git2::Blob<'r>> {
+    match bytes {
+        Some(Bytes::Blob(blob)) if std::ptr::eq(text, blob.content()) => Some(blob),
         _ => None,
     }
 }

@@ -71,93 +71,31 @@ pub(crate) struct PathClass {
 }
 
 /// File names (lower case) of a known kind.
+#[rustfmt::skip]
 const NAMES: &[(&[&str], Kind)] = &[
     (&["dockerfile", "containerfile"], Kind::Dockerfile),
-    (
-        &[
-            "docker-compose.yml",
-            "docker-compose.yaml",
-            "compose.yml",
-            "compose.yaml",
-        ],
-        Kind::Compose,
-    ),
-    (
-        &[
-            ".gitlab-ci.yml",
-            ".gitlab-ci.yaml",
-            "azure-pipelines.yml",
-            "azure-pipelines.yaml",
-            "bitbucket-pipelines.yml",
-            "jenkinsfile",
-            ".travis.yml",
-            ".drone.yml",
-            "appveyor.yml",
-            "cloudbuild.yaml",
-            "cloudbuild.yml",
-            "buildspec.yml",
-            "buildspec.yaml",
-        ],
-        Kind::Workflow,
-    ),
+    (&["docker-compose.yml", "docker-compose.yaml", "compose.yml", "compose.yaml"], Kind::Compose),
+    (&[
+        ".gitlab-ci.yml", ".gitlab-ci.yaml", "azure-pipelines.yml", "azure-pipelines.yaml",
+        "bitbucket-pipelines.yml", "jenkinsfile", ".travis.yml", ".drone.yml", "appveyor.yml",
+        "cloudbuild.yaml", "cloudbuild.yml", "buildspec.yml", "buildspec.yaml",
+    ], Kind::Workflow),
     (&["chart.yaml"], Kind::Helm),
-    (
-        &[
-            "serverless.yml",
-            "serverless.yaml",
-            "template.yaml",
-            "template.yml",
-            "samconfig.toml",
-            "cdk.json",
-            "kustomization.yaml",
-            "kustomization.yml",
-            "pulumi.yaml",
-            "skaffold.yaml",
-            "fly.toml",
-        ],
-        Kind::Iac,
-    ),
+    (&[
+        "serverless.yml", "serverless.yaml", "template.yaml", "template.yml", "samconfig.toml",
+        "cdk.json", "kustomization.yaml", "kustomization.yml", "pulumi.yaml", "skaffold.yaml",
+        "fly.toml",
+    ], Kind::Iac),
     (&["procfile", ".env"], Kind::AppConfig),
-    (
-        &["makefile", "justfile", "rakefile", "gradlew", "mvnw"],
-        Kind::Script,
-    ),
-    (
-        &[
-            "package.json",
-            "package-lock.json",
-            "npm-shrinkwrap.json",
-            "pnpm-lock.yaml",
-            "composer.json",
-            "cargo.toml",
-            "pyproject.toml",
-            "go.mod",
-            "go.sum",
-            "gemfile",
-            "pipfile",
-            "requirements.txt",
-            ".pre-commit-config.yaml",
-            ".pre-commit-hooks.yaml",
-            ".golangci.yml",
-            ".golangci.yaml",
-            "mkdocs.yml",
-            "codecov.yml",
-            "renovate.json",
-            "turbo.json",
-            "nx.json",
-            "angular.json",
-            "lerna.json",
-            "biome.json",
-            ".editorconfig",
-            ".gitattributes",
-            ".gitignore",
-            ".dockerignore",
-            ".npmrc",
-            ".nvmrc",
-            ".tool-versions",
-        ],
-        Kind::Tooling,
-    ),
+    (&["makefile", "justfile", "rakefile", "gradlew", "mvnw"], Kind::Script),
+    (&[
+        "package.json", "package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml",
+        "composer.json", "cargo.toml", "pyproject.toml", "go.mod", "go.sum", "gemfile", "pipfile",
+        "requirements.txt", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml", ".golangci.yml",
+        ".golangci.yaml", "mkdocs.yml", "codecov.yml", "renovate.json", "turbo.json", "nx.json",
+        "angular.json", "lerna.json", "biome.json", ".editorconfig", ".gitattributes",
+        ".gitignore", ".dockerignore", ".npmrc", ".nvmrc", ".tool-versions",
+    ], Kind::Tooling),
 ];
 
 /// File-name prefixes (lower case) of a known kind, with the extensions they need (empty: any).
@@ -188,112 +126,51 @@ const SUFFIXES: &[(&[&str], Kind)] = &[
 const YAML: &[&str] = &["yaml", "yml"];
 
 /// Extensions (lower case, without the dot) of a known kind.
+#[rustfmt::skip]
 const EXTENSIONS: &[(&[&str], Kind)] = &[
-    (
-        &["tf", "tfvars", "hcl", "bicep", "template", "nomad"],
-        Kind::Iac,
-    ),
+    (&["tf", "tfvars", "hcl", "bicep", "template", "nomad"], Kind::Iac),
     (YAML, Kind::Manifest),
-    (
-        &[
-            "env",
-            "json",
-            "json5",
-            "toml",
-            "ini",
-            "conf",
-            "cfg",
-            "cnf",
-            "properties",
-            "config",
-            "xml",
-        ],
-        Kind::AppConfig,
-    ),
-    (
-        &[
-            "zip", "jar", "war", "ear", "whl", "egg", "tar", "tgz", "gz", "bz2", "xz", "zst", "7z",
-            "nupkg", "deb", "rpm", "apk", "wasm", "so", "dll", "exe",
-        ],
-        Kind::Artifact,
-    ),
-    (
-        &[
-            "sh", "bash", "zsh", "fish", "ksh", "ps1", "psm1", "bat", "cmd",
-        ],
-        Kind::Script,
-    ),
-    (
-        &[
-            "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "py", "pyw", "rb", "go", "java",
-            "kt", "kts", "scala", "groovy", "gradle", "rs", "php", "cs", "fs", "vb", "swift", "m",
-            "mm", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "lua", "pl", "pm", "r", "ex", "exs",
-            "erl", "hrl", "clj", "cljs", "dart", "elm", "hs", "ml", "vue", "svelte", "astro",
-            "html", "htm", "css", "scss", "sass", "less", "styl", "sql", "graphql", "gql", "proto",
-            "tpl", "tmpl", "gotmpl", "j2", "jinja", "jinja2", "erb", "ejs", "hbs", "mustache",
-            "twig", "liquid", "njk", "pug", "haml", "slim",
-        ],
-        Kind::Source,
-    ),
-    (
-        &[
-            "lock", "csproj", "fsproj", "vbproj", "sln", "props", "targets",
-        ],
-        Kind::Tooling,
-    ),
-    (
-        &["md", "markdown", "mdx", "rst", "adoc", "asciidoc"],
-        Kind::Prose,
-    ),
-    (
-        &[
-            "png", "jpg", "jpeg", "gif", "webp", "bmp", "ico", "icns", "tif", "tiff", "psd", "svg",
-            "heic", "avif", "mp3", "mp4", "m4a", "wav", "ogg", "flac", "webm", "mov", "avi", "mkv",
-            "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "woff",
-            "woff2", "ttf", "otf", "eot",
-        ],
-        Kind::Media,
-    ),
+    (&[
+        "env", "json", "json5", "toml", "ini", "conf", "cfg", "cnf", "properties", "config", "xml",
+    ], Kind::AppConfig),
+    (&[
+        "zip", "jar", "war", "ear", "whl", "egg", "tar", "tgz", "gz", "bz2", "xz", "zst", "7z",
+        "nupkg", "deb", "rpm", "apk", "wasm", "so", "dll", "exe",
+    ], Kind::Artifact),
+    (&["sh", "bash", "zsh", "fish", "ksh", "ps1", "psm1", "bat", "cmd"], Kind::Script),
+    (&[
+        "js", "mjs", "cjs", "jsx", "ts", "mts", "cts", "tsx", "py", "pyw", "rb", "go", "java",
+        "kt", "kts", "scala", "groovy", "gradle", "rs", "php", "cs", "fs", "vb", "swift", "m",
+        "mm", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "lua", "pl", "pm", "r", "ex", "exs",
+        "erl", "hrl", "clj", "cljs", "dart", "elm", "hs", "ml", "vue", "svelte", "astro", "html",
+        "htm", "css", "scss", "sass", "less", "styl", "sql", "graphql", "gql", "proto", "tpl",
+        "tmpl", "gotmpl", "j2", "jinja", "jinja2", "erb", "ejs", "hbs", "mustache", "twig",
+        "liquid", "njk", "pug", "haml", "slim",
+    ], Kind::Source),
+    (&["lock", "csproj", "fsproj", "vbproj", "sln", "props", "targets"], Kind::Tooling),
+    (&["md", "markdown", "mdx", "rst", "adoc", "asciidoc"], Kind::Prose),
+    (&[
+        "png", "jpg", "jpeg", "gif", "webp", "bmp", "ico", "icns", "tif", "tiff", "psd", "svg",
+        "heic", "avif", "mp3", "mp4", "m4a", "wav", "ogg", "flac", "webm", "mov", "avi", "mkv",
+        "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "woff", "woff2",
+        "ttf", "otf", "eot",
+    ], Kind::Media),
 ];
 
-/// Folder names (lower case) that put everything under them out of the way, by placement.
+/// Folder names (lower case) that put everything under them out of the way, by placement;
+/// the first that matches wins.
+#[rustfmt::skip]
 const FOLDERS: &[(&[&str], Placement)] = &[
-    (
-        &[
-            "vendor",
-            "vendors",
-            "node_modules",
-            "third_party",
-            "third-party",
-            "thirdparty",
-            "bower_components",
-            ".yarn",
-            "site-packages",
-        ],
-        Placement::Vendored,
-    ),
+    (&[
+        "vendor", "vendors", "node_modules", "third_party", "third-party", "thirdparty",
+        "bower_components", ".yarn", "site-packages",
+    ], Placement::Vendored),
     (&["docs", "doc"], Placement::Docs),
-    (
-        &[
-            "test",
-            "tests",
-            "__tests__",
-            "spec",
-            "specs",
-            "testdata",
-            "test-data",
-            "test_data",
-            "fixtures",
-            "__fixtures__",
-            "__mocks__",
-            "e2e",
-        ],
-        Placement::Test,
-    ),
-    (
-        &[".devcontainer", ".vscode", ".idea", ".fleet"],
-        Placement::DevOnly,
-    ),
+    (&[
+        "test", "tests", "__tests__", "spec", "specs", "testdata", "test-data", "test_data",
+        "fixtures", "__fixtures__", "__mocks__", "e2e",
+    ], Placement::Test),
+    (&[".devcontainer", ".vscode", ".idea", ".fleet"], Placement::DevOnly),
 ];
 
 /// Pieces of a file name (lower case) that mark a test.

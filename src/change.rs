@@ -38,11 +38,13 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
-    /// Text content, matched line by line.
+    /// Text content, matched line by line (a symlink followed to a file inside the repository
+    /// is text: its content is that file's, see [`ChangedFile::link`]).
     Text,
     /// Binary content: never matched as text, reported as skipped.
     Binary,
-    /// A symbolic link; its "content" is the target path.
+    /// A symbolic link that leads to no file inside the repository; its "content" is the
+    /// target path.
     Symlink,
     /// A submodule pointer (gitlink).
     Submodule,
@@ -52,14 +54,29 @@ pub enum FileKind {
 /// [`Content`] is this text, so every side can be read the same way.
 pub(crate) const SUBPROJECT_COMMIT: &str = "Subproject commit ";
 
-/// Why a file's content was deliberately not scanned (it is still listed in the report's
-/// `skipped`, and rules on its name still apply).
+/// Why a file's content was not scanned (it is still listed in the report's `skipped`, the
+/// gate reports it, and rules on its name still apply).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotScanned {
     /// A Git LFS pointer: the real content is not in the repository.
     LfsPointer,
     /// A side is larger than the source's size limit for scanning.
     TooLarge,
+    /// A side is text in the named encoding (UTF-16) whose bytes do not decode.
+    Undecodable(&'static str),
+    /// A side is text in the named encoding (UTF-32), which the gate does not read.
+    UnsupportedEncoding(&'static str),
+}
+
+/// Where a symlink leads, when it was followed (see `source/links.rs`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Link {
+    /// To this file inside the repository: the link's content is that file's, and the rules
+    /// of both names apply.
+    Inside(String),
+    /// Outside the repository (an absolute target, or `..` past the root), as written: its
+    /// content cannot be judged.
+    Outside(String),
 }
 
 /// Which side of the diff a line belongs to.
@@ -130,8 +147,11 @@ pub struct ChangedFile {
     pub head: Content,
     /// The hunks of the change, in order.
     pub hunks: Vec<Hunk>,
-    /// Set when the content was deliberately not read; the file then has no lines.
+    /// Set when the content was not read; the file then has no lines.
     pub not_scanned: Option<NotScanned>,
+    /// Where the path leads when it is a symlink (the head side's; the base side's for a
+    /// deleted link); `None` for other files and for links that lead nowhere readable.
+    pub link: Option<Link>,
     lines: Vec<DiffLine>,
     text: String,
 }
@@ -148,6 +168,7 @@ impl ChangedFile {
             head: Content::Absent,
             hunks: Vec::new(),
             not_scanned: None,
+            link: None,
             lines: Vec::new(),
             text: String::new(),
         }
@@ -193,13 +214,24 @@ impl ChangedFile {
         }
     }
 
-    /// Why this file's content was not scanned as text (`binary`, `lfs-pointer`, `too-large`),
-    /// or `None` when it was.
+    /// Why this file's content was not scanned as text (`binary`, `lfs-pointer`, `too-large`,
+    /// `undecodable`, `unsupported-encoding`), or `None` when it was.
     pub fn skip_reason(&self) -> Option<&'static str> {
         match (self.kind, self.not_scanned) {
             (FileKind::Binary, _) => Some("binary"),
             (_, Some(NotScanned::LfsPointer)) => Some("lfs-pointer"),
             (_, Some(NotScanned::TooLarge)) => Some("too-large"),
+            (_, Some(NotScanned::Undecodable(_))) => Some("undecodable"),
+            (_, Some(NotScanned::UnsupportedEncoding(_))) => Some("unsupported-encoding"),
+            _ => None,
+        }
+    }
+
+    /// The path the rules of which also judge this file: a symlink's target inside the
+    /// repository.
+    pub fn link_target(&self) -> Option<&str> {
+        match &self.link {
+            Some(Link::Inside(target)) => Some(target),
             _ => None,
         }
     }

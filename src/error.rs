@@ -45,6 +45,13 @@ pub enum Error {
         "no base revision to compare against: no upstream, origin/HEAD, origin/main|master or main|master"
     )]
     NoDefaultBase,
+    /// Under CI, the default base (no `--base`) reached the head itself: the range would judge
+    /// nothing, and a gate that judges nothing must not pass.
+    #[error("{what}: there is nothing to compare")]
+    BaseIsHead {
+        /// What the base resolved to, in words.
+        what: String,
+    },
     /// Base and head share no history, or the shared part was not fetched.
     #[error("no common ancestor between {base} and {head}{}", if *.shallow { " (the clone is shallow)" } else { "" })]
     NoMergeBase {
@@ -133,6 +140,9 @@ impl Error {
             }
             Error::NoDefaultBase => {
                 "pass --base REV (for example --base origin/main), or set an upstream with `git branch -u origin/main`".into()
+            }
+            Error::BaseIsHead { .. } => {
+                "pass --base REV naming the branch this change merges into (for example --base origin/main)".into()
             }
             Error::NoMergeBase { shallow: true, .. } => {
                 "fetch full history (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)".into()

@@ -1,6 +1,7 @@
 //! What the engine produces: severities, the fail-on threshold, and findings.
 
 use crate::change::Side;
+use crate::path_class::PathClass;
 use clap::ValueEnum;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -87,25 +88,14 @@ impl Finding {
 }
 
 /// The severity a finding at `path` reports: prose is not deployed, so findings in Markdown and
-/// other documentation formats, or under a `docs`/`doc` folder, never exceed `info`.
+/// other documentation formats, or under a `docs`/`doc` folder, never exceed `info` (see
+/// [`PathClass::prose`]).
 pub(crate) fn capped(severity: Severity, path: &str) -> Severity {
-    if is_prose(path) {
+    if PathClass::of(path).prose {
         severity.min(Severity::Info)
     } else {
         severity
     }
-}
-
-/// Markdown and other documentation formats, and anything under a `docs`/`doc` folder.
-fn is_prose(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let in_docs = lower
-        .split('/')
-        .rev()
-        .skip(1)
-        .any(|dir| dir == "docs" || dir == "doc");
-    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
-    in_docs || matches!(ext, "md" | "markdown" | "mdx" | "rst" | "adoc" | "asciidoc")
 }
 
 /// A file the gate did not read (fully), and why. Listed so nothing is skipped silently.
@@ -123,6 +113,7 @@ mod tests {
 
     #[test]
     fn prose_is_markdown_or_docs_folders() {
+        let is_prose = |path| PathClass::of(path).prose;
         assert!(is_prose("README.md"));
         assert!(is_prose("docs/setup.yaml"));
         assert!(is_prose("a/doc/x.txt"));

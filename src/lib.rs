@@ -15,6 +15,7 @@ mod finding;
 pub mod fixture;
 pub mod gate;
 mod matching;
+mod path_class;
 pub mod report;
 mod rules;
 pub mod source;

@@ -143,20 +143,36 @@ fn limits_hold_when_many_files_change() {
             ("src/model.js".into(), "lfs-pointer".into())
         ]
     );
-    assert_eq!(findings(&report), ["cors/wildcard-origin src/server.js:1"]);
+    // Source that was not read is said once per file, quietly (it does not deploy as is).
+    assert_eq!(
+        findings(&report),
+        [
+            "guard/not-judged src/huge.js",
+            "guard/not-judged src/model.js",
+            "cors/wildcard-origin src/server.js:1"
+        ]
+    );
+    assert_eq!(report["summary"]["info"], 2);
 }
 
 #[test]
-fn symlinks_are_judged_by_their_target_and_never_followed() {
+fn symlinks_are_judged_by_what_they_serve_and_never_followed_out_of_the_repository() {
     let repo = branch_from(&[("real.js", WILDCARD_CORS)]);
     std::os::unix::fs::symlink("real.js", repo.path().join("link.js")).unwrap();
     std::os::unix::fs::symlink("/etc/passwd", repo.path().join("index.py ")).unwrap();
     repo.commit("links");
     let (run, report) = repo.check_json(&["--base", "main"]);
     run.expect_code(1);
-    // The link's content (its target path) has no CORS in it; the file it points at is not read.
-    // The link's own name is still checked.
-    assert_eq!(findings(&report), ["filename/edge-whitespace index.py "]);
+    // The new link serves real.js's content under a new name: judged. The link out of the
+    // repository is reported and not read; its own name is still checked.
+    assert_eq!(
+        findings(&report),
+        [
+            "filename/edge-whitespace index.py ",
+            "guard/symlink-outside-repository index.py ",
+            "cors/wildcard-origin link.js:1"
+        ]
+    );
     assert_eq!(report["summary"]["files_changed"], 2);
 }
 
@@ -249,7 +265,7 @@ fn files_over_the_size_limit_are_listed_as_too_large_not_silently_dropped() {
     repo.write("index.py ", format!("{line}\n"));
     repo.commit("huge");
     let (run, report) = repo.check_json(&["--base", "main"]);
-    // Not scanned, but listed; rules on the name still apply.
+    // Not scanned, but listed and said once per file; rules on the name still apply.
     assert_eq!(
         skipped(&report),
         vec![
@@ -258,8 +274,12 @@ fn files_over_the_size_limit_are_listed_as_too_large_not_silently_dropped() {
         ]
     );
     assert_eq!(
-        rules_fired(&report),
-        vec!["filename/edge-whitespace".to_string()]
+        findings(&report),
+        [
+            "filename/edge-whitespace index.py ",
+            "guard/not-judged index.py ",
+            "guard/not-judged one-line.js"
+        ]
     );
     run.expect_code(1);
     assert!(deploy_guard::source::MAX_SCANNED_BYTES < line.len() as u64);
@@ -282,11 +302,17 @@ fn content_arriving_through_a_merges_second_parent_is_judged() {
 }
 
 #[test]
-fn an_empty_range_is_clear() {
+fn an_empty_range_says_nothing_was_judged() {
     let repo = branch_from(&[("README", "x\n")]);
     let (run, report) = repo.check_json(&["--base", "main", "--head", "main"]);
     run.expect_code(0);
     assert_eq!(report["verdict"], "clear");
+    assert!(
+        report["note"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("nothing to judge: base and head are the same commit")),
+        "{report:#}"
+    );
     assert_eq!(report["summary"]["files_changed"], 0);
 }
 
@@ -383,7 +409,7 @@ fn a_range_whose_objects_cannot_be_read_never_exits_0() {
 }
 
 #[test]
-fn the_working_tree_gets_the_same_limits_and_never_follows_links() {
+fn the_working_tree_gets_the_same_limits_and_follows_links_inside_it() {
     let repo = Repo::with_files(&[("real.js", WILDCARD_CORS)]);
     std::os::unix::fs::symlink("real.js", repo.path().join("link.js")).unwrap();
     repo.write("huge.js", "x".repeat(6 * 1024 * 1024));
@@ -392,7 +418,7 @@ fn the_working_tree_gets_the_same_limits_and_never_follows_links() {
         "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 1\n",
     );
     let (run, report) = repo.check_json(&["--worktree"]);
-    run.expect_code(0);
+    run.expect_code(1);
     assert_eq!(
         skipped(&report),
         vec![
@@ -401,5 +427,12 @@ fn the_working_tree_gets_the_same_limits_and_never_follows_links() {
         ]
     );
     assert_eq!(report["summary"]["files_changed"], 3);
-    assert_eq!(rules_fired(&report), Vec::<String>::new());
+    assert_eq!(
+        findings(&report),
+        [
+            "guard/not-judged huge.js",
+            "cors/wildcard-origin link.js:1",
+            "guard/not-judged model.bin.js"
+        ]
+    );
 }

@@ -93,6 +93,7 @@ fn report() -> impl Strategy<Value = Report> {
             base: Some("a".repeat(40)),
             head: None,
             files_changed: findings.len(),
+            note: None,
             findings,
             skipped: skipped
                 .into_iter()

@@ -4,23 +4,24 @@
 
 use crate::change::ChangeSet;
 use crate::finding::Finding;
-use crate::matching::globs::PathGlobs;
+use crate::matching::globs::{FoldedPath, PathGlobs};
 use crate::matching::ids::RuleIdGlobs;
 use crate::rules::{Rule, RuleSet};
 use std::collections::{BTreeSet, HashMap};
 
 /// Per rule: whether its `without_change`/`with_change` conditions hold for this change.
 pub(super) fn co_change_gate(changes: &ChangeSet, rules: &RuleSet) -> Vec<bool> {
-    let paths: Vec<&str> = changes
+    let paths: Vec<FoldedPath> = changes
         .files
         .iter()
         .flat_map(|f| std::iter::once(f.path.as_str()).chain(f.old_path.as_deref()))
+        .map(FoldedPath::new)
         .collect();
     rules
         .rules()
         .iter()
         .map(|rule| {
-            let any = |globs: &PathGlobs| paths.iter().any(|p| globs.is_match(p));
+            let any = |globs: &PathGlobs| paths.iter().any(|p| globs.is_match_folded(p));
             rule.without_change.as_deref().is_none_or(|s| !any(s))
                 && rule.with_change.as_deref().is_none_or(any)
         })

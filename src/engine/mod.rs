@@ -13,6 +13,7 @@ use crate::finding::{Finding, Skipped};
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
 use co_occurrence::{co_change_gate, keep_co_occurring};
+pub(crate) use whole::Unparsed;
 
 /// What judging a change produced.
 #[derive(Debug, Clone, Default)]
@@ -21,6 +22,8 @@ pub(crate) struct Judgement {
     pub findings: Vec<Finding>,
     /// Files some rule could not fully read (e.g. a YAML file that does not parse).
     pub skipped: Vec<Skipped>,
+    /// The files among them whose structure could not be read, for the gate to report.
+    pub unparsed: Vec<Unparsed>,
 }
 
 /// Judges a whole change. `reader` supplies full file contents to rules that need them.
@@ -37,6 +40,12 @@ pub(crate) fn judge(
         .iter()
         .map(|file| {
             let mut gate = rules.applicable(&file.path);
+            // A symlink serves its target's content: the rules of both names judge it.
+            if let Some(target) = file.link_target() {
+                for (on, also) in gate.iter_mut().zip(rules.applicable(target)) {
+                    *on |= also;
+                }
+            }
             for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
                 *on = *on && *co && !rule.gate_reported && file_level_holds(rule, file);
             }
@@ -55,7 +64,14 @@ pub(crate) fn judge(
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
-        whole.judge_file(file, rules, gate, &mut out.findings, &mut out.skipped)?;
+        whole.judge_file(
+            file,
+            rules,
+            gate,
+            &mut out.findings,
+            &mut out.skipped,
+            &mut out.unparsed,
+        )?;
     }
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {

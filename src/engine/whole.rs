@@ -14,6 +14,18 @@ use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
 use std::collections::HashSet;
 
+/// A changed file whose structure a rule needed and could not read (one per file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unparsed {
+    /// The file's path.
+    pub path: String,
+    /// What the parser said.
+    pub why: String,
+    /// Whether the text holds template syntax (`{{`), as a Helm template does before it is
+    /// rendered.
+    pub templated: bool,
+}
+
 /// Lazily computed, change-wide context.
 pub(super) struct Whole<'a> {
     changes: &'a ChangeSet,
@@ -43,12 +55,10 @@ impl<'a> Whole<'a> {
     fn terraform(&mut self) -> Result<&(HashSet<String>, HashSet<String>)> {
         if self.terraform.is_none() {
             let (mut addresses, mut moved) = (HashSet::new(), HashSet::new());
-            for f in self
-                .changes
-                .files
-                .iter()
-                .filter(|f| f.path.ends_with(".tf") && f.not_scanned.is_none())
-            {
+            for f in self.changes.files.iter().filter(|f| {
+                let ext = f.path.rsplit_once('.').map_or("", |(_, e)| e);
+                ext.eq_ignore_ascii_case("tf") && f.not_scanned.is_none()
+            }) {
                 if let Some(text) = self.reader.read_text(&f.head)? {
                     addresses.extend(terraform::resources(&text).into_iter().map(|r| r.address));
                     moved.extend(terraform::moved_from(&text));
@@ -59,7 +69,8 @@ impl<'a> Whole<'a> {
         Ok(self.terraform.get_or_insert_with(Default::default))
     }
 
-    /// Judges one file against the non-line rules whose gate is open.
+    /// Judges one file against the non-line rules whose gate is open; a file whose structure
+    /// does not parse is recorded once, in `skipped` and in `unparsed`.
     pub(super) fn judge_file(
         &mut self,
         file: &ChangedFile,
@@ -67,6 +78,7 @@ impl<'a> Whole<'a> {
         gate: &[bool],
         out: &mut Vec<Finding>,
         skipped: &mut Vec<Skipped>,
+        unparsed_files: &mut Vec<Unparsed>,
     ) -> Result<()> {
         let all = rules.rules();
         let wants_content = file.kind == FileKind::Text
@@ -112,6 +124,15 @@ impl<'a> Whole<'a> {
                                     reason: format!(
                                         "structured rules not applied: not valid YAML/JSON ({why})"
                                     ),
+                                });
+                                let templated = [sides.base(), sides.head()]
+                                    .into_iter()
+                                    .flatten()
+                                    .any(|text| text.contains("{{"));
+                                unparsed_files.push(Unparsed {
+                                    path: file.path.clone(),
+                                    why: why.to_string(),
+                                    templated,
                                 });
                             }
                             continue;

@@ -67,6 +67,9 @@ pub fn check(
         "checking {}",
         resolved.description
     )));
+    for warning in &resolved.warnings {
+        on_note(Note::Warning(warning));
+    }
     clock.lap("read the change", on_note);
     let policy = Policy::load(
         repo,
@@ -102,7 +105,9 @@ pub fn check(
     let reader = ContentReader::new(repo);
     let judgement = judge(&changes, &reader, &policy, options.today, labels, on_note)?;
     clock.lap("judge the change", on_note);
-    Ok(report(&changes, judgement, &policy, options))
+    let mut report = report(&changes, judgement, &policy, options);
+    report.note = resolved.nothing_to_judge.or(report.note);
+    Ok(report)
 }
 
 /// How many rules are in effect, and where they were defined: "52 in effect (rules/cors.toml:
@@ -153,7 +158,7 @@ pub fn check_change(changes: &ChangeSet, policy: &Policy, options: &Options) -> 
 }
 
 /// The main sequence, once the change is read: the engine, the gate's own findings about
-/// submodules, inline suppressions and waivers (judged against `today`), and acknowledgements
+/// submodules and files it could not judge, inline suppressions and waivers (judged against `today`), and acknowledgements
 /// by `labels`.
 fn judge(
     changes: &ChangeSet,
@@ -167,6 +172,7 @@ fn judge(
     let mut judgement = engine::judge(changes, rules, reader)?;
     let findings = &mut judgement.findings;
     findings.extend(triage::submodule_findings(changes, rules));
+    findings.extend(triage::unread_findings(changes, &judgement.unparsed, rules));
     let today = today.map_or_else(pinned_or_today, Ok)?;
     triage::suppress(changes, reader, policy.config(), rules, today, findings)?;
     for note in triage::acknowledge(findings, labels) {
@@ -197,6 +203,10 @@ fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &
         findings: judgement.findings,
         skipped,
         files_changed: changes.files.len(),
+        note: changes
+            .files
+            .is_empty()
+            .then(|| "nothing to judge: the change holds no file".to_string()),
         fail_on: options
             .fail_on
             .or(policy.config().fail_on())

@@ -1,12 +1,39 @@
 //! Path globs: how rule files write them (a glob without `/` matches the file name at any
-//! depth, a leading `/` anchors at the repository root, `*` stays within one directory), and
-//! how they are matched: by hand where their shape allows (see [`HandGlobs`]), through globset
-//! for the rest.
+//! depth, a leading `/` anchors at the repository root, `*` stays within one directory, case
+//! does not matter), and how they are matched: by hand where their shape allows (see
+//! [`HandGlobs`]), through globset for the rest.
 
 use super::glob_shape::{HandGlobs, normalise_glob};
 use super::owners::group_by_key;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use std::borrow::Cow;
 use std::sync::OnceLock;
+
+/// A path with its case folded, as every path glob matches it: a change names its own files,
+/// so `App.JS`, `Deployment.YAML` or `Docs/` must not step around a glob by their case (see
+/// docs/rules.md). Folded once per path, then matched against any number of globs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FoldedPath<'p>(Cow<'p, str>);
+
+impl<'p> FoldedPath<'p> {
+    /// `path` in lower case; borrowed when it has no upper-case letter (the usual case).
+    pub(crate) fn new(path: &'p str) -> FoldedPath<'p> {
+        let folded = if path.is_ascii() {
+            match path.bytes().any(|b| b.is_ascii_uppercase()) {
+                true => Cow::Owned(path.to_ascii_lowercase()),
+                false => Cow::Borrowed(path),
+            }
+        } else {
+            Cow::Owned(path.to_lowercase())
+        };
+        FoldedPath(folded)
+    }
+
+    /// The folded text.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
 
 /// Path globs, each under a caller's slot number. Globs are matched by hand where their shape
 /// allows (most built-in globs: a file name, an extension, a directory): globset's strategies
@@ -50,14 +77,15 @@ impl Fallback {
 }
 
 impl PathGlobs {
-    /// Compiles `(glob, slot)` pairs; a bad glob's error names its slot.
+    /// Compiles `(glob, slot)` pairs; a bad glob's error names its slot. Globs are folded to
+    /// lower case here, once, as paths are by [`FoldedPath`].
     pub(crate) fn new<'g>(
         globs: impl IntoIterator<Item = (&'g str, usize)>,
     ) -> Result<PathGlobs, (usize, String)> {
         let mut hand = HandGlobs::default();
         let mut fallback = Vec::new();
         for (glob, slot) in globs {
-            let normalised = normalise_glob(glob);
+            let normalised = normalise_glob(glob).to_lowercase();
             if !hand.add(&normalised, slot) {
                 fallback.push(Fallback {
                     slot,
@@ -71,7 +99,11 @@ impl PathGlobs {
     }
 
     /// The slot of every glob matching `path`.
-    pub(crate) fn matches<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+    pub(crate) fn matches<'s>(
+        &'s self,
+        path: &'s FoldedPath<'_>,
+    ) -> impl Iterator<Item = usize> + 's {
+        let path = path.as_str();
         let components: Vec<&str> = match self.fallback.is_empty() {
             true => Vec::new(),
             false => path.split('/').collect(),
@@ -84,8 +116,14 @@ impl PathGlobs {
         self.hand.matches(path).chain(by_globset)
     }
 
-    /// Whether any glob matches `path`.
+    /// Whether any glob matches `path` (folded here; fold a path matched against several
+    /// glob sets once with [`FoldedPath`] and use [`PathGlobs::is_match_folded`]).
     pub(crate) fn is_match(&self, path: &str) -> bool {
+        self.is_match_folded(&FoldedPath::new(path))
+    }
+
+    /// Whether any glob matches the folded `path`.
+    pub(crate) fn is_match_folded(&self, path: &FoldedPath<'_>) -> bool {
         self.matches(path).next().is_some()
     }
 
@@ -116,7 +154,10 @@ impl OwnedGlobs {
     }
 
     /// The owners of the globs that match `path`.
-    pub(crate) fn owners<'s>(&'s self, path: &'s str) -> impl Iterator<Item = usize> + 's {
+    pub(crate) fn owners<'s>(
+        &'s self,
+        path: &'s FoldedPath<'_>,
+    ) -> impl Iterator<Item = usize> + 's {
         self.globs
             .matches(path)
             .flat_map(|slot| self.owners[slot].iter().copied())
@@ -172,11 +213,12 @@ fn spelled_components(normalised: &str) -> Vec<String> {
 }
 
 /// Builds a path glob: `*` stays within one directory; a glob without `/` matches the file
-/// name at any depth; a leading `/` anchors at the repository root.
+/// name at any depth; a leading `/` anchors at the repository root; case is ignored.
 pub(crate) fn path_glob(glob: &str) -> Result<Glob, String> {
     GlobBuilder::new(&normalise_glob(glob))
         .literal_separator(true)
         .backslash_escape(true)
+        .case_insensitive(true)
         .build()
         .map_err(|e| format!("bad glob '{glob}': {}", e.kind()))
 }
@@ -363,8 +405,9 @@ mod tests {
             ("a/b.yml", true),
             ("a/gen/b.yml", false),
         ] {
-            let included = include.owners(path).next().is_some();
-            let excluded = exclude.owners(path).next().is_some();
+            let folded = FoldedPath::new(path);
+            let included = include.owners(&folded).next().is_some();
+            let excluded = exclude.owners(&folded).next().is_some();
             assert_eq!(included && !excluded, admitted, "{path}");
         }
     }
@@ -398,7 +441,7 @@ mod tests {
     /// which globset keeps): `Err` names the first disagreement. A hand-matched glob must also
     /// be one globset accepts.
     fn agrees_with_globset(glob: &str, paths: &[String]) -> Result<(), String> {
-        let taken = HandGlobs::default().add(&normalise_glob(glob), 0);
+        let taken = HandGlobs::default().add(&normalise_glob(glob).to_lowercase(), 0);
         let Ok(built) = path_glob(glob) else {
             return match taken {
                 true => Err(format!("{glob:?} is hand-matched but globset rejects it")),

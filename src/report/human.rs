@@ -54,7 +54,7 @@ impl Render for Human {
         writeln!(
             out,
             "deploy-guard: {}",
-            self.paint(strong(verdict_color), &report.verdict_line())
+            self.paint(strong(verdict_color), &printable(&report.verdict_line()))
         )?;
         if let Some(line) = report.narrowed_line() {
             writeln!(out, "deploy-guard: {}", printable(&line))?;

@@ -16,6 +16,9 @@ struct Document<'a> {
     base: Option<&'a str>,
     head: Option<&'a str>,
     verdict: Verdict,
+    /// When nothing was judged: what was compared and why nothing changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
     findings: &'a [Finding],
     skipped: &'a [Skipped],
     summary: Summary,
@@ -30,6 +33,7 @@ impl Render for Json {
             base: report.base.as_deref(),
             head: report.head.as_deref(),
             verdict: report.verdict(),
+            note: report.note.as_deref(),
             findings: &report.findings,
             skipped: &report.skipped,
             summary: report.summary(),

@@ -62,6 +62,9 @@ pub struct Report {
     pub skipped: Vec<Skipped>,
     /// Number of changed paths.
     pub files_changed: usize,
+    /// When nothing was judged: what was compared and why nothing changed ("nothing to judge:
+    /// base and head are the same commit (…)"). Reports lead with it instead of a bare "clear".
+    pub note: Option<String>,
     /// The threshold that decides the exit code.
     pub fail_on: FailOn,
     /// What the command line narrowed for this run; every format shows it.
@@ -133,8 +136,12 @@ impl Report {
         (!flags.is_empty()).then(|| format!("narrowed for this run: {}", flags.join(" ")))
     }
 
-    /// "blocked: 1 error, 0 warnings, 2 info (cors: 1, docs: 2)".
+    /// "blocked: 1 error, 0 warnings, 2 info (cors: 1, docs: 2)"; for a change with no file,
+    /// what was compared ("nothing to judge: …").
     pub fn verdict_line(&self) -> String {
+        if let (0, Some(note)) = (self.files_changed, &self.note) {
+            return note.clone();
+        }
         let s = self.summary();
         let mut line = format!(
             "{}: {} error{}, {} warning{}, {} info",

@@ -4,7 +4,7 @@
 
 use super::rule::{Rule, RuleDraft, compile_rule};
 use crate::error::{Error, Result};
-use crate::matching::globs::OwnedGlobs;
+use crate::matching::globs::{FoldedPath, OwnedGlobs};
 use crate::matching::lines::{LineFilter, Scan};
 use deploy_guard_patterns::needles::Needles;
 use std::collections::{HashMap, HashSet};
@@ -75,16 +75,18 @@ impl RuleSet {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    /// Which rules' path filters admit `path` (indexed like [`RuleSet::rules`]).
+    /// Which rules' path filters admit `path` (indexed like [`RuleSet::rules`]). Case does
+    /// not matter (see [`FoldedPath`]).
     pub fn applicable(&self, path: &str) -> Vec<bool> {
+        let path = FoldedPath::new(path);
         let mut on = vec![false; self.rules.len()];
         for &i in &self.unfiltered {
             on[i] = true;
         }
-        for i in self.include.owners(path) {
+        for i in self.include.owners(&path) {
             on[i] = true;
         }
-        for i in self.exclude.owners(path) {
+        for i in self.exclude.owners(&path) {
             on[i] = false;
         }
         on
@@ -314,7 +316,7 @@ mod tests {
         assert!(paths.len() > 5000, "only {} paths", paths.len());
         let mut matched = 0;
         for path in &paths {
-            let mut by_us: Vec<usize> = ours.matches(path).collect();
+            let mut by_us: Vec<usize> = ours.matches(&FoldedPath::new(path)).collect();
             by_us.sort_unstable();
             let by_globset = set.matches(path);
             assert_eq!(

@@ -4,7 +4,30 @@
 use crate::change::{ChangeSet, Content, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
-use std::borrow::Cow;
+use std::ops::Deref;
+
+/// The bytes of one side, without a copy where they already are in memory (a blob, inline
+/// content).
+pub(crate) enum Bytes<'a> {
+    /// A blob's content, read from the object database.
+    Blob(git2::Blob<'a>),
+    /// Content read from the working tree.
+    Owned(Vec<u8>),
+    /// Content held in memory.
+    Borrowed(&'a [u8]),
+}
+
+impl Deref for Bytes<'_> {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Blob(blob) => blob.content(),
+            Bytes::Owned(bytes) => bytes,
+            Bytes::Borrowed(bytes) => bytes,
+        }
+    }
+}
 
 /// Reads [`Content`] from the repository's objects, the working tree, or memory.
 pub(crate) struct ContentReader<'r> {
@@ -22,14 +45,16 @@ impl<'r> ContentReader<'r> {
         ContentReader { repo: None }
     }
 
-    /// The content as bytes; `None` when the side is absent or no repository backs this reader.
-    pub(crate) fn read<'c>(&self, content: &'c Content) -> Result<Option<Cow<'c, [u8]>>> {
+    /// The content as bytes, raw: no git attribute or filter applies; `None` when the side is
+    /// absent or no repository backs this reader.
+    pub(crate) fn read<'c>(&self, content: &'c Content) -> Result<Option<Bytes<'c>>>
+    where
+        'r: 'c,
+    {
         match (content, self.repo) {
             (Content::Absent, _) => Ok(None),
-            (Content::Inline(text), _) => Ok(Some(Cow::Borrowed(text.as_bytes()))),
-            (Content::Blob(id), Some(repo)) => {
-                Ok(Some(Cow::Owned(repo.find_blob(*id)?.content().to_vec())))
-            }
+            (Content::Inline(text), _) => Ok(Some(Bytes::Borrowed(text.as_bytes()))),
+            (Content::Blob(id), Some(repo)) => Ok(Some(Bytes::Blob(repo.find_blob(*id)?))),
             (Content::Worktree(rel), Some(repo)) => {
                 let Some(root) = repo.workdir() else {
                     return Ok(None);
@@ -49,7 +74,7 @@ impl<'r> ContentReader<'r> {
                 } else {
                     std::fs::read(&path).map_err(|source| Error::Io { path, source })?
                 };
-                Ok(Some(Cow::Owned(bytes)))
+                Ok(Some(Bytes::Owned(bytes)))
             }
             (Content::Blob(_) | Content::Worktree(_), None) => Ok(None),
         }
@@ -96,12 +121,11 @@ impl<'r> ContentReader<'r> {
         Ok(paths)
     }
 
-    /// The content as text, decoded lossily.
+    /// The content as text, decoded as diffs decode it (byte-order marks, UTF-16; see
+    /// `source/text.rs`), lossily where invalid.
     pub(crate) fn read_text(&self, content: &Content) -> Result<Option<String>> {
-        // Valid UTF-8 (the usual case) becomes the string without a second copy.
-        Ok(self.read(content)?.map(|b| {
-            String::from_utf8(b.into_owned())
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        }))
+        Ok(self
+            .read(content)?
+            .map(|bytes| super::text::to_string(bytes.to_vec())))
     }
 }

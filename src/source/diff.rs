@@ -1,15 +1,23 @@
 //! libgit2 diffs turned into [`ChangeSet`]s, with zero context: the engine judges changed
-//! lines, and reads whole blobs only when a rule asks for them.
+//! lines, and reads whole blobs only when a rule asks for them. libgit2 says which paths changed
+//! and how (status, renames, modes); what their content says is read here from the raw objects
+//! and files, never through git attributes or filters, which the change under judgment
+//! controls: whether a side is text is [`text::decode`]'s decision, symlinks are followed by
+//! [`super::links`], and the lines come from diffing the two decoded sides.
 
-use super::content::ContentReader;
+use super::content::{Bytes, ContentReader};
+use super::links::{Followed, Place};
+use super::text::{self, Decoded};
 use crate::change::{
-    ChangeSet, ChangedFile, Content, FileKind, HeadTree, SUBPROJECT_COMMIT, Side, Status,
-    display_path,
+    ChangeSet, ChangedFile, Content, FileKind, HeadTree, Link, NotScanned, SUBPROJECT_COMMIT, Side,
+    Status, display_path,
 };
 use crate::error::{Error, Result};
+use crate::path_class::PathClass;
 use git2::{
     Commit, Delta, Diff, DiffDelta, DiffFindOptions, DiffOptions, FileMode, Patch, Repository, Tree,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Where the head side of a diff lives, which decides how its content is read later.
@@ -19,12 +27,15 @@ enum HeadSide {
     Worktree,
 }
 
+/// Zero context, type changes and submodules shown, and every file taken as text: libgit2 must
+/// not decide from attributes (`binary`, `-diff`) that a file is not to be read.
 fn options() -> DiffOptions {
     let mut opts = DiffOptions::new();
     opts.context_lines(0)
         .interhunk_lines(0)
         .include_typechange(true)
-        .ignore_submodules(false);
+        .ignore_submodules(false)
+        .force_text(true);
     opts
 }
 
@@ -58,10 +69,11 @@ pub(super) fn between_commits(
         }
     }
     let diff = repo.diff_tree_to_tree(base_tree.as_ref(), Some(&head_tree), Some(&mut opts))?;
+    let (base_place, head_place) = (Place::Tree(base_tree.clone()), Place::Tree(Some(head_tree)));
     Ok(ChangeSet {
         base: base.map(|b| b.id().to_string()),
         head: Some(head.id().to_string()),
-        files: collect(repo, diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects, &base_place, &head_place)?,
         tree: HeadTree::Commit(head.tree_id()),
     })
 }
@@ -143,10 +155,11 @@ pub(super) fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
     let (head_id, tree) = head_tree(repo)?;
     let index = repo.index()?;
     let diff = repo.diff_tree_to_index(tree.as_ref(), Some(&index), Some(&mut options()))?;
+    let (base, head) = (Place::Tree(tree), Place::Index(index));
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(repo, diff, HeadSide::Objects)?,
+        files: collect(repo, diff, HeadSide::Objects, &base, &head)?,
         tree: HeadTree::Index,
     })
 }
@@ -164,10 +177,12 @@ pub(super) fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
         .recurse_untracked_dirs(true)
         .show_untracked_content(true);
     let diff = repo.diff_tree_to_workdir_with_index(tree.as_ref(), Some(&mut opts))?;
+    let root = repo.workdir().unwrap_or_else(|| repo.path()).to_path_buf();
+    let (base, head) = (Place::Tree(tree), Place::Worktree(root));
     Ok(ChangeSet {
         base: head_id,
         head: None,
-        files: collect(repo, diff, HeadSide::Worktree)?,
+        files: collect(repo, diff, HeadSide::Worktree, &base, &head)?,
         tree: HeadTree::Index,
     })
 }
@@ -184,14 +199,19 @@ fn head_tree(repo: &Repository) -> Result<(Option<String>, Option<git2::Tree<'_>
     }
 }
 
-fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result<Vec<ChangedFile>> {
+fn collect(
+    repo: &Repository,
+    mut diff: Diff<'_>,
+    head_side: HeadSide,
+    base: &Place,
+    head: &Place,
+) -> Result<Vec<ChangedFile>> {
     diff.find_similar(Some(
         DiffFindOptions::new()
             .renames(true)
             .for_untracked(head_side == HeadSide::Worktree),
     ))?;
     let mut files = Vec::with_capacity(diff.deltas().len());
-    let mut pending = Vec::new();
     for idx in 0..diff.deltas().len() {
         let Some(delta) = diff.get_delta(idx) else {
             continue;
@@ -200,82 +220,100 @@ fn collect(repo: &Repository, mut diff: Diff<'_>, head_side: HeadSide) -> Result
             continue;
         };
         let mut file = describe(&delta, status, head_side);
-        if matches!(file.kind, FileKind::Text | FileKind::Symlink) {
-            if head_side == HeadSide::Objects && status != Status::Typechange {
-                pending.push(Pending {
-                    file: files.len(),
-                    delta: idx,
-                    old_path: delta.old_file().path_bytes().map(path_buf),
-                    new_path: delta.new_file().path_bytes().map(path_buf),
-                });
-            } else {
-                within_limits(repo, &mut file, |file| read_content(repo, &diff, idx, file))?;
-            }
-        }
+        follow_links(repo, &delta, base, head, &mut file)?;
         files.push(file);
     }
-    read_blob_patches(repo, &diff, pending, &mut files)?;
+    read_contents(repo, &mut files)?;
     Ok(files)
 }
 
-/// Sets `file.not_scanned` from [`super::limits`], and reads its content with `read` only when
-/// it is scanned: sizes and LFS pointers are checked before the diff is computed, so a huge
-/// file costs an object header read, not a diff.
-fn within_limits(
+/// Judges a symlink by what it serves: a side that is a link to a file inside the repository
+/// takes that file's content (and the head side's target is kept in `file.link`, so the rules
+/// of both names apply); a head-side link out of the repository is recorded as such.
+fn follow_links(
     repo: &Repository,
+    delta: &DiffDelta,
+    base: &Place,
+    head: &Place,
     file: &mut ChangedFile,
-    read: impl FnOnce(&mut ChangedFile) -> Result<()>,
 ) -> Result<()> {
-    file.not_scanned = super::limits::not_scanned(repo, file)?;
-    if file.not_scanned.is_none() {
-        read(file)?;
+    let reader = ContentReader::new(repo);
+    let target = |content: &Content| -> Result<Vec<u8>> {
+        Ok(reader
+            .read(content)?
+            .map(|b| b.to_vec())
+            .unwrap_or_default())
+    };
+    let (old, new) = (delta.old_file(), delta.new_file());
+    if old.mode() == FileMode::Link && file.base != Content::Absent {
+        let link = display_path(old.path_bytes().unwrap_or_default());
+        let followed = base.follow(repo, &link, &target(&file.base)?)?;
+        if let Followed::File(path, content) = followed {
+            file.base = content;
+            if file.status == Status::Deleted {
+                file.kind = FileKind::Text;
+                file.link = Some(Link::Inside(path));
+            }
+        }
+    }
+    if new.mode() == FileMode::Link && file.head != Content::Absent {
+        let written = target(&file.head)?;
+        match head.follow(repo, &file.path, &written)? {
+            Followed::File(path, content) => {
+                file.head = content;
+                file.kind = FileKind::Text;
+                file.link = Some(Link::Inside(path));
+            }
+            Followed::Outside => {
+                file.link = Some(Link::Outside(display_path(&written)));
+            }
+            Followed::Nowhere => {}
+        }
     }
     Ok(())
-}
-
-/// A file whose two sides are blobs, waiting for its limits check and its patch.
-struct Pending {
-    file: usize,
-    delta: usize,
-    old_path: Option<std::path::PathBuf>,
-    new_path: Option<std::path::PathBuf>,
 }
 
 /// Below this many files, threads cost more than they save.
 const PARALLEL_FROM: usize = 64;
 
-/// Checks the limits of blob-to-blob changes and reads their patches: reading object headers,
+/// Checks the limits of every text file (and link) and reads its lines: reading object headers,
 /// inflating objects and diffing them is most of a large range's cost, so with enough files it
 /// is spread over one thread per core, each with its own repository handle (a handle cannot be
-/// shared between threads).
-fn read_blob_patches(
-    repo: &Repository,
-    diff: &Diff,
-    pending: Vec<Pending>,
-    files: &mut [ChangedFile],
-) -> Result<()> {
+/// shared between threads). Both ways run [`read_file`], so the outcome never depends on how
+/// many files changed.
+fn read_contents(repo: &Repository, files: &mut [ChangedFile]) -> Result<()> {
+    let todo: Vec<usize> = (0..files.len())
+        .filter(|&i| matches!(files[i].kind, FileKind::Text | FileKind::Symlink))
+        .collect();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-    if pending.len() < PARALLEL_FROM || threads < 2 {
-        for p in &pending {
-            within_limits(repo, &mut files[p.file], |file| {
-                read_content(repo, diff, p.delta, file)
-            })?;
+    if todo.len() < PARALLEL_FROM || threads < 2 {
+        for &i in &todo {
+            read_file(repo, &mut files[i])?;
         }
         return Ok(());
     }
-    let mut shares: Vec<Vec<(Pending, ChangedFile)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (n, p) in pending.into_iter().enumerate() {
+    let mut shares: Vec<Vec<(usize, ChangedFile)>> = (0..threads).map(|_| Vec::new()).collect();
+    for (n, &i) in todo.iter().enumerate() {
         let file = std::mem::replace(
-            &mut files[p.file],
+            &mut files[i],
             ChangedFile::new(String::new(), Status::Modified, FileKind::Text),
         );
-        shares[n % threads].push((p, file));
+        shares[n % threads].push((i, file));
     }
     let git_dir = repo.path();
     let done = std::thread::scope(|scope| {
         let workers: Vec<_> = shares
             .into_iter()
-            .map(|share| scope.spawn(move || patch_share(git_dir, share)))
+            .map(|share| {
+                scope.spawn(move || -> Result<Vec<(usize, ChangedFile)>> {
+                    let repo = Repository::open(git_dir)?;
+                    let mut share = share;
+                    for (_, file) in &mut share {
+                        read_file(&repo, file)?;
+                    }
+                    Ok(share)
+                })
+            })
             .collect();
         workers
             .into_iter()
@@ -291,72 +329,102 @@ fn read_blob_patches(
     Ok(())
 }
 
-fn patch_share(
-    git_dir: &std::path::Path,
-    share: Vec<(Pending, ChangedFile)>,
-) -> Result<Vec<(usize, ChangedFile)>> {
-    let repo = Repository::open(git_dir)?;
-    repo.set_index(&mut git2::Index::new()?)?;
-    let blob = |content: &Content| -> Result<Option<git2::Blob<'_>>> {
-        match content {
-            Content::Blob(id) => Ok(Some(repo.find_blob(*id)?)),
-            _ => Ok(None),
+/// Reads one file's change: its limits first ([`super::limits`]: sizes and LFS pointers are
+/// checked before anything is diffed, so a huge file costs an object header read), then both
+/// sides' raw bytes, decoded by [`text::decode`] under the file's type (or its link target's),
+/// then the lines, diffed as `git diff` would with every file taken as text.
+fn read_file(repo: &Repository, file: &mut ChangedFile) -> Result<()> {
+    file.not_scanned = super::limits::not_scanned(repo, file)?;
+    if file.not_scanned.is_some() {
+        return Ok(());
+    }
+    let reader = ContentReader::new(repo);
+    // The sides are read from copies of where they live, so `file` can take the lines.
+    let (base, head) = (file.base.clone(), file.head.clone());
+    let (old, new) = (reader.read(&base)?, reader.read(&head)?);
+    let text_format = file.kind == FileKind::Symlink
+        || std::iter::once(file.path.as_str())
+            .chain(file.link_target())
+            .any(|name| PathClass::of(name).is_text_format());
+    let (old_text, new_text) = match (
+        decode_side(old.as_ref(), text_format),
+        decode_side(new.as_ref(), text_format),
+    ) {
+        (Decoded::Text(o), Decoded::Text(n)) => (o, n),
+        (Decoded::Unsupported(e), _) | (_, Decoded::Unsupported(e)) => {
+            file.not_scanned = Some(NotScanned::UnsupportedEncoding(e));
+            return Ok(());
+        }
+        (Decoded::Undecodable(e), _) | (_, Decoded::Undecodable(e)) => {
+            file.not_scanned = Some(NotScanned::Undecodable(e));
+            return Ok(());
+        }
+        _ => {
+            file.kind = FileKind::Binary;
+            return Ok(());
         }
     };
-    let mut out = Vec::with_capacity(share.len());
-    for (p, mut file) in share {
-        within_limits(&repo, &mut file, |file| {
-            let (old, new) = (blob(&file.base)?, blob(&file.head)?);
-            // An absent side is an empty buffer: the same hunks `git diff` shows for an added
-            // or deleted file.
-            let patch = Patch::from_buffers(
-                old.as_ref().map_or(&[][..], git2::Blob::content),
-                p.old_path.as_deref(),
-                new.as_ref().map_or(&[][..], git2::Blob::content),
-                p.new_path.as_deref(),
-                Some(&mut options()),
-            )?;
-            if patch.delta().flags().is_binary() {
-                file.kind = FileKind::Binary;
-                Ok(())
-            } else {
-                read_lines(&patch, file)
-            }
-        })?;
-        out.push((p.file, file));
-    }
-    Ok(out)
+    let new_text = match &file.head {
+        Content::Worktree(_) => checkout_line_ends(&old_text, new_text),
+        _ => new_text,
+    };
+    let patch = patch(
+        unchanged_blob(&old, &old_text),
+        &old_text,
+        unchanged_blob(&new, &new_text),
+        &new_text,
+    )?;
+    read_lines(&patch, file)
 }
 
-/// Fills `file`'s hunks and lines from delta `idx`, or marks it binary.
-fn read_content(repo: &Repository, diff: &Diff, idx: usize, file: &mut ChangedFile) -> Result<()> {
-    // libgit2 computes no lines for a type change (file ↔ symlink), so those two sides are
-    // diffed here, as `git diff` shows them: the old side removed, the new one added.
-    let sides = if file.status == Status::Typechange {
-        let reader = ContentReader::new(repo);
-        let read = |c| -> Result<Vec<u8>> {
-            Ok(reader.read(c)?.map(|b| b.into_owned()).unwrap_or_default())
-        };
-        Some((read(&file.base)?, read(&file.head)?))
-    } else {
-        None
-    };
-    let patch = match &sides {
-        Some((old, new)) => Some(Patch::from_buffers(
-            old,
-            None,
-            new,
-            None,
-            Some(&mut options()),
-        )?),
-        None => Patch::from_diff(diff, idx)?,
-    };
-    match patch {
-        Some(patch) if patch.delta().flags().is_binary() => file.kind = FileKind::Binary,
-        Some(patch) => read_lines(&patch, file)?,
-        None => {}
+/// The blob a side was read from, when its decoded text is that blob's content unchanged.
+fn unchanged_blob<'a, 'r>(bytes: &'a Option<Bytes<'r>>, text: &[u8]) -> Option<&'a git2::Blob<'r>> {
+    match bytes {
+        Some(Bytes::Blob(blob)) if std::ptr::eq(text, blob.content()) => Some(blob),
+        _ => None,
     }
-    Ok(())
+}
+
+/// The patch between two decoded sides, every file taken as text. No paths are given, so
+/// libgit2 looks up no attributes and none can choose how the sides read. Sides still in their
+/// blobs are diffed as blobs: libgit2 hashes every buffer it is given, which would cost more
+/// than the diff of a small file.
+fn patch<'b>(
+    old_blob: Option<&'b git2::Blob>,
+    old: &'b [u8],
+    new_blob: Option<&'b git2::Blob>,
+    new: &'b [u8],
+) -> Result<Patch<'b>> {
+    let opts = Some(&mut options());
+    Ok(match (old_blob, new_blob) {
+        (Some(o), Some(n)) => Patch::from_blobs(o, None, n, None, opts)?,
+        (Some(o), None) => Patch::from_blob_and_buffer(o, None, new, None, opts)?,
+        _ => Patch::from_buffers(old, None, new, None, opts)?,
+    })
+}
+
+/// One side's bytes (none: an absent side, read as empty) decoded by [`text::decode`].
+fn decode_side<'b>(bytes: Option<&'b Bytes>, text_format: bool) -> Decoded<'b> {
+    text::decode(bytes.map_or(&[][..], |b| &b[..]), text_format)
+}
+
+/// A working-tree side as git would store it: CRLF line ends written by a checkout (autocrlf,
+/// `eol=crlf`) become LF when the stored side has none, so a Windows checkout does not show
+/// every line as changed. Only line ends change; no content is hidden.
+fn checkout_line_ends<'b>(stored: &[u8], worktree: Cow<'b, [u8]>) -> Cow<'b, [u8]> {
+    let crlf = |bytes: &[u8]| bytes.windows(2).any(|w| w == b"\r\n");
+    if !crlf(&worktree) || crlf(stored) {
+        return worktree;
+    }
+    let mut out = Vec::with_capacity(worktree.len());
+    let mut rest = &worktree[..];
+    while let Some(at) = rest.windows(2).position(|w| w == b"\r\n") {
+        out.extend_from_slice(&rest[..at]);
+        out.push(b'\n');
+        rest = &rest[at + 2..];
+    }
+    out.extend_from_slice(rest);
+    Cow::Owned(out)
 }
 
 /// Maps libgit2's delta status to ours; `None` for entries that are not changes.
@@ -386,10 +454,11 @@ fn describe(delta: &DiffDelta, status: Status, head_side: HeadSide) -> ChangedFi
         delta.new_file()
     };
     let path = display_path(main.path_bytes().unwrap_or_default());
+    // Whether a file is binary is decided when its content is read, never from the delta's
+    // flags, which attributes set.
     let kind = match main.mode() {
         FileMode::Link => FileKind::Symlink,
         FileMode::Commit => FileKind::Submodule,
-        _ if delta.flags().is_binary() => FileKind::Binary,
         _ => FileKind::Text,
     };
     let mut file = ChangedFile::new(path.clone(), status, kind);

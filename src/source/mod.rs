@@ -5,16 +5,18 @@ pub(crate) mod ci;
 mod content;
 mod diff;
 mod limits;
+mod links;
 pub(crate) mod push;
 mod resolved;
 mod revs;
 pub(crate) mod shallow;
+mod text;
 
 pub use ci::{Event, EventBase, EventRange};
 pub(crate) use content::ContentReader;
 pub use limits::MAX_SCANNED_BYTES;
 pub use resolved::Resolved;
-use resolved::{load_commits, local_resolved};
+use resolved::{base_is_head, load_commits, local_resolved};
 pub use revs::EMPTY_TREE;
 pub(crate) use shallow::RangeCommits;
 
@@ -85,6 +87,10 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
                 None => revs::default_base(repo)?,
             };
             let range = shallow::resolve_range(repo, &base_name, head)?;
+            let self_base = match base {
+                None => base_is_head(&base_name, head, &range)?,
+                Some(_) => None,
+            };
             let (changes, mut resolved) = if revs::is_empty_tree(&base_name) {
                 let (changes, resolved) =
                     load_commits(repo, &format!("{head} from the empty tree"), &range)?;
@@ -95,15 +101,18 @@ pub fn load(repo: &Repository, source: &Source) -> Result<(ChangeSet, Resolved)>
                 load_commits(repo, &format!("{base_name}...{head}"), &range)?
             };
             resolved.steps.insert(0, how);
+            resolved.warnings.extend(self_base);
             Ok((changes, resolved))
         }
         Source::Staged => {
             let changes = diff::head_to_index(repo)?;
-            Ok((changes, local_resolved(repo, "HEAD → index (staged)")))
+            let resolved = local_resolved(repo, "HEAD → index (staged)", "index", &changes);
+            Ok((changes, resolved))
         }
         Source::Worktree => {
             let changes = diff::head_to_worktree(repo)?;
-            Ok((changes, local_resolved(repo, "HEAD → working tree")))
+            let resolved = local_resolved(repo, "HEAD → working tree", "working tree", &changes);
+            Ok((changes, resolved))
         }
         Source::Ci(event) => match &event.range {
             Some(range) => ci::load(repo, &event.name, range),

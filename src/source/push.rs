@@ -1,7 +1,8 @@
 //! What `git push` announces to a pre-push hook (on its stdin, or through the pre-commit
 //! framework's variables), turned into the ranges to judge. A deletion is not judged; a new
-//! branch is judged on the commits the remote does not have yet; an update on `remote..local`
-//! with merge-base semantics.
+//! branch is judged on the commits that are on neither that branch nor the remote's default
+//! branch (a commit only on another remote branch is judged); an update on `remote..local` with
+//! merge-base semantics.
 
 use super::Source;
 use super::revs::{is_full_commit_id, is_zero_id, resolve_commit};
@@ -89,7 +90,8 @@ pub(crate) enum PushPlan {
     /// Nothing to judge, and why (a deletion, nothing new, not a commit).
     Skip(String),
     /// Judge this range: a [`Source::Commits`] whose label says which push it is (e.g. `push to
-    /// origin refs/heads/topic (commits not on origin)`), with the remote side as its base.
+    /// origin refs/heads/topic (commits on neither that branch nor origin's default branch)`),
+    /// with the remote side as its base.
     Judge(Source),
 }
 
@@ -121,8 +123,9 @@ pub(crate) fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Resul
         return Ok(PushPlan::Judge(Source::of_range(target, &range)));
     }
     // A new ref, or an update whose remote side is unknown here (someone else pushed, or a
-    // force push over unrelated history): judge what the remote does not have yet.
-    let new_commits = not_on_remote(repo, remote, head.id())?;
+    // force push over unrelated history): judge what is on neither the branch being updated
+    // nor the remote's default branch.
+    let new_commits = not_on_remote(repo, remote, &pushed.remote_ref, head.id())?;
     if new_commits.is_empty() {
         return Ok(PushPlan::Skip(format!(
             "{target}: every commit is already on {remote}, nothing to judge"
@@ -135,7 +138,7 @@ pub(crate) fn plan(repo: &Repository, remote: &str, pushed: &PushedRef) -> Resul
         head,
         fetched: Vec::new(),
     };
-    let label = format!("{target} (commits not on {remote})");
+    let label = format!("{target} (commits on neither that branch nor {remote}'s default branch)");
     Ok(PushPlan::Judge(Source::of_range(label, &range)))
 }
 
@@ -160,18 +163,57 @@ fn update_range<'r>(
     }))
 }
 
-/// Commits reachable from `head` and from none of `remote`'s tracking refs (`git rev-list
-/// head --not --remotes=<remote>`). When `remote` is no configured remote (a push to a URL),
-/// every remote's refs count as already pushed.
-fn not_on_remote(repo: &Repository, remote: &str, head: Oid) -> Result<HashSet<Oid>> {
+/// Commits reachable from `head` that the remote already has where it counts: on the branch
+/// being updated (its remote-tracking ref) or on the remote's default branch. A commit that is
+/// only on some other remote branch (a feature branch pushed before) is still judged here: it
+/// is not on the branch this push moves. When `remote` is no configured remote (a push to a
+/// URL), every configured remote's branch of that name and default branch count.
+fn not_on_remote(
+    repo: &Repository,
+    remote: &str,
+    remote_ref: &str,
+    head: Oid,
+) -> Result<HashSet<Oid>> {
     let mut walk = repo.revwalk()?;
     walk.push(head)?;
-    if repo.find_remote(remote).is_ok() {
-        walk.hide_glob(&format!("refs/remotes/{remote}/*"))?;
-    } else {
-        walk.hide_glob("refs/remotes/*")?;
+    for there in already_there(repo, remote, remote_ref)? {
+        walk.hide(there)?;
     }
     walk.map(|id| id.map_err(Error::from)).collect()
+}
+
+/// The commits of `remote` a push to `remote_ref` builds on: the tracking ref of that branch,
+/// and the remote's default branch (`refs/remotes/<remote>/HEAD`'s target, else its `main`,
+/// else its `master`).
+fn already_there(repo: &Repository, remote: &str, remote_ref: &str) -> Result<Vec<Oid>> {
+    let remotes: Vec<String> = match repo.find_remote(remote) {
+        Ok(_) => vec![remote.to_string()],
+        Err(_) => {
+            let names = repo.remotes()?;
+            names
+                .iter_bytes()
+                .map(|name| String::from_utf8_lossy(name).into_owned())
+                .collect()
+        }
+    };
+    let commit = |name: &str| {
+        repo.revparse_single(name)
+            .and_then(|o| o.peel_to_commit())
+            .ok()
+            .map(|c| c.id())
+    };
+    let mut there = Vec::new();
+    for name in &remotes {
+        if let Some(branch) = remote_ref.strip_prefix("refs/heads/") {
+            there.extend(commit(&format!("refs/remotes/{name}/{branch}")));
+        }
+        there.extend(
+            ["HEAD", "main", "master"]
+                .iter()
+                .find_map(|b| commit(&format!("refs/remotes/{name}/{b}"))),
+        );
+    }
+    Ok(there)
 }
 
 /// Where the new commits start on `head`'s first-parent line: the first commit the remote

@@ -1,5 +1,5 @@
 //! What happens to the engine's findings before they are reported: the gate's own findings
-//! (submodules, suppressions and waivers it cannot honour), inline suppressions, configured
+//! (submodules, files it could not read, suppressions and waivers it cannot honour), inline suppressions, configured
 //! waivers, and pull-request labels that acknowledge findings. Suppressed and acknowledged
 //! findings keep their place in every report with `suppressed = Some(reason)`; they never fail
 //! a run. The two kinds of suppression have different trust (see SECURITY.md): inline comments
@@ -10,10 +10,12 @@ mod inline;
 mod labels;
 mod reported;
 mod submodules;
+mod unread;
 mod waivers;
 
 pub(crate) use labels::acknowledge;
 pub(crate) use submodules::submodule_findings;
+pub(crate) use unread::unread_findings;
 
 use crate::change::ChangeSet;
 use crate::config::{Config, Date};

@@ -92,7 +92,7 @@ fn new_branch_with_clean_commits_is_judged_and_pushed() {
     assert_clean_push_lands(
         &s,
         "topic",
-        "checking push to origin refs/heads/topic (commits not on origin)",
+        "checking push to origin refs/heads/topic (commits on neither that branch nor origin's default branch)",
     );
 }
 
@@ -146,6 +146,44 @@ fn new_branch_of_commits_already_on_the_remote_is_not_judged() {
     let out = push(&s.work, &["origin", "main:refs/heads/copy"]);
     out.expect_code(0);
     out.expect_stderr("already on origin");
+}
+
+/// [`setup`], then a risky commit pushed to a feature branch of the remote (never merged).
+fn risky_feature_branch_on_the_remote() -> Setup {
+    let s = setup();
+    s.work.branch("feature");
+    s.work.commit_file("server/app.js", WILDCARD_CORS);
+    s.work.git(&["push", "-q", "origin", "feature"]);
+    s
+}
+
+#[test]
+fn a_commit_only_on_another_remote_branch_is_judged() {
+    let s = risky_feature_branch_on_the_remote();
+    install(&s.work);
+    // A new branch grown from it: the risky commit is not on the branch this push creates.
+    s.work.branch("topic");
+    s.work.commit_file("notes.txt", "plain\n");
+    let out = push(&s.work, &["origin", "topic"]);
+    out.expect_failure();
+    out.expect_stderr("cors/wildcard-origin");
+    assert_eq!(remote_ref(&s, "topic"), None);
+}
+
+#[test]
+fn a_force_push_over_an_unknown_commit_is_judged_against_the_default_branch() {
+    let s = risky_feature_branch_on_the_remote();
+    // Someone else pushed `topic`; this clone never fetched it.
+    let other = Repo::clone_of(&s.remote, &[]);
+    other.branch("topic");
+    other.commit_file("theirs.txt", "theirs\n");
+    other.git(&["push", "-q", "origin", "topic"]);
+    install(&s.work);
+    s.work.branch("topic");
+    s.work.commit_file("notes.txt", "plain\n");
+    let out = push(&s.work, &["--force", "origin", "topic"]);
+    out.expect_failure();
+    out.expect_stderr("cors/wildcard-origin");
 }
 
 #[test]

@@ -4,11 +4,14 @@
 //!
 //! Steps: `name` or `"quoted.name"` (a key), `{A,B}`/`A_*` (keys matching a glob), `*` (any
 //! key), `**` (any depth, including none), `[*]` (any item), `[N]` (item N), `[Key=glob]` (keep
-//! mappings whose `Key` scalar matches).
+//! mappings whose `Key` scalar matches), `[!Key]` (keep mappings without `Key`).
 //! Every hit carries an identity (its concrete path, with list items named by their `name` when
-//! they have one) so base and head can be compared value by value.
+//! they have one) so base and head can be compared value by value, and a shape (the identity
+//! without the names wildcards chose) so a renamed workload still finds its containers.
+//! Walks follow aliases and merge keys ([`Node::entries`](super::tree::Node::entries)) and
+//! spend a [`Budget`] of node visits, which no document can make them exceed.
 
-use super::tree::{Node, Value};
+use super::tree::Node;
 use globset::{Glob, GlobMatcher};
 
 #[derive(Debug, Clone)]
@@ -20,6 +23,7 @@ enum Step {
     AnyIndex,
     Index(usize),
     Filter(String, Pattern),
+    Without(String),
 }
 
 /// A glob on a key or scalar. Most are a plain name, `*` or `{A,B,C}`: those are compared
@@ -73,10 +77,55 @@ pub(crate) struct Query {
 pub(crate) struct Hit<'d> {
     /// The concrete path, stable across unrelated edits (e.g. `Deployment/web.spec.template…`).
     pub identity: String,
+    /// The identity with the names a wildcard chose left out (`Deployment/*`, `Resources.*`,
+    /// `services.*`): what stays when a workload, a logical id or a service is renamed.
+    pub shape: String,
     /// The last key on the way (empty at the top).
     pub key: String,
-    /// The node reached.
+    /// The node reached (an alias's target, not the alias).
     pub node: &'d Node,
+    /// The lines of the aliases and merge keys the way went through, outermost first.
+    pub via: Vec<u32>,
+}
+
+/// How many nodes the queries on one file may visit. Without aliases a query visits each node
+/// a few times; aliases can make the number of paths exponential in the file's size (a
+/// "billion laughs" file), so past this the file is reported as not fully checked instead.
+/// Shared by every walk of one evaluation (sub-queries of predicates included).
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: std::cell::Cell<usize>,
+}
+
+/// The node-visit budget ran out: the document reaches too many values through aliases.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Exhausted;
+
+impl std::fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("its aliases reach too many values to check them all")
+    }
+}
+
+impl Budget {
+    /// A budget for queries over documents parsed from `bytes` bytes of text: generous for
+    /// any file without aliases (whose nodes are fewer than its bytes), linear in its size.
+    pub(crate) fn for_text(bytes: usize) -> Budget {
+        Budget {
+            left: std::cell::Cell::new(bytes.saturating_mul(32).max(1_000_000)),
+        }
+    }
+
+    fn spend(&self) -> Result<(), Exhausted> {
+        let left = self.left.get().checked_sub(1).ok_or(Exhausted)?;
+        self.left.set(left);
+        Ok(())
+    }
+
+    /// Whether some walk ran out (its result, and anything built on it, is incomplete).
+    pub(crate) fn exhausted(&self) -> bool {
+        self.left.get() == 0
+    }
 }
 
 impl Query {
@@ -103,12 +152,14 @@ impl Query {
                         Step::AnyIndex
                     } else if let Ok(n) = inner.parse() {
                         Step::Index(n)
+                    } else if let Some(key) = inner.strip_prefix('!') {
+                        Step::Without(key.trim().to_string())
                     } else if let Some((key, pattern)) = inner.split_once('=') {
                         let glob = Pattern::parse(pattern.trim().trim_matches(['"', '\'']))
                             .map_err(|e| format!("bad query '{path}': {e}"))?;
                         Step::Filter(key.trim().to_string(), glob)
                     } else {
-                        return bad("brackets take *, a number or Key=glob");
+                        return bad("brackets take *, a number, Key=glob or !Key");
                     });
                 }
                 _ => {
@@ -138,43 +189,85 @@ impl Query {
         Ok(Query { steps })
     }
 
+    /// The key names every document this query reaches anything in must spell out: a cheap,
+    /// sound test that a file cannot hold a hit (see [`Query::could_reach`]).
+    fn needles(&self) -> impl Iterator<Item = &str> {
+        self.steps.iter().filter_map(|step| match step {
+            Step::Key(key) | Step::Filter(key, _) => Some(key.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Whether a document written as `text` could hold a node this query reaches. A key is
+    /// written out in the text unless an escape spells it (`"\u0069mage"`), so text without a
+    /// needle and without a backslash cannot; merge keys and aliases only reuse keys written
+    /// elsewhere in the same text.
+    pub(crate) fn could_reach(&self, text: &str) -> bool {
+        self.needles()
+            .all(|needle| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some())
+            || memchr::memchr(b'\\', text.as_bytes()).is_some()
+    }
+
     /// Every node the query reaches from `node`, with identities relative to it.
-    pub(crate) fn eval_node<'d>(&self, node: &'d Node) -> Vec<Hit<'d>> {
+    pub(crate) fn eval_node<'d>(
+        &self,
+        node: &'d Node,
+        budget: &Budget,
+    ) -> Result<Vec<Hit<'d>>, Exhausted> {
         let mut hits = Vec::new();
-        let start = Hit {
-            identity: String::new(),
-            key: String::new(),
-            node,
-        };
-        walk(&self.steps, start, &mut hits);
-        hits
+        walk(
+            &self.steps,
+            start(node, String::new(), String::new()),
+            budget,
+            &mut hits,
+        )?;
+        Ok(hits)
     }
 
     /// Every node the query reaches in `docs`.
-    pub(crate) fn eval<'d>(&self, docs: &'d [Node]) -> Vec<Hit<'d>> {
+    pub(crate) fn eval<'d>(
+        &self,
+        docs: &'d [Node],
+        budget: &Budget,
+    ) -> Result<Vec<Hit<'d>>, Exhausted> {
         let mut hits = Vec::new();
         for (i, doc) in docs.iter().enumerate() {
-            let start = Hit {
-                identity: doc_identity(doc, i),
-                key: String::new(),
-                node: doc,
-            };
-            walk(&self.steps, start, &mut hits);
+            let (identity, shape) = doc_identity(doc, i);
+            walk(&self.steps, start(doc, identity, shape), budget, &mut hits)?;
         }
-        hits
+        Ok(hits)
     }
 }
 
-/// Kubernetes documents are named `Kind/name` so reordering them is not a change.
-fn doc_identity(doc: &Node, index: usize) -> String {
+/// Where a walk starts: `node` (followed if it is an alias), named `identity`.
+fn start(node: &Node, identity: String, shape: String) -> Hit<'_> {
+    Hit {
+        identity,
+        shape,
+        key: String::new(),
+        node: node.resolved(),
+        via: alias_line(node).into_iter().collect(),
+    }
+}
+
+/// The line of an alias (a reference written away from its anchor), if `node` is one.
+fn alias_line(node: &Node) -> Option<u32> {
+    let target = node.resolved();
+    (!std::ptr::eq(node, target) && node.line != target.line).then_some(node.line)
+}
+
+/// Kubernetes documents are named `Kind/name` (or `Kind/generateName`) so reordering them is
+/// not a change; the shape keeps only the kind, so a renamed object keeps its containers.
+fn doc_identity(doc: &Node, index: usize) -> (String, String) {
     let kind = doc.get("kind").and_then(Node::text);
-    let name = doc
-        .get("metadata")
-        .and_then(|m| m.get("name"))
+    let metadata = doc.get("metadata");
+    let name = metadata
+        .and_then(|m| m.get("name").or_else(|| m.get("generateName")))
         .and_then(Node::text);
     match (kind, name) {
-        (Some(k), Some(n)) => format!("{k}/{n}"),
-        _ => format!("#{index}"),
+        (Some(k), Some(n)) => (format!("{k}/{n}"), format!("{k}/*")),
+        (Some(k), None) => (format!("#{index}"), format!("{k}/*")),
+        _ => (format!("#{index}"), "#".to_string()),
     }
 }
 
@@ -201,70 +294,106 @@ impl Step {
     }
 }
 
-fn walk<'d>(steps: &[Step], hit: Hit<'d>, out: &mut Vec<Hit<'d>>) {
+impl<'d> Hit<'d> {
+    /// The hit one step further on: `node` under `key`, its identity extended by `name` and
+    /// its shape by `shape`; `merged_at` is the line of the merge key it came through.
+    fn step(
+        &self,
+        (name, shape): (&str, &str),
+        key: &str,
+        node: &'d Node,
+        merged_at: Option<u32>,
+    ) -> Hit<'d> {
+        let mut via = self.via.clone();
+        via.extend(merged_at);
+        via.extend(alias_line(node));
+        Hit {
+            identity: format!("{}{name}", self.identity),
+            shape: format!("{}{shape}", self.shape),
+            key: key.to_string(),
+            node: node.resolved(),
+            via,
+        }
+    }
+
+    /// The mapping entry `key`; its shape leaves the key out when a wildcard chose it.
+    fn entry(&self, key: &str, named: bool, node: &'d Node, merged_at: Option<u32>) -> Hit<'d> {
+        let name = format!(".{key}");
+        let shape = if named { ".*" } else { name.as_str() };
+        self.step((&name, shape), key, node, merged_at)
+    }
+
+    /// Item `index`, named by its `name` key when `by_name` and it has one.
+    fn item(&self, index: usize, node: &'d Node, by_name: bool) -> Hit<'d> {
+        let name = if by_name {
+            item_identity(node, index)
+        } else {
+            format!("[{index}]")
+        };
+        self.step((&name, &name), &self.key, node, None)
+    }
+}
+
+fn walk<'d>(
+    steps: &[Step],
+    hit: Hit<'d>,
+    budget: &Budget,
+    out: &mut Vec<Hit<'d>>,
+) -> Result<(), Exhausted> {
+    budget.spend()?;
     let Some((step, rest)) = steps.split_first() else {
         out.push(hit);
-        return;
+        return Ok(());
     };
-    let child = |key: &str, ident: String, node: &'d Node| Hit {
-        identity: ident,
-        key: key.to_string(),
-        node,
-    };
-    match (step, &hit.node.value) {
-        (Step::Key(_) | Step::AnyKey | Step::KeyGlob(_), Value::Map(entries)) => {
-            for (key, node) in entries.iter().filter(|(key, _)| step.admits_key(key)) {
-                walk(
-                    rest,
-                    child(key, format!("{}.{key}", hit.identity), node),
-                    out,
-                );
+    match step {
+        Step::Key(_) | Step::AnyKey | Step::KeyGlob(_) => {
+            let named = !matches!(step, Step::Key(_));
+            for (key, node, merged_at) in hit.node.entries_with_origin().into_iter().flatten() {
+                budget.spend()?;
+                if step.admits_key(key) {
+                    walk(rest, hit.entry(key, named, node, merged_at), budget, out)?;
+                }
             }
         }
-        (Step::AnyIndex, Value::Seq(items)) => {
-            for (i, node) in items.iter().enumerate() {
-                let ident = format!("{}{}", hit.identity, item_identity(node, i));
-                walk(rest, child(&hit.key, ident, node), out);
+        Step::AnyIndex => {
+            for (i, node) in hit.node.items().unwrap_or_default().iter().enumerate() {
+                walk(rest, hit.item(i, node, true), budget, out)?;
             }
         }
-        (Step::Index(n), Value::Seq(items)) => {
-            if let Some(node) = items.get(*n) {
-                let ident = format!("{}[{n}]", hit.identity);
-                walk(rest, child(&hit.key, ident, node), out);
+        Step::Index(n) => {
+            if let Some(node) = hit.node.items().and_then(|items| items.get(*n)) {
+                walk(rest, hit.item(*n, node, false), budget, out)?;
             }
         }
-        (Step::Filter(key, glob), Value::Map(_))
+        Step::Filter(key, glob) => {
             if hit
                 .node
                 .get(key)
                 .and_then(Node::text)
-                .is_some_and(|t| glob.is_match(t)) =>
-        {
-            walk(rest, hit, out);
-        }
-        (Step::Descend, _) => {
-            walk(rest, hit.clone(), out);
-            match &hit.node.value {
-                Value::Map(entries) => {
-                    for (key, node) in entries {
-                        walk(
-                            steps,
-                            child(key, format!("{}.{key}", hit.identity), node),
-                            out,
-                        );
-                    }
-                }
-                Value::Seq(items) => {
-                    for (i, node) in items.iter().enumerate() {
-                        let ident = format!("{}{}", hit.identity, item_identity(node, i));
-                        walk(steps, child(&hit.key, ident, node), out);
-                    }
-                }
-                _ => {}
+                .is_some_and(|t| glob.is_match(t))
+            {
+                walk(rest, hit, budget, out)?;
             }
         }
-        _ => {}
+        Step::Without(key) => {
+            if hit.node.is_map() && hit.node.get(key).is_none() {
+                walk(rest, hit, budget, out)?;
+            }
+        }
+        Step::Descend => {
+            walk(rest, hit.clone(), budget, out)?;
+            if let Some(entries) = hit.node.entries_with_origin() {
+                for (key, node, merged_at) in entries {
+                    walk(steps, hit.entry(key, true, node, merged_at), budget, out)?;
+                }
+            } else if let Some(items) = hit.node.items() {
+                for (i, node) in items.iter().enumerate() {
+                    walk(steps, hit.item(i, node, true), budget, out)?;
+                }
+            }
+        }
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -323,7 +452,8 @@ mod tests {
         let docs = parse(yaml).unwrap();
         Query::parse(q)
             .unwrap()
-            .eval(&docs)
+            .eval(&docs, &Budget::for_text(yaml.len()))
+            .unwrap()
             .into_iter()
             .map(|h| (h.identity, h.node.text().map(String::from), h.node.line))
             .collect()

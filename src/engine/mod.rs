@@ -3,6 +3,7 @@
 //! across files in [`co_occurrence`]; this module decides which rules apply where.
 
 mod co_occurrence;
+mod dotenv;
 mod findings;
 mod lines;
 mod whole;
@@ -10,9 +11,14 @@ mod whole;
 use crate::change::{ChangeSet, ChangedFile};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::dev_only::is_dev_only;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
 use co_occurrence::{co_change_gate, keep_co_occurring};
+
+/// The categories that judge what gets deployed. Files that only serve local development
+/// ([`is_dev_only`]) are out of their way, all alike.
+const DEPLOYED_CATEGORIES: &[&str] = &["image", "cors", "cdn", "infra", "rollout", "docs"];
 
 /// What judging a change produced.
 #[derive(Debug, Clone, Default)]
@@ -30,19 +36,10 @@ pub(crate) fn judge(
     reader: &ContentReader,
 ) -> Result<Judgement> {
     let co_change = co_change_gate(changes, rules);
+    let gate_of = |file: &ChangedFile| gate(file, rules, &co_change);
     let mut whole = whole::Whole::new(changes, reader);
     let mut out = Judgement::default();
-    let gates: Vec<Vec<bool>> = changes
-        .files
-        .iter()
-        .map(|file| {
-            let mut gate = rules.applicable(&file.path);
-            for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
-                *on = *on && *co && !rule.gate_reported && file_level_holds(rule, file);
-            }
-            gate
-        })
-        .collect();
+    let gates: Vec<Vec<bool>> = changes.files.iter().map(gate_of).collect();
     let mut relevant = vec![false; rules.rules().len()];
     for gate in &gates {
         for (any, on) in relevant.iter_mut().zip(gate) {
@@ -57,6 +54,13 @@ pub(crate) fn judge(
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
         whole.judge_file(file, rules, gate, &mut out.findings, &mut out.skipped)?;
     }
+    dotenv::judge_env_changes(
+        &mut whole,
+        rules,
+        &gate_of,
+        &mut out.findings,
+        &mut out.skipped,
+    )?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(
@@ -67,6 +71,21 @@ pub(crate) fn judge(
         ))
     });
     Ok(out)
+}
+
+/// Which rules apply to `file`: its path admits them, their co-change conditions hold, the
+/// file's status and name suit them, and it is deployed if they judge what is deployed.
+fn gate(file: &ChangedFile, rules: &RuleSet, co_change: &[bool]) -> Vec<bool> {
+    let dev_only = is_dev_only(&file.path);
+    let mut gate = rules.applicable(&file.path);
+    for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(co_change) {
+        *on = *on
+            && *co
+            && !rule.gate_reported
+            && file_level_holds(rule, file)
+            && !(dev_only && DEPLOYED_CATEGORIES.contains(&rule.category()));
+    }
+    gate
 }
 
 /// The conditions that depend on the file alone: status and file name.

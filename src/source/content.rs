@@ -96,12 +96,36 @@ impl<'r> ContentReader<'r> {
         Ok(paths)
     }
 
+    /// The text of `path` in a file the change leaves as it is (the same on both sides), read
+    /// from the base commit, or from memory for a change held in memory; `None` when there is
+    /// no such file (or it is not a regular file).
+    pub(crate) fn read_unchanged(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
+        let bytes = match (self.repo, changes.base.as_deref()) {
+            (Some(repo), Some(base)) => {
+                let tree = repo.find_commit(git2::Oid::from_str(base)?)?.tree()?;
+                let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+                    return Ok(None);
+                };
+                if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
+                    return Ok(None);
+                }
+                repo.find_blob(entry.id())?.content().to_vec()
+            }
+            _ => match changes.unchanged.iter().find(|(p, _)| p == path) {
+                Some((_, text)) => text.clone().into_bytes(),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(decode(bytes)))
+    }
+
     /// The content as text, decoded lossily.
     pub(crate) fn read_text(&self, content: &Content) -> Result<Option<String>> {
-        // Valid UTF-8 (the usual case) becomes the string without a second copy.
-        Ok(self.read(content)?.map(|b| {
-            String::from_utf8(b.into_owned())
-                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-        }))
+        Ok(self.read(content)?.map(|b| decode(b.into_owned())))
     }
+}
+
+/// Bytes as text, decoded lossily (valid UTF-8, the usual case, without a second copy).
+fn decode(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -54,6 +54,7 @@ pub(super) fn between_commits(
                 head: Some(head.id().to_string()),
                 files: Vec::new(),
                 tree: HeadTree::Commit(head.tree_id()),
+                unchanged: Vec::new(),
             });
         }
     }
@@ -63,6 +64,7 @@ pub(super) fn between_commits(
         head: Some(head.id().to_string()),
         files: collect(repo, diff, HeadSide::Objects)?,
         tree: HeadTree::Commit(head.tree_id()),
+        unchanged: Vec::new(),
     })
 }
 
@@ -148,6 +150,7 @@ pub(super) fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
         head: None,
         files: collect(repo, diff, HeadSide::Objects)?,
         tree: HeadTree::Index,
+        unchanged: Vec::new(),
     })
 }
 
@@ -169,6 +172,7 @@ pub(super) fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
         head: None,
         files: collect(repo, diff, HeadSide::Worktree)?,
         tree: HeadTree::Index,
+        unchanged: Vec::new(),
     })
 }
 

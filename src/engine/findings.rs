@@ -63,10 +63,9 @@ pub(super) fn structured_findings(
         .map(|Decision { place, hit, others }| {
             let mut message = hit_message(rule, &file.path, &hit);
             if !others.is_empty() {
-                message.push_str(&format!(
-                    " (the same value also reaches {})",
-                    named(&others)
-                ));
+                let mut places = vec![hit.identity.clone()];
+                places.extend(others);
+                message.push_str(&format!(" (one value, used at {})", named(&places)));
             }
             let text = match hit.side {
                 Side::Head => sides.head(),

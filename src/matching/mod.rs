@@ -23,3 +23,4 @@ pub(crate) mod stored;
 pub(crate) mod structured;
 pub(crate) mod terraform;
 pub(crate) mod tree;
+pub(crate) mod yaml_events;

@@ -11,8 +11,9 @@
 //! Walks follow aliases and merge keys ([`Node::entries`](super::tree::Node::entries)) and
 //! spend a [`Budget`] of node visits, which no document can make them exceed.
 
-use super::tree::Node;
+use super::tree::{Node, Value};
 use globset::{Glob, GlobMatcher};
+use std::collections::HashSet;
 
 #[derive(Debug, Clone)]
 enum Step {
@@ -86,6 +87,8 @@ pub(crate) struct Hit<'d> {
     pub node: &'d Node,
     /// The lines of the aliases and merge keys the way went through, outermost first.
     pub via: Vec<u32>,
+    /// Whether the node was reached as an anchor or an alias of one.
+    shared: bool,
 }
 
 /// How many nodes the queries on one file may visit. Without aliases a query visits each node
@@ -214,14 +217,7 @@ impl Query {
         node: &'d Node,
         budget: &Budget,
     ) -> Result<Vec<Hit<'d>>, Exhausted> {
-        let mut hits = Vec::new();
-        walk(
-            &self.steps,
-            start(node, String::new(), String::new()),
-            budget,
-            &mut hits,
-        )?;
-        Ok(hits)
+        self.eval_from([(node, String::new(), String::new())], budget)
     }
 
     /// Every node the query reaches in `docs`.
@@ -230,12 +226,27 @@ impl Query {
         docs: &'d [Node],
         budget: &Budget,
     ) -> Result<Vec<Hit<'d>>, Exhausted> {
-        let mut hits = Vec::new();
-        for (i, doc) in docs.iter().enumerate() {
+        let starts = docs.iter().enumerate().map(|(i, doc)| {
             let (identity, shape) = doc_identity(doc, i);
-            walk(&self.steps, start(doc, identity, shape), budget, &mut hits)?;
+            (doc, identity, shape)
+        });
+        self.eval_from(starts, budget)
+    }
+
+    fn eval_from<'d>(
+        &self,
+        starts: impl IntoIterator<Item = (&'d Node, String, String)>,
+        budget: &Budget,
+    ) -> Result<Vec<Hit<'d>>, Exhausted> {
+        let mut walk = Walk {
+            budget,
+            barren: HashSet::new(),
+            out: Vec::new(),
+        };
+        for (node, identity, shape) in starts {
+            walk.walk(&self.steps, start(node, identity, shape))?;
         }
-        Ok(hits)
+        Ok(walk.out)
     }
 }
 
@@ -247,7 +258,13 @@ fn start(node: &Node, identity: String, shape: String) -> Hit<'_> {
         key: String::new(),
         node: node.resolved(),
         via: alias_line(node).into_iter().collect(),
+        shared: is_shared(node),
     }
+}
+
+/// Whether `node` is an anchor's definition or an alias of it.
+fn is_shared(node: &Node) -> bool {
+    matches!(node.value, Value::Shared(_))
 }
 
 /// The line of an alias (a reference written away from its anchor), if `node` is one.
@@ -313,6 +330,7 @@ impl<'d> Hit<'d> {
             key: key.to_string(),
             node: node.resolved(),
             via,
+            shared: is_shared(node),
         }
     }
 
@@ -334,66 +352,87 @@ impl<'d> Hit<'d> {
     }
 }
 
-fn walk<'d>(
-    steps: &[Step],
-    hit: Hit<'d>,
-    budget: &Budget,
-    out: &mut Vec<Hit<'d>>,
-) -> Result<(), Exhausted> {
-    budget.spend()?;
-    let Some((step, rest)) = steps.split_first() else {
-        out.push(hit);
-        return Ok(());
-    };
-    match step {
-        Step::Key(_) | Step::AnyKey | Step::KeyGlob(_) => {
-            let named = !matches!(step, Step::Key(_));
-            for (key, node, merged_at) in hit.node.entries_with_origin().into_iter().flatten() {
-                budget.spend()?;
-                if step.admits_key(key) {
-                    walk(rest, hit.entry(key, named, node, merged_at), budget, out)?;
-                }
-            }
+/// One query's walk over one document: the budget it spends, the hits it finds, and the shared
+/// (anchored) nodes from which the rest of the query is known to find nothing, so a document
+/// that reaches one anchor along many paths (a "billion laughs") costs one walk of it.
+struct Walk<'w, 'd> {
+    budget: &'w Budget,
+    barren: HashSet<(usize, *const Node)>,
+    out: Vec<Hit<'d>>,
+}
+
+impl<'d> Walk<'_, 'd> {
+    fn walk(&mut self, steps: &[Step], hit: Hit<'d>) -> Result<(), Exhausted> {
+        self.budget.spend()?;
+        let memo = hit
+            .shared
+            .then(|| (steps.len(), std::ptr::from_ref(hit.node)));
+        if memo.is_some_and(|m| self.barren.contains(&m)) {
+            return Ok(());
         }
-        Step::AnyIndex => {
-            for (i, node) in hit.node.items().unwrap_or_default().iter().enumerate() {
-                walk(rest, hit.item(i, node, true), budget, out)?;
-            }
+        let found = self.out.len();
+        self.step(steps, hit)?;
+        if let Some(m) = memo.filter(|_| self.out.len() == found) {
+            self.barren.insert(m);
         }
-        Step::Index(n) => {
-            if let Some(node) = hit.node.items().and_then(|items| items.get(*n)) {
-                walk(rest, hit.item(*n, node, false), budget, out)?;
-            }
-        }
-        Step::Filter(key, glob) => {
-            if hit
-                .node
-                .get(key)
-                .and_then(Node::text)
-                .is_some_and(|t| glob.is_match(t))
-            {
-                walk(rest, hit, budget, out)?;
-            }
-        }
-        Step::Without(key) => {
-            if hit.node.is_map() && hit.node.get(key).is_none() {
-                walk(rest, hit, budget, out)?;
-            }
-        }
-        Step::Descend => {
-            walk(rest, hit.clone(), budget, out)?;
-            if let Some(entries) = hit.node.entries_with_origin() {
-                for (key, node, merged_at) in entries {
-                    walk(steps, hit.entry(key, true, node, merged_at), budget, out)?;
-                }
-            } else if let Some(items) = hit.node.items() {
-                for (i, node) in items.iter().enumerate() {
-                    walk(steps, hit.item(i, node, true), budget, out)?;
-                }
-            }
-        }
+        Ok(())
     }
-    Ok(())
+
+    fn step(&mut self, steps: &[Step], hit: Hit<'d>) -> Result<(), Exhausted> {
+        let Some((step, rest)) = steps.split_first() else {
+            self.out.push(hit);
+            return Ok(());
+        };
+        match step {
+            Step::Key(_) | Step::AnyKey | Step::KeyGlob(_) => {
+                let named = !matches!(step, Step::Key(_));
+                for (key, node, merged_at) in hit.node.entries_with_origin().into_iter().flatten() {
+                    self.budget.spend()?;
+                    if step.admits_key(key) {
+                        self.walk(rest, hit.entry(key, named, node, merged_at))?;
+                    }
+                }
+            }
+            Step::AnyIndex => {
+                for (i, node) in hit.node.items().unwrap_or_default().iter().enumerate() {
+                    self.walk(rest, hit.item(i, node, true))?;
+                }
+            }
+            Step::Index(n) => {
+                if let Some(node) = hit.node.items().and_then(|items| items.get(*n)) {
+                    self.walk(rest, hit.item(*n, node, false))?;
+                }
+            }
+            Step::Filter(key, glob) => {
+                if hit
+                    .node
+                    .get(key)
+                    .and_then(Node::text)
+                    .is_some_and(|t| glob.is_match(t))
+                {
+                    self.walk(rest, hit)?;
+                }
+            }
+            Step::Without(key) => {
+                if hit.node.is_map() && hit.node.get(key).is_none() {
+                    self.walk(rest, hit)?;
+                }
+            }
+            Step::Descend => {
+                self.walk(rest, hit.clone())?;
+                if let Some(entries) = hit.node.entries_with_origin() {
+                    for (key, node, merged_at) in entries {
+                        self.walk(steps, hit.entry(key, true, node, merged_at))?;
+                    }
+                } else if let Some(items) = hit.node.items() {
+                    for (i, node) in items.iter().enumerate() {
+                        self.walk(steps, hit.item(i, node, true))?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

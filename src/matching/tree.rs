@@ -13,7 +13,7 @@
 //! Lines are 1-based and count `\n` as git does. A collection under a key carries the key's
 //! line, a block scalar (`|`, `>`) the line of its indicator; any other value its own line.
 
-use granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
+use granit_parser::{Event, Parser, ScalarStyle, Span, StrInput, Tag};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -162,19 +162,26 @@ impl<'d> Iterator for Entries<'d> {
     }
 }
 
-/// Parses every document in `text`. YAML and JSON alike (JSON is YAML's flow style). The
-/// error names the line and what is wrong.
-pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
+/// The reader every YAML/JSON document goes through: granit-parser in its lenient mode (what
+/// PyYAML, compose and kubectl accept), with its nesting limits (255 flow, 255 block), comments
+/// not kept.
+pub(crate) fn reader(text: &str) -> Parser<'_, StrInput<'_>> {
     let options = granit_parser::options! {
         emit_comments: false,
     };
+    Parser::new_from_str_with_options(text, options)
+}
+
+/// Parses every document in `text`. YAML and JSON alike (JSON is YAML's flow style). The
+/// error names the line and what is wrong.
+pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
     let mut builder = Builder {
         lines: LineIndex::new(text),
         stack: Vec::new(),
         anchors: HashMap::new(),
         docs: Vec::new(),
     };
-    for event in Parser::new_from_str_with_options(text, options) {
+    for event in reader(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
         builder.on_event(event, &span);
     }

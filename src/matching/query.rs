@@ -239,12 +239,13 @@ impl Query {
         budget: &Budget,
     ) -> Result<Vec<Hit<'d>>, Exhausted> {
         let mut walk = Walk {
+            steps: &self.steps,
             budget,
             barren: HashSet::new(),
             out: Vec::new(),
         };
         for (node, identity, shape) in starts {
-            walk.walk(&self.steps, start(node, identity, shape))?;
+            walk.run(start(node, identity, shape))?;
         }
         Ok(walk.out)
     }
@@ -352,84 +353,104 @@ impl<'d> Hit<'d> {
     }
 }
 
-/// One query's walk over one document: the budget it spends, the hits it finds, and the shared
-/// (anchored) nodes from which the rest of the query is known to find nothing, so a document
-/// that reaches one anchor along many paths (a "billion laughs") costs one walk of it.
-struct Walk<'w, 'd> {
+/// One query's walk: the budget it spends, the hits it finds, and the shared (anchored) nodes
+/// from which the rest of the query is known to find nothing, so a document that reaches one
+/// anchor along many paths (a "billion laughs") costs one walk of it. The walk keeps its own
+/// stack of work, so however deep aliases nest values it never runs out of call stack.
+struct Walk<'w, 'q, 'd> {
+    steps: &'q [Step],
     budget: &'w Budget,
     barren: HashSet<(usize, *const Node)>,
     out: Vec<Hit<'d>>,
 }
 
-impl<'d> Walk<'_, 'd> {
-    fn walk(&mut self, steps: &[Step], hit: Hit<'d>) -> Result<(), Exhausted> {
-        self.budget.spend()?;
-        let memo = hit
-            .shared
-            .then(|| (steps.len(), std::ptr::from_ref(hit.node)));
-        if memo.is_some_and(|m| self.barren.contains(&m)) {
-            return Ok(());
-        }
-        let found = self.out.len();
-        self.step(steps, hit)?;
-        if let Some(m) = memo.filter(|_| self.out.len() == found) {
-            self.barren.insert(m);
-        }
-        Ok(())
-    }
+/// Work left in a walk.
+enum Task<'d> {
+    /// Apply the steps from this index on to this hit.
+    Visit(usize, Hit<'d>),
+    /// Everything under a shared node was walked: remember it when it found nothing since the
+    /// hit count was this.
+    Close((usize, *const Node), usize),
+}
 
-    fn step(&mut self, steps: &[Step], hit: Hit<'d>) -> Result<(), Exhausted> {
-        let Some((step, rest)) = steps.split_first() else {
-            self.out.push(hit);
-            return Ok(());
-        };
-        match step {
-            Step::Key(_) | Step::AnyKey | Step::KeyGlob(_) => {
-                let named = !matches!(step, Step::Key(_));
-                for (key, node, merged_at) in hit.node.entries_with_origin().into_iter().flatten() {
-                    self.budget.spend()?;
-                    if step.admits_key(key) {
-                        self.walk(rest, hit.entry(key, named, node, merged_at))?;
+impl<'d> Walk<'_, '_, 'd> {
+    fn run(&mut self, start: Hit<'d>) -> Result<(), Exhausted> {
+        let mut work = vec![Task::Visit(0, start)];
+        while let Some(task) = work.pop() {
+            let (at, hit) = match task {
+                Task::Visit(at, hit) => (at, hit),
+                Task::Close(memo, found) => {
+                    if self.out.len() == found {
+                        self.barren.insert(memo);
+                    }
+                    continue;
+                }
+            };
+            self.budget.spend()?;
+            if hit.shared {
+                let memo = (at, std::ptr::from_ref(hit.node));
+                if self.barren.contains(&memo) {
+                    continue;
+                }
+                work.push(Task::Close(memo, self.out.len()));
+            }
+            let Some(step) = self.steps.get(at) else {
+                self.out.push(hit);
+                continue;
+            };
+            // Children are pushed last first, so they are walked in document order.
+            let mut next: Vec<Task<'d>> = Vec::new();
+            match step {
+                Step::Key(_) | Step::AnyKey | Step::KeyGlob(_) => {
+                    let named = !matches!(step, Step::Key(_));
+                    for (key, node, merged_at) in
+                        hit.node.entries_with_origin().into_iter().flatten()
+                    {
+                        self.budget.spend()?;
+                        if step.admits_key(key) {
+                            next.push(Task::Visit(at + 1, hit.entry(key, named, node, merged_at)));
+                        }
+                    }
+                }
+                Step::AnyIndex => {
+                    for (i, node) in hit.node.items().unwrap_or_default().iter().enumerate() {
+                        next.push(Task::Visit(at + 1, hit.item(i, node, true)));
+                    }
+                }
+                Step::Index(n) => {
+                    if let Some(node) = hit.node.items().and_then(|items| items.get(*n)) {
+                        next.push(Task::Visit(at + 1, hit.item(*n, node, false)));
+                    }
+                }
+                Step::Filter(key, glob) => {
+                    if hit
+                        .node
+                        .get(key)
+                        .and_then(Node::text)
+                        .is_some_and(|t| glob.is_match(t))
+                    {
+                        next.push(Task::Visit(at + 1, hit));
+                    }
+                }
+                Step::Without(key) => {
+                    if hit.node.is_map() && hit.node.get(key).is_none() {
+                        next.push(Task::Visit(at + 1, hit));
+                    }
+                }
+                Step::Descend => {
+                    next.push(Task::Visit(at + 1, hit.clone()));
+                    if let Some(entries) = hit.node.entries_with_origin() {
+                        for (key, node, merged_at) in entries {
+                            next.push(Task::Visit(at, hit.entry(key, true, node, merged_at)));
+                        }
+                    } else if let Some(items) = hit.node.items() {
+                        for (i, node) in items.iter().enumerate() {
+                            next.push(Task::Visit(at, hit.item(i, node, true)));
+                        }
                     }
                 }
             }
-            Step::AnyIndex => {
-                for (i, node) in hit.node.items().unwrap_or_default().iter().enumerate() {
-                    self.walk(rest, hit.item(i, node, true))?;
-                }
-            }
-            Step::Index(n) => {
-                if let Some(node) = hit.node.items().and_then(|items| items.get(*n)) {
-                    self.walk(rest, hit.item(*n, node, false))?;
-                }
-            }
-            Step::Filter(key, glob) => {
-                if hit
-                    .node
-                    .get(key)
-                    .and_then(Node::text)
-                    .is_some_and(|t| glob.is_match(t))
-                {
-                    self.walk(rest, hit)?;
-                }
-            }
-            Step::Without(key) => {
-                if hit.node.is_map() && hit.node.get(key).is_none() {
-                    self.walk(rest, hit)?;
-                }
-            }
-            Step::Descend => {
-                self.walk(rest, hit.clone())?;
-                if let Some(entries) = hit.node.entries_with_origin() {
-                    for (key, node, merged_at) in entries {
-                        self.walk(steps, hit.entry(key, true, node, merged_at))?;
-                    }
-                } else if let Some(items) = hit.node.items() {
-                    for (i, node) in items.iter().enumerate() {
-                        self.walk(steps, hit.item(i, node, true))?;
-                    }
-                }
-            }
+            work.extend(next.into_iter().rev());
         }
         Ok(())
     }
@@ -535,6 +556,23 @@ mod tests {
             .collect();
         assert_eq!(got, vec!["a", "c"]);
         assert_eq!(texts("data.*_HOST", yaml).len(), 2);
+    }
+
+    #[test]
+    fn walks_through_the_deepest_alias_chain_the_reader_allows() {
+        let mut yaml = String::from("a0: &a0 {image: \"x:latest\"}\n");
+        for i in 1..1000 {
+            yaml.push_str(&format!("a{i}: &a{i} {{next: *a{}}}\n", i - 1));
+        }
+        let docs = parse(&yaml).unwrap();
+        let budget = Budget::for_text(yaml.len());
+        let deepest = format!("a999{}.image", ".next".repeat(999));
+        let hits = Query::parse(&deepest).unwrap().eval(&docs, &budget).unwrap();
+        assert_eq!(hits.len(), 1);
+        assert_eq!((hits[0].node.line, hits[0].via.len()), (1, 999));
+        // Nothing to find below any anchor: each is walked once, not once per path to it.
+        let none = Query::parse("**.tag").unwrap().eval(&docs, &budget).unwrap();
+        assert!(none.is_empty());
     }
 
     #[test]

@@ -183,10 +183,15 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
     };
     for event in reader(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
-        builder.on_event(event, &span);
+        builder.on_event(event, &span)?;
     }
     Ok(builder.docs)
 }
+
+/// How deep values may nest once aliases are followed. The reader allows 255 flow and 255 block
+/// levels; aliases could chain anchors far deeper (each anchor holding an alias of the previous
+/// one), and walking or dropping such a chain recursively would exhaust the stack.
+const MAX_DEPTH: u32 = 1024;
 
 /// Line numbers as git counts them (`\n` only: a lone `\r`, which YAML also takes as a line
 /// break, does not start a line in a diff).
@@ -236,18 +241,20 @@ impl<'t> LineIndex<'t> {
 }
 
 /// A collection being built: its items (for a mapping, keys and values alternate), its line,
-/// and its anchor id (0: none).
+/// its anchor id (0: none), and how deep its deepest item nests (aliases followed).
 struct Frame {
     map: bool,
     items: Vec<Node>,
     line: u32,
     anchor: usize,
+    depth: u32,
 }
 
 struct Builder<'t> {
     lines: LineIndex<'t>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Rc<Node>>,
+    /// Each anchor's shared node and how deep it nests.
+    anchors: HashMap<usize, (Rc<Node>, u32)>,
     docs: Vec<Node>,
 }
 
@@ -270,28 +277,37 @@ impl Builder<'_> {
         }
     }
 
-    /// Shares an anchored node: the anchor table and the document both point at it.
-    fn anchored(&mut self, node: Node, anchor: usize) -> Node {
-        if anchor == 0 {
-            return node;
+    /// Adds a finished value that nests `depth` deep, shared when it is anchored (the anchor
+    /// table and the document then both point at it).
+    fn push_value(&mut self, node: Node, anchor: usize, depth: u32) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "line {}: aliases nest values more than {MAX_DEPTH} levels deep",
+                node.line
+            ));
         }
-        let line = node.line;
-        let shared = Rc::new(node);
-        self.anchors.insert(anchor, Rc::clone(&shared));
-        Node {
-            value: Value::Shared(shared),
-            line,
-        }
-    }
-
-    fn push_value(&mut self, node: Node) {
+        let node = if anchor == 0 {
+            node
+        } else {
+            let line = node.line;
+            let shared = Rc::new(node);
+            self.anchors.insert(anchor, (Rc::clone(&shared), depth));
+            Node {
+                value: Value::Shared(shared),
+                line,
+            }
+        };
         match self.stack.last_mut() {
             None => self.docs.push(node),
-            Some(frame) => frame.items.push(node),
+            Some(frame) => {
+                frame.items.push(node);
+                frame.depth = frame.depth.max(depth);
+            }
         }
+        Ok(())
     }
 
-    fn on_event(&mut self, event: Event<'_>, span: &Span) {
+    fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), String> {
         let line = self.lines.line(span);
         match event {
             Event::Scalar(text, style, anchor, tag) => {
@@ -308,15 +324,14 @@ impl Builder<'_> {
                     },
                     line,
                 };
-                let node = self.anchored(node, anchor);
-                self.push_value(node);
+                self.push_value(node, anchor, 1)
             }
             Event::Alias(anchor) => {
-                let value = self
-                    .anchors
-                    .get(&anchor)
-                    .map_or(Value::Null, |target| Value::Shared(Rc::clone(target)));
-                self.push_value(Node { value, line });
+                let (value, depth) = match self.anchors.get(&anchor) {
+                    Some((target, depth)) => (Value::Shared(Rc::clone(target)), *depth),
+                    None => (Value::Null, 1),
+                };
+                self.push_value(Node { value, line }, 0, depth)
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
                 let map = matches!(event, Event::MappingStart(..));
@@ -326,11 +341,13 @@ impl Builder<'_> {
                     items: Vec::new(),
                     line,
                     anchor,
+                    depth: 0,
                 });
+                Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
                 let Some(frame) = self.stack.pop() else {
-                    return;
+                    return Ok(());
                 };
                 let value = if frame.map {
                     let mut entries = Vec::with_capacity(frame.items.len() / 2);
@@ -346,11 +363,13 @@ impl Builder<'_> {
                     value,
                     line: frame.line,
                 };
-                let node = self.anchored(node, frame.anchor);
-                self.push_value(node);
+                self.push_value(node, frame.anchor, frame.depth + 1)
             }
-            Event::DocumentStart(..) => self.anchors.clear(),
-            _ => {}
+            Event::DocumentStart(..) => {
+                self.anchors.clear();
+                Ok(())
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -531,5 +550,16 @@ svc:
             assert!(parse(&text).is_err());
         }
         assert!(parse("a: &a [*a]\n").is_ok());
+        // Anchors chained through aliases nest as deep as the chain is long.
+        let chain = |n: usize| {
+            let mut text = String::from("a0: &a0 [x]\n");
+            for i in 1..n {
+                text.push_str(&format!("a{i}: &a{i} [*a{}]\n", i - 1));
+            }
+            text
+        };
+        assert!(parse(&chain(1000)).is_ok());
+        let deep = parse(&chain(100_000)).unwrap_err();
+        assert!(deep.contains("more than 1024 levels deep"), "{deep}");
     }
 }

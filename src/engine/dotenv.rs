@@ -28,7 +28,7 @@ pub(super) fn judge_env_changes(
         .files
         .iter()
         .filter(|f| is_project_env(&f.path) && f.kind == FileKind::Text)
-        .filter(|f| f.not_scanned.is_none() && f.status != Status::Deleted)
+        .filter(|f| f.not_scanned.is_none())
         .collect();
     if env_files.is_empty() {
         return Ok(());

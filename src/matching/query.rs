@@ -567,11 +567,17 @@ mod tests {
         let docs = parse(&yaml).unwrap();
         let budget = Budget::for_text(yaml.len());
         let deepest = format!("a999{}.image", ".next".repeat(999));
-        let hits = Query::parse(&deepest).unwrap().eval(&docs, &budget).unwrap();
+        let hits = Query::parse(&deepest)
+            .unwrap()
+            .eval(&docs, &budget)
+            .unwrap();
         assert_eq!(hits.len(), 1);
         assert_eq!((hits[0].node.line, hits[0].via.len()), (1, 999));
         // Nothing to find below any anchor: each is walked once, not once per path to it.
-        let none = Query::parse("**.tag").unwrap().eval(&docs, &budget).unwrap();
+        let none = Query::parse("**.tag")
+            .unwrap()
+            .eval(&docs, &budget)
+            .unwrap();
         assert!(none.is_empty());
     }
 

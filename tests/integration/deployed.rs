@@ -122,6 +122,19 @@ fn an_env_change_alone_is_judged_as_the_compose_change_it_is() {
         &[("deploy/.env", Some("# relay follows the default\n"))],
     );
     assert_eq!(found, ["image/pinned-to-mutable deploy/.env:1"]);
+    // A deleted .env lets the defaults apply: reported on the line it removed.
+    let (found, report) = judge(
+        &[
+            (
+                "compose.yaml",
+                "services:\n  api:\n    image: \"acme/api:${TAG:-latest}\"\n",
+            ),
+            (".env", "TAG=1.0.0\n"),
+        ],
+        &[(".env", None)],
+    );
+    assert_eq!(found, ["image/pinned-to-mutable .env:1"]);
+    assert_eq!(report["findings"][0]["side"], "base");
 }
 
 #[test]

@@ -163,22 +163,8 @@ impl<'a> Whole<'a> {
         if let Some(env) = &env {
             sides = sides.compose(&env.0, &env.1);
         }
-        self.judge_sides(file, &sides, rules, gate, out, skipped)
-    }
-
-    /// Judges one file, read as `sides`, against the non-line rules whose gate is open.
-    pub(super) fn judge_sides(
-        &mut self,
-        file: &ChangedFile,
-        sides: &Sides,
-        rules: &RuleSet,
-        gate: &[bool],
-        out: &mut Vec<Finding>,
-        skipped: &mut Vec<Skipped>,
-    ) -> Result<()> {
-        let wants_content = sides.base().is_some() || sides.head().is_some();
         let mut unparsed = false;
-        for (r, rule) in rules.rules().iter().enumerate() {
+        for (r, rule) in all.iter().enumerate() {
             if !gate[r] {
                 continue;
             }
@@ -195,8 +181,8 @@ impl<'a> Whole<'a> {
                             terraform_removed(resource, b, addresses, moved)
                         })
                     }
-                    _ if !structure.could_match(sides) => continue,
-                    _ => match structure.evaluate(sides) {
+                    _ if !structure.could_match(&sides) => continue,
+                    _ => match structure.evaluate(&sides) {
                         Ok(hits) => hits,
                         Err(why) => {
                             if !unparsed {
@@ -210,7 +196,7 @@ impl<'a> Whole<'a> {
                         }
                     },
                 };
-                out.extend(structured_findings(rule, file, hits, sides));
+                out.extend(structured_findings(rule, file, hits, &sides));
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
                 out.push(finding(rule, file, None, message, None));

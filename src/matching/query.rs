@@ -111,11 +111,13 @@ impl std::fmt::Display for Exhausted {
 }
 
 impl Budget {
-    /// A budget for queries over documents parsed from `bytes` bytes of text: generous for
-    /// any file without aliases (whose nodes are fewer than its bytes), linear in its size.
+    /// A budget for queries over documents parsed from `bytes` bytes of text: linear in its
+    /// size, and generous for any file without aliases, whose nodes are fewer than half its
+    /// bytes and which a query visits a few times each (a rule's query alternatives together
+    /// visit each node at most about ten times). A few tens of milliseconds per rule at most.
     pub(crate) fn for_text(bytes: usize) -> Budget {
         Budget {
-            left: std::cell::Cell::new(bytes.saturating_mul(32).max(1_000_000)),
+            left: std::cell::Cell::new(bytes.saturating_mul(16).max(20_000)),
         }
     }
 

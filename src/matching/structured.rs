@@ -573,19 +573,35 @@ impl Relation {
 }
 
 /// The base values whose identity is gone from head: what a renamed workload, logical id,
-/// service or converted file had. Each is matched to at most one new head value.
+/// service or converted file had, indexed by shape and value and by value alone. Each is
+/// matched to at most one new head value; each lookup costs about one hash.
 struct Renamed<'c, 'd> {
-    spare: Vec<Option<&'c Candidate<'d>>>,
+    base: Vec<&'c Candidate<'d>>,
+    taken: Vec<bool>,
+    by_shape: HashMap<String, Vec<usize>>,
+    by_value: HashMap<&'c str, Vec<usize>>,
 }
 
 impl<'c, 'd> Renamed<'c, 'd> {
     fn new(base: &'c [Candidate<'d>], head_ids: &HashSet<&str>) -> Self {
+        let base: Vec<&Candidate> = base
+            .iter()
+            .filter(|b| !head_ids.contains(b.identity.as_str()))
+            .collect();
+        let (mut by_shape, mut by_value) = (HashMap::new(), HashMap::new());
+        // Reversed, so that popping a bucket takes the earliest candidate first.
+        for (i, b) in base.iter().enumerate().rev() {
+            let key = shape_key(b);
+            by_shape.entry(key).or_insert_with(Vec::new).push(i);
+            if let Some(text) = b.text.as_deref() {
+                by_value.entry(text).or_insert_with(Vec::new).push(i);
+            }
+        }
         Renamed {
-            spare: base
-                .iter()
-                .filter(|b| !head_ids.contains(b.identity.as_str()))
-                .map(Some)
-                .collect(),
+            taken: vec![false; base.len()],
+            base,
+            by_shape,
+            by_value,
         }
     }
 
@@ -593,21 +609,31 @@ impl<'c, 'd> Renamed<'c, 'd> {
     /// shape and value, else (scalars) the same value anywhere; a collection of the same shape
     /// counts when `held` holds for it (the predicate already held before the rename).
     fn had(&mut self, h: &Candidate, held: impl Fn(&Candidate) -> bool) -> bool {
-        let same = |b: &Candidate, shape: bool| {
-            (!shape || b.shape == h.shape)
-                && match &h.text {
-                    Some(text) => b.text.as_ref() == Some(text),
-                    None => b.text.is_none() && held(b),
-                }
-        };
-        let pick = |shape: bool| {
-            self.spare
-                .iter()
-                .position(|b| b.is_some_and(|b| same(b, shape)))
-        };
-        let found = pick(true).or_else(|| h.text.as_ref().and_then(|_| pick(false)));
-        found.is_some_and(|i| self.spare[i].take().is_some())
+        let text = h.text.as_deref();
+        let bucket = self.by_shape.get_mut(&shape_key(h));
+        let found = take(bucket, &mut self.taken, |i| {
+            text.is_some() || held(self.base[i])
+        });
+        found || text.is_some_and(|t| take(self.by_value.get_mut(t), &mut self.taken, |_| true))
     }
+}
+
+/// A candidate's shape and value as one key.
+fn shape_key(c: &Candidate) -> String {
+    format!("{}\0{:?}", c.shape, c.text)
+}
+
+/// Takes the first candidate of `bucket` that is not taken yet and that `fits`; a candidate
+/// that does not fit never will (it depends on the candidate alone), so it is dropped.
+fn take(bucket: Option<&mut Vec<usize>>, taken: &mut [bool], fits: impl Fn(usize) -> bool) -> bool {
+    let Some(bucket) = bucket else { return false };
+    while let Some(i) = bucket.pop() {
+        if !taken[i] && fits(i) {
+            taken[i] = true;
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

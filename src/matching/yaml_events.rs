@@ -13,6 +13,7 @@ pub fn yaml_events(text: &str) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for event in reader(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
+        let map = matches!(event, Event::MappingStart(..));
         let line = match event {
             Event::StreamStart => "+STR".to_string(),
             Event::StreamEnd => "-STR".to_string(),
@@ -33,23 +34,20 @@ pub fn yaml_events(text: &str) -> Result<Vec<String>, String> {
                 let text = if empty { "" } else { &text };
                 format!("=VAL{} {style}{}", properties(anchor, tag), escape(text))
             }
-            Event::SequenceStart(style, anchor, tag) => {
+            Event::SequenceStart(style, anchor, tag) | Event::MappingStart(style, anchor, tag) => {
+                let (kind, flow) = if map {
+                    ("+MAP", " {}")
+                } else {
+                    ("+SEQ", " []")
+                };
                 let flow = if style == StructureStyle::Flow {
-                    " []"
+                    flow
                 } else {
                     ""
                 };
-                format!("+SEQ{flow}{}", properties(anchor, tag))
+                format!("{kind}{flow}{}", properties(anchor, tag))
             }
             Event::SequenceEnd => "-SEQ".to_string(),
-            Event::MappingStart(style, anchor, tag) => {
-                let flow = if style == StructureStyle::Flow {
-                    " {}"
-                } else {
-                    ""
-                };
-                format!("+MAP{flow}{}", properties(anchor, tag))
-            }
             Event::MappingEnd => "-MAP".to_string(),
             _ => continue,
         };

@@ -23,6 +23,11 @@ fn judge(base: &[(&str, &str)], head: &[(&str, Option<&str>)]) -> (Vec<String>, 
     (findings(&report), report)
 }
 
+/// [`judge`] for a change that edits one file.
+fn judge_edit(path: &str, before: &str, after: &str) -> (Vec<String>, serde_json::Value) {
+    judge(&[(path, before)], &[(path, Some(after))])
+}
+
 /// The message of the only finding of a report.
 fn only_message(report: &serde_json::Value) -> String {
     let all = report["findings"].as_array().expect("findings");
@@ -33,13 +38,8 @@ fn only_message(report: &serde_json::Value) -> String {
 #[test]
 fn a_compose_file_with_a_flow_sequence_closed_at_its_key_is_read() {
     let base = "services:\n  web:\n    image: nginx:1.27.0\n    command: [\n      \"nginx\", \"-g\", \"daemon off;\",\n    ]\n";
-    let (found, report) = judge(
-        &[("docker-compose.yml", base)],
-        &[(
-            "docker-compose.yml",
-            Some(&base.replace("nginx:1.27.0", "nginx:latest")),
-        )],
-    );
+    let after = base.replace("nginx:1.27.0", "nginx:latest");
+    let (found, report) = judge_edit("docker-compose.yml", base, &after);
     assert_eq!(
         found,
         ["image/pinned-to-mutable docker-compose.yml:3"],
@@ -48,36 +48,28 @@ fn a_compose_file_with_a_flow_sequence_closed_at_its_key_is_read() {
     assert_eq!(report["skipped"], serde_json::json!([]));
 }
 
+/// An anchor five services share is one decision: one finding, on the line the change touched
+/// (the anchor's value, or the alias a service switched to), naming the places it reaches.
 #[test]
-fn an_anchor_shared_by_services_is_one_finding_on_its_line() {
-    let compose = |tag: &str| {
+fn a_shared_anchor_is_one_finding_on_the_line_the_change_touched() {
+    let shared = |tag: &str| {
         format!(
             "x-app: &app\n  image: ghcr.io/acme/app:{tag}\n  restart: always\nservices:\n  web:\n    <<: *app\n  worker:\n    <<: [*app]\n    command: worker\n  beat:\n    <<: *app\n    image: ghcr.io/acme/beat:1.0.0\n"
         )
     };
-    let (found, report) = judge(
-        &[("docker-compose.yml", &compose("4.2.0"))],
-        &[("docker-compose.yml", Some(&compose("latest")))],
-    );
+    let (found, report) = judge_edit("docker-compose.yml", &shared("4.2.0"), &shared("latest"));
     assert_eq!(found, ["image/pinned-to-mutable docker-compose.yml:2"]);
     let message = only_message(&report);
     assert!(
         message.ends_with("(one value, used at services.web.image, services.worker.image)"),
         "{message}"
     );
-}
-
-#[test]
-fn a_service_moved_to_another_anchor_is_reported_on_the_alias() {
-    let compose = |anchor: &str| {
+    let switched = |anchor: &str| {
         format!(
             "x-images:\n  stable: &stable ghcr.io/acme/app:4.2.0\n  edge: &edge ghcr.io/acme/app:latest\nservices:\n  web:\n    image: *{anchor}\n  canary:\n    image: *edge\n"
         )
     };
-    let (found, _) = judge(
-        &[("compose.yaml", &compose("stable"))],
-        &[("compose.yaml", Some(&compose("edge")))],
-    );
+    let (found, _) = judge_edit("compose.yaml", &switched("stable"), &switched("edge"));
     assert_eq!(found, ["image/pinned-to-mutable compose.yaml:6"]);
 }
 
@@ -171,41 +163,52 @@ fn renamed_workloads_logical_ids_and_files_keep_their_images() {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:latest\n"
         )
     };
-    let (found, _) = judge(
-        &[("k8s/web.yaml", &deployment("web"))],
-        &[("k8s/web.yaml", Some(&deployment("web-frontend")))],
-    );
-    assert!(found.is_empty(), "a rename is not a new image: {found:?}");
-    let generated = deployment("web").replace("  name: web", "  generateName: web-");
-    let (found, _) = judge(
-        &[("k8s/web.yaml", &deployment("web"))],
-        &[("k8s/web.yaml", Some(&generated))],
-    );
-    assert!(found.is_empty(), "{found:?}");
-    // A second workload with the same image is new.
-    let two = format!(
-        "{}---\n{}",
-        deployment("web-frontend"),
-        deployment("web-admin")
-    );
-    let (found, _) = judge(
-        &[("k8s/web.yaml", &deployment("web"))],
-        &[("k8s/web.yaml", Some(&two))],
-    );
-    assert_eq!(found, ["image/latest-tag k8s/web.yaml:21"]);
-
-    // aws-cloudformation-templates@5a3c72a37ed9: a logical id renamed, and the JSON template
-    // converted to YAML in the same change.
+    // aws-cloudformation-templates@5a3c72a37ed9: a logical id renamed.
     let task = |id: &str| {
         format!(
             "Resources:\n  {id}:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: busybox\n          Image: busybox\n"
         )
     };
-    let (found, _) = judge(
-        &[("ecs/schedule.yaml", &task("taskdefinition"))],
-        &[("ecs/schedule.yaml", Some(&task("TaskDefinition")))],
-    );
-    assert!(found.is_empty(), "{found:?}");
+    let web = deployment("web");
+    let cases: [(&str, &str, String, String, &[&str]); 4] = [
+        (
+            "a renamed Deployment",
+            "k8s/web.yaml",
+            web.clone(),
+            deployment("web-frontend"),
+            &[],
+        ),
+        (
+            "a Deployment named by generateName",
+            "k8s/web.yaml",
+            web.clone(),
+            web.replace("  name: web", "  generateName: web-"),
+            &[],
+        ),
+        (
+            "a second workload with the same image is new",
+            "k8s/web.yaml",
+            web,
+            format!(
+                "{}---\n{}",
+                deployment("web-frontend"),
+                deployment("web-admin")
+            ),
+            &["image/latest-tag k8s/web.yaml:21"],
+        ),
+        (
+            "a renamed logical id",
+            "ecs/schedule.yaml",
+            task("taskdefinition"),
+            task("TaskDefinition"),
+            &[],
+        ),
+    ];
+    for (what, path, before, after, want) in cases {
+        let (found, _) = judge_edit(path, &before, &after);
+        assert_eq!(found, want, "{what}");
+    }
+    // The same change converted the JSON template to YAML.
     let json = "{\"Resources\": {\"taskdefinition\": {\"Type\": \"AWS::ECS::TaskDefinition\",\n  \"Properties\": {\"ContainerDefinitions\": [{\"Name\": \"busybox\", \"Image\": \"busybox\"}]}}}}\n";
     let (found, _) = judge(
         &[("ecs/schedule.json", json)],

@@ -10,7 +10,7 @@ use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpe
 use super::tree::{self, Node, Value};
 use super::{dockerfile, terraform};
 use crate::change::Side;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, Range};
 use std::sync::OnceLock;
@@ -242,12 +242,9 @@ impl Structure {
     /// could care about are never parsed.
     pub(crate) fn could_match(&self, sides: &Sides) -> bool {
         match self {
-            Structure::Query { queries, .. } => queries.iter().any(|q| {
-                [sides.base, sides.head]
-                    .into_iter()
-                    .flatten()
-                    .any(|text| q.could_reach(text))
-            }),
+            Structure::Query { queries, .. } => queries
+                .iter()
+                .any(|q| q.could_reach(|key| sides.spells(key))),
             Structure::Dockerfile { .. } | Structure::Terraform { .. } => true,
         }
     }
@@ -355,6 +352,10 @@ pub(crate) struct Sides<'t> {
     base: Option<&'t str>,
     head: Option<&'t str>,
     compose: Option<(&'t DotEnv, &'t DotEnv)>,
+    /// Which key names either side spells out (asked by many rules' queries, searched once).
+    spelled: RefCell<HashMap<String, bool>>,
+    /// Whether either side holds a `\`, which could spell any key as an escape.
+    escaped: OnceCell<bool>,
     documents: OnceCell<Result<Documents, String>>,
     instructions: OnceCell<(Vec<dockerfile::Item>, Vec<dockerfile::Item>)>,
 }
@@ -366,6 +367,8 @@ impl<'t> Sides<'t> {
             base,
             head,
             compose: None,
+            spelled: RefCell::new(HashMap::new()),
+            escaped: OnceCell::new(),
             documents: OnceCell::new(),
             instructions: OnceCell::new(),
         }
@@ -376,6 +379,25 @@ impl<'t> Sides<'t> {
     pub(crate) fn compose(mut self, base_env: &'t DotEnv, head_env: &'t DotEnv) -> Self {
         self.compose = Some((base_env, head_env));
         self
+    }
+
+    /// Whether `key` may be a key of a document on either side: it is written out in the text,
+    /// or the text has an escape that could spell it.
+    fn spells(&self, key: &str) -> bool {
+        let texts = || [self.base, self.head].into_iter().flatten();
+        if *self
+            .escaped
+            .get_or_init(|| texts().any(|t| memchr::memchr(b'\\', t.as_bytes()).is_some()))
+        {
+            return true;
+        }
+        *self
+            .spelled
+            .borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                texts().any(|t| memchr::memmem::find(t.as_bytes(), key.as_bytes()).is_some())
+            })
     }
 
     fn env(&self, side: Side) -> Option<&'t DotEnv> {
@@ -665,6 +687,18 @@ mod tests {
             (hits[0].value.as_str(), hits[0].was.as_str(), hits[0].line),
             ("app:latest", "app:ag5123s", 2)
         );
+    }
+
+    #[test]
+    fn files_that_cannot_hold_a_match_are_not_parsed_but_escapes_are_seen() {
+        let s = structure("path = \"**.containers[*].image\"\nis = { image = [\"latest\"] }\n");
+        let unrelated = Sides::new(None, Some("name: app\nscripts: {build: tsc}\n"));
+        assert!(!s.could_match(&unrelated));
+        assert!(unrelated.documents.get().is_none(), "not parsed");
+        let escaped = "{\"containers\": [{\"\\u0069mage\": \"nginx:latest\"}]}\n";
+        let sides = Sides::new(None, Some(escaped));
+        assert!(s.could_match(&sides));
+        assert_eq!(s.evaluate(&sides).unwrap().len(), 1);
     }
 
     #[test]

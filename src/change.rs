@@ -339,6 +339,9 @@ pub struct ChangeSet {
     pub files: Vec<ChangedFile>,
     /// Where the head tree's full path list comes from.
     pub tree: HeadTree,
+    /// The contents of unchanged files, for a change held in memory (fixtures); a change read
+    /// from git reads them from the base commit instead.
+    pub unchanged: Vec<(String, String)>,
 }
 
 /// Shows a path's bytes as text: valid UTF-8 as is, anything else as `\xNN`, so a path that is

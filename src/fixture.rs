@@ -76,9 +76,14 @@ pub trait Fixture {
         let (_, _, existing) = self.parts();
         let mut tree = existing.to_vec();
         let mut files = Vec::new();
+        let mut unchanged = Vec::new();
         for file in self.files() {
             if file.is_unchanged() {
                 tree.push(file.path.to_string());
+                unchanged.push((
+                    file.path.to_string(),
+                    file.after.unwrap_or_default().to_string(),
+                ));
                 continue;
             }
             let mut changed = ChangedFile::from_contents(file.path, file.before, file.after);
@@ -91,6 +96,7 @@ pub trait Fixture {
         ChangeSet {
             files,
             tree: HeadTree::Listed(tree),
+            unchanged,
             ..ChangeSet::default()
         }
     }
@@ -193,6 +199,7 @@ before = "g\n"
             change.tree,
             HeadTree::Listed(vec!["README".into(), "same.txt".into()])
         );
+        assert_eq!(change.unchanged, [("same.txt".into(), "s\n".into())]);
         assert!(toml::from_str::<Plain>("path = \"a\"\nnope = 1\n").is_err());
     }
 }

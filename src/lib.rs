@@ -24,4 +24,5 @@ mod triage;
 pub use config::{ConfigFrom, Date, SCHEMA_URL, Selection, json_schema};
 pub use error::{Error, Location, Result};
 pub use finding::{FailOn, Finding, Severity, Skipped};
+pub use matching::yaml_events::yaml_events;
 pub use rules::docs::{builtin_catalogue as rule_catalogue, builtin_rule_pages as rule_pages};

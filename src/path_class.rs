@@ -55,7 +55,11 @@ pub(crate) enum Placement {
     Test,
     /// Code of other projects kept in the repository (`vendor/`, `node_modules/`…).
     Vendored,
-    /// Developer-only setups (editor, dev container, build wrappers).
+    /// Developer-only setups: editor settings, dev containers, Docker Desktop dev environments
+    /// (`.docker/`), `dev/` and `local/` setups, build wrappers, and development variants of a
+    /// file (`compose.dev.yml`, `.env.local`). `docker-compose.override.yml` is not one: `docker
+    /// compose up` applies it wherever it runs, and installers tell users to put production
+    /// settings there.
     DevOnly,
 }
 
@@ -170,7 +174,20 @@ const FOLDERS: &[(&[&str], Placement)] = &[
         "test", "tests", "__tests__", "spec", "specs", "testdata", "test-data", "test_data",
         "fixtures", "__fixtures__", "__mocks__", "e2e",
     ], Placement::Test),
-    (&[".devcontainer", ".vscode", ".idea", ".fleet"], Placement::DevOnly),
+    (&[".devcontainer", ".vscode", ".idea", ".fleet", ".docker", "dev", "local"], Placement::DevOnly),
+];
+
+/// Name parts that mark a variant of a file for local development or tests: `compose.dev.yml`,
+/// `settings.local.yaml`, `app.test.yml`, `.env.development`.
+const DEV_QUALIFIERS: &[&str] = &[
+    "dev",
+    "development",
+    "local",
+    "test",
+    "tests",
+    "testing",
+    "e2e",
+    "debug",
 ];
 
 /// Pieces of a file name (lower case) that mark a test.
@@ -292,10 +309,34 @@ fn placement_of(folders: &[&str], name: &str, kind: Kind) -> Placement {
             && (stem.ends_with("test") || stem.ends_with("tests")));
     if test_name {
         Placement::Test
-    } else if WRAPPER_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+    } else if WRAPPER_SUFFIXES.iter().any(|s| name.ends_with(s)) || is_dev_variant(name) {
         Placement::DevOnly
     } else {
         Placement::Main
+    }
+}
+
+/// Whether a file name (lower case) names a development variant: a qualifier between its stem
+/// and its extension (`compose.dev.yml`, `.env.local`), or, for compose files, also after a
+/// dash (`docker-compose-dev.yml`) and the CI variant (`docker-compose.ci.yml`).
+fn is_dev_variant(name: &str) -> bool {
+    let dotted: Vec<&str> = name.split('.').collect();
+    let env_file = dotted.first() == Some(&"") && dotted.get(1) == Some(&"env");
+    let (qualifiers, compose) = if env_file {
+        (&dotted[2..], false)
+    } else if dotted.len() > 2 {
+        (&dotted[1..dotted.len() - 1], name.contains("compose"))
+    } else {
+        (&[][..], name.contains("compose"))
+    };
+    if qualifiers.iter().any(|q| DEV_QUALIFIERS.contains(q)) {
+        return true;
+    }
+    compose && {
+        let stem = dotted[..dotted.len().saturating_sub(1)].join(".");
+        stem.split(['.', '-', '_'])
+            .skip(1)
+            .any(|q| DEV_QUALIFIERS.contains(&q) || q == "ci")
     }
 }
 
@@ -356,6 +397,47 @@ mod tests {
         assert!(PathClass::of("src/FooTest.java").out_of_the_way());
         assert!(!PathClass::of("k8s/latest.yaml").out_of_the_way());
         assert!(PathClass::of("docs/a.txt").prose && PathClass::of("A.MD").prose);
+    }
+
+    #[test]
+    fn development_files_and_folders_are_out_of_the_way() {
+        let dev = [
+            "compose.dev.yml",
+            "deploy/docker-compose.local.yml",
+            "docker-compose-dev.yml",
+            "docker-compose.ci.yml",
+            "compose.tests.yaml",
+            "nginx-proxy/.docker/docker-compose.yaml",
+            ".devcontainer/docker-compose.yml",
+            "dev/k8s/api.yaml",
+            "local/compose.yaml",
+            "config/app.test.yml",
+            ".env.local",
+            "web/.env.development",
+            "docker-compose.test.override.yml",
+        ];
+        let deployed = [
+            "docker-compose.yml",
+            "docker-compose.override.yml",
+            "docker-compose.prod.yml",
+            "k8s/devops/api.yaml",
+            "k8s/overlays/production/api.yaml",
+            ".env",
+            ".env.production",
+            ".github/workflows/ci.yml",
+            "test.yml",
+            "values-dev-tools.yaml",
+            "localstack.yaml",
+        ];
+        for path in dev {
+            assert!(
+                PathClass::of(path).out_of_the_way(),
+                "{path} is for local development"
+            );
+        }
+        for path in deployed {
+            assert!(!PathClass::of(path).out_of_the_way(), "{path} is deployed");
+        }
     }
 
     #[test]

@@ -1,9 +1,17 @@
 //! Building a finding from a rule that fired: its place, message and snippet, with the prose
-//! cap applied.
+//! cap applied; for structured matches, the line that introduced the value and one finding
+//! per decision.
 
 use crate::change::{ChangedFile, Side};
 use crate::finding::{Finding, capped};
+use crate::matching::structured::{Sides, StructuredHit};
 use crate::rules::Rule;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+/// How many places a finding about a shared value names before "and N more".
+const PLACES_NAMED: usize = 5;
 
 /// The longest snippet kept in a finding, in characters.
 const SNIPPET_CHARS: usize = 200;
@@ -28,6 +36,121 @@ pub(super) fn finding(
     }
 }
 
+/// The findings of one rule's structured matches on one file (read as `sides`). Each lands on
+/// the line that introduced it: the value's own line when the change touched it, else the
+/// nearest alias or merge key on the way there that the change touched (a service switched to
+/// another anchor), else the value's line. Matches that land on one line with one value are one
+/// decision (an anchor five services use), so one finding, naming the other places.
+pub(super) fn structured_findings(
+    rule: &Rule,
+    file: &ChangedFile,
+    hits: Vec<StructuredHit>,
+    sides: &Sides,
+) -> Vec<Finding> {
+    let touched: HashSet<(Side, u32)> = file.lines().iter().map(|l| (l.side, l.line)).collect();
+    let placed = decisions(hits, |hit| {
+        let changed = |line: u32| touched.contains(&(hit.side, line));
+        let via = hit.via.iter().rev().copied().find(|&l| changed(l));
+        let line = if changed(hit.line) {
+            hit.line
+        } else {
+            via.unwrap_or(hit.line)
+        };
+        Some((line, hit.side))
+    });
+    placed
+        .into_iter()
+        .map(|Decision { place, hit, others }| {
+            let mut message = hit_message(rule, &file.path, &hit);
+            if !others.is_empty() {
+                let mut places = vec![hit.identity.clone()];
+                places.extend(others);
+                message.push_str(&format!(" (one value, used at {})", named(&places)));
+            }
+            let text = match hit.side {
+                Side::Head => sides.head(),
+                Side::Base => sides.base(),
+            };
+            let snippet = text
+                .and_then(|t| t.lines().nth(place.0.saturating_sub(1) as usize))
+                .unwrap_or(hit.value.as_str());
+            finding(rule, file, Some(place), message, Some(snippet))
+        })
+        .collect()
+}
+
+/// One decision: the structured matches reported at one place with one value.
+pub(super) struct Decision<P> {
+    /// Where it is reported.
+    pub place: P,
+    /// The first match.
+    pub hit: StructuredHit,
+    /// The identities of the other matches.
+    pub others: Vec<String>,
+}
+
+/// Groups matches by the place `place` gives them (`None`: not reported) and their value, in
+/// order of first appearance.
+pub(super) fn decisions<P: Eq + Hash + Clone>(
+    hits: Vec<StructuredHit>,
+    place: impl Fn(&StructuredHit) -> Option<P>,
+) -> Vec<Decision<P>> {
+    let mut out: Vec<Decision<P>> = Vec::new();
+    let mut index: HashMap<(P, String), usize> = HashMap::new();
+    for hit in hits {
+        let Some(at) = place(&hit) else { continue };
+        match index.entry((at.clone(), hit.value.clone())) {
+            Entry::Occupied(i) => out[*i.get()].others.push(hit.identity),
+            Entry::Vacant(slot) => {
+                slot.insert(out.len());
+                out.push(Decision {
+                    place: at,
+                    hit,
+                    others: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A structured rule's message for one match, placeholders filled in.
+pub(super) fn hit_message(rule: &Rule, path: &str, hit: &StructuredHit) -> String {
+    rule.message.render_with(path, |g| match g {
+        "value" => Some(hit.value.as_str()),
+        "was" => Some(hit.was.as_str()),
+        "key" => Some(hit.key.as_str()),
+        "where" => Some(hit.identity.as_str()),
+        _ => None,
+    })
+}
+
+/// Places in documents as people read them (without the `#0.` that numbers a file's unnamed
+/// documents), the first few named: "services.web.image, services.worker.image and 3 more".
+pub(super) fn named(places: &[String]) -> String {
+    let shown: Vec<&str> = places
+        .iter()
+        .take(PLACES_NAMED)
+        .map(|p| shown_path(p))
+        .collect();
+    match places.len().saturating_sub(PLACES_NAMED) {
+        0 => shown.join(", "),
+        more => format!("{} and {more} more", shown.join(", ")),
+    }
+}
+
+/// A path in a document without the `#N.` that numbers the documents of a file when there is
+/// no other name for them.
+fn shown_path(identity: &str) -> &str {
+    match identity.strip_prefix('#') {
+        Some(rest) => rest
+            .split_once('.')
+            .filter(|(n, _)| n.bytes().all(|b| b.is_ascii_digit()))
+            .map_or(identity, |(_, path)| path),
+        None => identity,
+    }
+}
+
 fn shorten(text: &str) -> String {
     let trimmed = text.trim();
     match trimmed.char_indices().nth(SNIPPET_CHARS) {
@@ -39,6 +162,20 @@ fn shorten(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_are_named_as_people_read_them() {
+        let places: Vec<String> = (0..7).map(|i| format!("#0.services.s{i}.image")).collect();
+        assert_eq!(
+            named(&places),
+            "services.s0.image, services.s1.image, services.s2.image, services.s3.image, services.s4.image and 2 more"
+        );
+        assert_eq!(
+            named(&["Deployment/web.spec".into()]),
+            "Deployment/web.spec"
+        );
+        assert_eq!(named(&["#x.y".into()]), "#x.y");
+    }
 
     #[test]
     fn snippet_is_trimmed_and_bounded() {

@@ -3,6 +3,7 @@
 //! across files in [`co_occurrence`]; this module decides which rules apply where.
 
 mod co_occurrence;
+mod dotenv;
 mod findings;
 mod lines;
 mod whole;
@@ -10,10 +11,15 @@ mod whole;
 use crate::change::{ChangeSet, ChangedFile};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::path_class::PathClass;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
 use co_occurrence::{co_change_gate, keep_co_occurring};
 pub(crate) use whole::Unparsed;
+
+/// The categories that judge what gets deployed. Files out of the way (tests, vendored code,
+/// developer-only setups: [`PathClass::out_of_the_way`]) are out of their way, all alike.
+const DEPLOYED_CATEGORIES: &[&str] = &["image", "cors", "cdn", "infra", "rollout", "docs"];
 
 /// What judging a change produced.
 #[derive(Debug, Clone, Default)]
@@ -33,25 +39,10 @@ pub(crate) fn judge(
     reader: &ContentReader,
 ) -> Result<Judgement> {
     let co_change = co_change_gate(changes, rules);
+    let gate_of = |file: &ChangedFile| gate(file, rules, &co_change);
     let mut whole = whole::Whole::new(changes, reader);
     let mut out = Judgement::default();
-    let gates: Vec<Vec<bool>> = changes
-        .files
-        .iter()
-        .map(|file| {
-            let mut gate = rules.applicable(&file.path);
-            // A symlink serves its target's content: the rules of both names judge it.
-            if let Some(target) = file.link_target() {
-                for (on, also) in gate.iter_mut().zip(rules.applicable(target)) {
-                    *on |= also;
-                }
-            }
-            for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
-                *on = *on && *co && !rule.gate_reported && file_level_holds(rule, file);
-            }
-            gate
-        })
-        .collect();
+    let gates: Vec<Vec<bool>> = changes.files.iter().map(gate_of).collect();
     let mut relevant = vec![false; rules.rules().len()];
     for gate in &gates {
         for (any, on) in relevant.iter_mut().zip(gate) {
@@ -73,6 +64,13 @@ pub(crate) fn judge(
             &mut out.unparsed,
         )?;
     }
+    dotenv::judge_env_changes(
+        &mut whole,
+        rules,
+        &gate_of,
+        &mut out.findings,
+        &mut out.skipped,
+    )?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(
@@ -83,6 +81,27 @@ pub(crate) fn judge(
         ))
     });
     Ok(out)
+}
+
+/// Which rules apply to `file`: its path admits them, their co-change conditions hold, the
+/// file's status and name suit them, and it is deployed if they judge what is deployed. A
+/// symlink serves its target's content: the rules of both names judge it.
+fn gate(file: &ChangedFile, rules: &RuleSet, co_change: &[bool]) -> Vec<bool> {
+    let out_of_the_way = PathClass::of(&file.path).out_of_the_way();
+    let mut gate = rules.applicable(&file.path);
+    if let Some(target) = file.link_target() {
+        for (on, also) in gate.iter_mut().zip(rules.applicable(target)) {
+            *on |= also;
+        }
+    }
+    for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(co_change) {
+        *on = *on
+            && *co
+            && !rule.gate_reported
+            && file_level_holds(rule, file)
+            && !(out_of_the_way && DEPLOYED_CATEGORIES.contains(&rule.category()));
+    }
+    gate
 }
 
 /// The conditions that depend on the file alone: status and file name.

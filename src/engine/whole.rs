@@ -1,18 +1,37 @@
 //! Rules that look at more than one changed line: structured documents, Dockerfiles,
 //! Terraform blocks, whole-tree path checks, and file-level rules. Full contents and the head
-//! tree are read lazily, once, and only when an applicable rule needs them.
+//! tree are read lazily, once, and only when an applicable rule needs them; a document is
+//! parsed only when some rule's query could find something in it.
+//!
+//! A file is compared with what it replaces: its own base, or for a file the change adds, a
+//! file of the same folder and name that the change deletes in another YAML/JSON spelling (a
+//! template converted from JSON to YAML). A compose file is read with its project's `.env` on
+//! each side.
 
-use super::findings::finding;
+use super::findings::{finding, structured_findings};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::compose::{self, DotEnv};
 use crate::matching::paths::{PathIndex, file_references};
-use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
+use crate::matching::structured::{Sides, Structure, terraform_removed};
 use crate::matching::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+/// A YAML/JSON document's path without its extension (`None` for other files).
+fn document_stem(path: &str) -> Option<&str> {
+    let (stem, ext) = path.rsplit_once('.')?;
+    DOCUMENT_EXTENSIONS
+        .contains(&ext.to_ascii_lowercase().as_str())
+        .then_some(stem)
+}
+
+/// A compose project's `.env` on the base and the head side.
+pub(super) type ProjectEnv = Rc<(DotEnv, DotEnv)>;
 
 /// A changed file whose structure a rule needed and could not read (one per file).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +47,15 @@ pub(crate) struct Unparsed {
 
 /// Lazily computed, change-wide context.
 pub(super) struct Whole<'a> {
-    changes: &'a ChangeSet,
-    reader: &'a ContentReader<'a>,
+    pub(super) changes: &'a ChangeSet,
+    pub(super) reader: &'a ContentReader<'a>,
     index: Option<PathIndex>,
     terraform: Option<(HashSet<String>, HashSet<String>)>,
+    envs: HashMap<String, ProjectEnv>,
 }
+
+/// The extensions of one document in its YAML/JSON spellings.
+const DOCUMENT_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 impl<'a> Whole<'a> {
     pub(super) fn new(changes: &'a ChangeSet, reader: &'a ContentReader<'a>) -> Self {
@@ -41,7 +64,59 @@ impl<'a> Whole<'a> {
             reader,
             index: None,
             terraform: None,
+            envs: HashMap::new(),
         }
+    }
+
+    /// The base text `file` is compared with: its own, or for an added YAML/JSON document, that
+    /// of a deleted document with the same folder and name but another of those extensions.
+    fn base_text(&self, file: &ChangedFile) -> Result<Option<String>> {
+        let counterpart = match (file.status, document_stem(&file.path)) {
+            (Status::Added, Some(stem)) => self.changes.files.iter().find(|f| {
+                f.status == Status::Deleted
+                    && f.not_scanned.is_none()
+                    && document_stem(&f.path) == Some(stem)
+            }),
+            _ => None,
+        };
+        self.reader
+            .read_text(counterpart.map_or(&file.base, |f| &f.base))
+    }
+
+    /// The `.env` file of the compose project `compose_path` belongs to, on both sides: from
+    /// the change when it changed, else from the tree (then alike on both sides).
+    pub(super) fn project_env(&mut self, compose_path: &str) -> Result<ProjectEnv> {
+        let path = compose::project_env_path(compose_path);
+        if let Some(env) = self.envs.get(&path) {
+            return Ok(Rc::clone(env));
+        }
+        let changed = self
+            .changes
+            .files
+            .iter()
+            .find(|f| f.path == path || f.old_path.as_deref() == Some(path.as_str()));
+        let parse = |text: Option<String>| DotEnv::parse(text.as_deref().unwrap_or_default());
+        let env = match changed {
+            Some(f) => {
+                let head = (f.path == path).then_some(&f.head);
+                let base = if f.status == Status::Renamed && f.path == path {
+                    None
+                } else {
+                    Some(&f.base)
+                };
+                let read = |c: Option<&crate::change::Content>| {
+                    c.map_or(Ok(None), |c| self.reader.read_text(c))
+                };
+                (parse(read(base)?), parse(read(head)?))
+            }
+            None => {
+                let env = parse(self.reader.read_unchanged(self.changes, &path)?);
+                (env.clone(), env)
+            }
+        };
+        let env = Rc::new(env);
+        self.envs.insert(path, Rc::clone(&env));
+        Ok(env)
     }
 
     fn index(&mut self) -> Result<&PathIndex> {
@@ -88,14 +163,18 @@ impl<'a> Whole<'a> {
                 .zip(gate)
                 .any(|(rule, on)| *on && rule.structure.is_some());
         let (base, head) = if wants_content {
-            (
-                self.reader.read_text(&file.base)?,
-                self.reader.read_text(&file.head)?,
-            )
+            (self.base_text(file)?, self.reader.read_text(&file.head)?)
         } else {
             (None, None)
         };
-        let sides = Sides::new(base.as_deref(), head.as_deref());
+        let env = match wants_content && compose::is_compose_file(&file.path) {
+            true => Some(self.project_env(&file.path)?),
+            false => None,
+        };
+        let mut sides = Sides::new(base.as_deref(), head.as_deref());
+        if let Some(env) = &env {
+            sides = sides.compose(&env.0, &env.1);
+        }
         let mut unparsed = false;
         for (r, rule) in all.iter().enumerate() {
             if !gate[r] {
@@ -114,6 +193,7 @@ impl<'a> Whole<'a> {
                             terraform_removed(resource, b, addresses, moved)
                         })
                     }
+                    _ if !structure.could_match(&sides) => continue,
                     _ => match structure.evaluate(&sides) {
                         Ok(hits) => hits,
                         Err(why) => {
@@ -121,9 +201,7 @@ impl<'a> Whole<'a> {
                                 unparsed = true;
                                 skipped.push(Skipped {
                                     path: file.path.clone(),
-                                    reason: format!(
-                                        "structured rules not applied: not valid YAML/JSON ({why})"
-                                    ),
+                                    reason: format!("structured rules not applied: {why}"),
                                 });
                                 let templated = [sides.base(), sides.head()]
                                     .into_iter()
@@ -139,9 +217,7 @@ impl<'a> Whole<'a> {
                         }
                     },
                 };
-                for hit in hits {
-                    out.push(structured_finding(rule, file, &hit, &sides));
-                }
+                out.extend(structured_findings(rule, file, hits, &sides));
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
                 out.push(finding(rule, file, None, message, None));
@@ -198,27 +274,4 @@ impl<'a> Whole<'a> {
         }
         Ok(())
     }
-}
-
-fn structured_finding(
-    rule: &Rule,
-    file: &ChangedFile,
-    hit: &StructuredHit,
-    sides: &Sides,
-) -> Finding {
-    let message = rule.message.render_with(&file.path, |g| match g {
-        "value" => Some(hit.value.as_str()),
-        "was" => Some(hit.was.as_str()),
-        "key" => Some(hit.key.as_str()),
-        "where" => Some(hit.identity.as_str()),
-        _ => None,
-    });
-    let text = match hit.side {
-        Side::Head => sides.head(),
-        Side::Base => sides.base(),
-    };
-    let line = text
-        .and_then(|t| t.lines().nth(hit.line.saturating_sub(1) as usize))
-        .unwrap_or(hit.value.as_str());
-    finding(rule, file, Some((hit.line, hit.side)), message, Some(line))
 }

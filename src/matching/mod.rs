@@ -1,9 +1,11 @@
 //! Matching: everything that decides whether a rule's pattern matches something in a change,
 //! independent of the rule language that configures it. Line patterns compiled on first use
-//! behind a literal prefilter, path and rule-id globs, and the structured matchers (YAML/JSON
-//! trees, Dockerfiles, Terraform blocks, image references, whole-tree path checks). The rule
-//! language ([`crate::rules`]) compiles into these; the engine runs them.
+//! behind a literal prefilter, path and rule-id globs, the structured matchers (YAML/JSON trees,
+//! Docker Compose interpolation, Dockerfiles, Terraform blocks, image references, whole-tree path
+//! checks), and which paths only serve local development. The rule language ([`crate::rules`])
+//! compiles into these; the engine runs them.
 
+pub(crate) mod compose;
 pub(crate) mod dockerfile;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
@@ -20,3 +22,4 @@ pub(crate) mod stored;
 pub(crate) mod structured;
 pub(crate) mod terraform;
 pub(crate) mod tree;
+pub(crate) mod yaml_events;

@@ -2,14 +2,15 @@
 //! and their evaluation: candidates are read from both sides of a file, keyed by identity, and
 //! compared so a rule fires on what the change introduced, not on what was already there.
 
+use super::compose::DotEnv;
 use super::image::{self, ImageClass};
 use super::pattern::{Compile, LazyRegex, Syntax};
-use super::query::Query;
+use super::query::{Budget, Exhausted, Query};
 use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec, TerraformSpec};
 use super::tree::{self, Node, Value};
 use super::{dockerfile, terraform};
 use crate::change::Side;
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::ops::{Deref, Range};
 use std::sync::OnceLock;
@@ -57,11 +58,32 @@ pub(crate) enum Structure {
 /// A value one side of a file offers to a structured matcher.
 struct Candidate<'d> {
     identity: String,
+    /// The identity without the names a wildcard chose (see [`query::Hit`](super::query::Hit)).
+    shape: String,
     key: String,
     line: u32,
     text: Option<String>,
     tag: Option<String>,
     node: Option<&'d Node>,
+    via: Vec<u32>,
+    vars: Vec<String>,
+}
+
+impl Candidate<'_> {
+    /// A candidate that is not in a YAML/JSON tree (a Dockerfile instruction).
+    fn flat(identity: String, key: String, line: u32, text: String) -> Candidate<'static> {
+        Candidate {
+            shape: identity.clone(),
+            identity,
+            key,
+            line,
+            text: Some(text),
+            tag: None,
+            node: None,
+            via: Vec::new(),
+            vars: Vec::new(),
+        }
+    }
 }
 
 /// One structured match, ready to become a finding.
@@ -79,6 +101,11 @@ pub(crate) struct StructuredHit {
     pub key: String,
     /// The value's concrete path.
     pub identity: String,
+    /// The lines of the aliases and merge keys the value was reached through, outermost first
+    /// (the anchor's own line is `line`).
+    pub via: Vec<u32>,
+    /// The compose variables the value was interpolated from.
+    pub vars: Vec<String>,
 }
 
 fn regex(field: &str, re: &Spanned<String>, how: Compile) -> Result<LazyRegex, SpanError> {
@@ -118,7 +145,7 @@ impl Predicate {
         })
     }
 
-    fn holds(&self, c: &Candidate) -> bool {
+    fn holds(&self, c: &Candidate, budget: &Budget) -> bool {
         let text = c.text.as_deref();
         self.value
             .as_ref()
@@ -131,11 +158,11 @@ impl Predicate {
             && self
                 .absent
                 .as_ref()
-                .is_none_or(|(q, v)| !reaches(c.node, q, v))
+                .is_none_or(|(q, v)| !reaches(c.node, q, v, budget))
             && self
                 .present
                 .as_ref()
-                .is_none_or(|(q, v)| reaches(c.node, q, v))
+                .is_none_or(|(q, v)| reaches(c.node, q, v, budget))
     }
 }
 
@@ -146,13 +173,15 @@ fn names_image_itself(c: &Candidate) -> bool {
     c.tag.as_deref().is_none_or(|t| t == "!Sub")
 }
 
-/// Whether `query` from `node` reaches a scalar equal to `want` (`*`: reaches anything).
-fn reaches(node: Option<&Node>, query: &Query, want: &str) -> bool {
+/// Whether `query` from `node` reaches a scalar equal to `want` (`*`: reaches anything). When
+/// the budget runs out the answer does not matter: the whole evaluation is discarded.
+fn reaches(node: Option<&Node>, query: &Query, want: &str, budget: &Budget) -> bool {
     let Some(node) = node else { return false };
-    query.eval_node(node).iter().any(|hit| {
-        want == "*"
-            || hit.node.text().is_some_and(|t| t.eq_ignore_ascii_case(want))
-            || matches!(&hit.node.value, Value::Seq(items) if items.iter().any(|i| i.text().is_some_and(|t| t.eq_ignore_ascii_case(want))))
+    let equal = |n: &Node| n.text().is_some_and(|t| t.eq_ignore_ascii_case(want));
+    query.eval_node(node, budget).is_ok_and(|hits| {
+        hits.iter().any(|hit| {
+            want == "*" || equal(hit.node) || hit.node.items().is_some_and(|i| i.iter().any(equal))
+        })
     })
 }
 
@@ -208,16 +237,37 @@ impl Structure {
         })
     }
 
+    /// Whether the matcher could find anything in a file whose two sides are these texts: a
+    /// sound, cheap test (a query's keys must be spelled out in the text), so files no rule
+    /// could care about are never parsed.
+    pub(crate) fn could_match(&self, sides: &Sides) -> bool {
+        match self {
+            Structure::Query { queries, .. } => queries
+                .iter()
+                .any(|q| q.could_reach(|key| sides.spells(key))),
+            Structure::Dockerfile { .. } | Structure::Terraform { .. } => true,
+        }
+    }
+
     /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
-    /// side could not be read as a document (the caller reports the file as not fully checked).
+    /// side could not be read as a document, or why not every value in it could be checked
+    /// (the caller reports the file as not fully checked).
     pub(crate) fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
         match self {
             Structure::Query { queries, relation } => {
                 let (base_docs, head_docs) = sides.documents()?;
-                Ok(relation.compare(
-                    query_candidates(queries, base_docs),
-                    query_candidates(queries, head_docs),
-                ))
+                let size = sides.base.map_or(0, str::len) + sides.head.map_or(0, str::len);
+                let budget = Budget::for_text(size);
+                let exhausted = |e: Exhausted| format!("not every value was checked: {e}");
+                let base = query_candidates(queries, base_docs, sides.env(Side::Base), &budget)
+                    .map_err(exhausted)?;
+                let head = query_candidates(queries, head_docs, sides.env(Side::Head), &budget)
+                    .map_err(exhausted)?;
+                let hits = relation.compare(base, head, &budget);
+                if budget.exhausted() {
+                    return Err(exhausted(Exhausted));
+                }
+                Ok(hits)
             }
             Structure::Dockerfile {
                 instruction,
@@ -230,17 +280,14 @@ impl Structure {
                         .iter()
                         .filter(|i| &i.instruction == instruction)
                         .filter(|i| key.as_ref().is_none_or(|re| re.is_match(&i.key)))
-                        .map(|i| Candidate {
-                            identity: format!("{} {}", i.instruction, i.key),
-                            key: i.key.clone(),
-                            line: i.line,
-                            text: Some(i.value.clone()),
-                            tag: None,
-                            node: None,
+                        .map(|i| {
+                            let identity = format!("{} {}", i.instruction, i.key);
+                            Candidate::flat(identity, i.key.clone(), i.line, i.value.clone())
                         })
                         .collect()
                 };
-                Ok(relation.compare(side(base_items), side(head_items)))
+                let budget = Budget::for_text(0);
+                Ok(relation.compare(side(base_items), side(head_items), &budget))
             }
             Structure::Terraform { .. } => Ok(Vec::new()),
         }
@@ -304,6 +351,11 @@ type Documents = (Vec<Node>, Vec<Node>);
 pub(crate) struct Sides<'t> {
     base: Option<&'t str>,
     head: Option<&'t str>,
+    compose: Option<(&'t DotEnv, &'t DotEnv)>,
+    /// Which key names either side spells out (asked by many rules' queries, searched once).
+    spelled: RefCell<HashMap<String, bool>>,
+    /// Whether either side holds a `\`, which could spell any key as an escape.
+    escaped: OnceCell<bool>,
     documents: OnceCell<Result<Documents, String>>,
     instructions: OnceCell<(Vec<dockerfile::Item>, Vec<dockerfile::Item>)>,
 }
@@ -314,9 +366,45 @@ impl<'t> Sides<'t> {
         Sides {
             base,
             head,
+            compose: None,
+            spelled: RefCell::new(HashMap::new()),
+            escaped: OnceCell::new(),
             documents: OnceCell::new(),
             instructions: OnceCell::new(),
         }
+    }
+
+    /// Reads the file as a Docker Compose file: values are interpolated with each side's
+    /// project `.env` (and the defaults the file writes), as `docker compose` would.
+    pub(crate) fn compose(mut self, base_env: &'t DotEnv, head_env: &'t DotEnv) -> Self {
+        self.compose = Some((base_env, head_env));
+        self
+    }
+
+    /// Whether `key` may be a key of a document on either side: it is written out in the text,
+    /// or the text has an escape that could spell it.
+    fn spells(&self, key: &str) -> bool {
+        let texts = || [self.base, self.head].into_iter().flatten();
+        if *self
+            .escaped
+            .get_or_init(|| texts().any(|t| memchr::memchr(b'\\', t.as_bytes()).is_some()))
+        {
+            return true;
+        }
+        *self
+            .spelled
+            .borrow_mut()
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                texts().any(|t| memchr::memmem::find(t.as_bytes(), key.as_bytes()).is_some())
+            })
+    }
+
+    fn env(&self, side: Side) -> Option<&'t DotEnv> {
+        self.compose.map(|(base, head)| match side {
+            Side::Base => base,
+            Side::Head => head,
+        })
     }
 
     /// The file's base text, if any.
@@ -331,7 +419,10 @@ impl<'t> Sides<'t> {
 
     fn documents(&self) -> Result<(&[Node], &[Node]), String> {
         let parsed = self.documents.get_or_init(|| {
-            let parse = |t: Option<&str>| t.map_or(Ok(Vec::new()), tree::parse);
+            let parse = |t: Option<&str>| {
+                t.map_or(Ok(Vec::new()), tree::parse)
+                    .map_err(|e| format!("not valid YAML/JSON ({e})"))
+            };
             Ok((parse(self.base)?, parse(self.head)?))
         });
         match parsed {
@@ -368,29 +459,48 @@ pub(crate) fn terraform_removed(
             was: String::new(),
             key: r.kind,
             identity: r.address,
+            via: Vec::new(),
+            vars: Vec::new(),
         })
         .collect()
 }
 
-fn query_candidates<'d>(queries: &[Query], docs: &'d [Node]) -> Vec<Candidate<'d>> {
+/// The values `queries` reach in one side's documents; scalars interpolated when the file is
+/// read as compose (`env`).
+fn query_candidates<'d>(
+    queries: &[Query],
+    docs: &'d [Node],
+    env: Option<&DotEnv>,
+    budget: &Budget,
+) -> Result<Vec<Candidate<'d>>, Exhausted> {
     let mut out = Vec::new();
     for q in queries {
-        out.extend(q.eval(docs).into_iter().map(|h| {
-            let (text, tag) = match &h.node.value {
+        out.extend(q.eval(docs, budget)?.into_iter().map(|h| {
+            let (mut text, tag) = match &h.node.value {
                 Value::Scalar { text, tag } => (Some(text.clone()), tag.clone()),
                 _ => (None, None),
             };
+            let mut vars = Vec::new();
+            if let (Some(env), Some(written)) = (env, &text)
+                && let Some(resolved) = env.interpolate(written)
+            {
+                text = Some(resolved.text);
+                vars = resolved.vars;
+            }
             Candidate {
                 identity: h.identity,
+                shape: h.shape,
                 key: h.key,
                 line: h.node.line,
                 text,
                 tag,
                 node: Some(h.node),
+                via: h.via,
+                vars,
             }
         }));
     }
-    out
+    Ok(out)
 }
 
 fn describe(c: &Candidate) -> String {
@@ -423,8 +533,15 @@ impl Relation {
     }
 
     /// The head candidates (base ones, for `removed`) that stand in the relation with the other
-    /// side's candidates of the same identity.
-    fn compare(&self, base: Vec<Candidate>, head: Vec<Candidate>) -> Vec<StructuredHit> {
+    /// side's candidates of the same identity. For `added`, a head value whose identity is new
+    /// is still not new when a base value whose identity is gone had the same value (same
+    /// shape first): a renamed workload, logical id or service keeps what it had.
+    fn compare(
+        &self,
+        base: Vec<Candidate>,
+        head: Vec<Candidate>,
+        budget: &Budget,
+    ) -> Vec<StructuredHit> {
         let (is, was) = (&self.is, self.was.as_ref());
         let hit = |side, c: &Candidate, was: String| StructuredHit {
             side,
@@ -433,45 +550,112 @@ impl Relation {
             was,
             key: c.key.clone(),
             identity: c.identity.clone(),
+            via: c.via.clone(),
+            vars: c.vars.clone(),
         };
         let base_by_id: HashMap<&str, &Candidate> =
             base.iter().map(|c| (c.identity.as_str(), c)).collect();
+        let head_ids: HashSet<&str> = head.iter().map(|c| c.identity.as_str()).collect();
         match self.change {
             Change::Any => head
                 .iter()
-                .filter(|h| is.holds(h))
+                .filter(|h| is.holds(h, budget))
                 .map(|h| hit(Side::Head, h, String::new()))
                 .collect(),
-            Change::Added => head
-                .iter()
-                .filter(|h| is.holds(h))
-                .filter(|h| match base_by_id.get(h.identity.as_str()) {
-                    None => true,
-                    Some(b) if h.text.is_some() => {
-                        b.text != h.text && was.is_none_or(|w| w.holds(b))
-                    }
-                    Some(b) => !is.holds(b),
-                })
-                .map(|h| hit(Side::Head, h, String::new()))
-                .collect(),
-            Change::Removed => {
-                let head_ids: HashSet<&str> = head.iter().map(|c| c.identity.as_str()).collect();
-                base.iter()
-                    .filter(|b| is.holds(b) && !head_ids.contains(b.identity.as_str()))
-                    .map(|b| hit(Side::Base, b, String::new()))
+            Change::Added => {
+                let mut renamed = Renamed::new(&base, &head_ids);
+                head.iter()
+                    .filter(|h| is.holds(h, budget))
+                    .filter(|h| match base_by_id.get(h.identity.as_str()) {
+                        None => !renamed.had(h, |b| is.holds(b, budget)),
+                        Some(b) if h.text.is_some() => {
+                            b.text != h.text && was.is_none_or(|w| w.holds(b, budget))
+                        }
+                        Some(b) => !is.holds(b, budget),
+                    })
+                    .map(|h| hit(Side::Head, h, String::new()))
                     .collect()
             }
+            Change::Removed => base
+                .iter()
+                .filter(|b| is.holds(b, budget) && !head_ids.contains(b.identity.as_str()))
+                .map(|b| hit(Side::Base, b, String::new()))
+                .collect(),
             Change::Changed => head
                 .iter()
-                .filter(|h| is.holds(h))
+                .filter(|h| is.holds(h, budget))
                 .filter_map(|h| {
                     let b = base_by_id.get(h.identity.as_str())?;
-                    let was_ok = b.text != h.text && was.is_none_or(|w| w.holds(b));
+                    let was_ok = b.text != h.text && was.is_none_or(|w| w.holds(b, budget));
                     was_ok.then(|| hit(Side::Head, h, describe(b)))
                 })
                 .collect(),
         }
     }
+}
+
+/// The base values whose identity is gone from head: what a renamed workload, logical id,
+/// service or converted file had, indexed by shape and value and by value alone. Each is
+/// matched to at most one new head value; each lookup costs about one hash.
+struct Renamed<'c, 'd> {
+    base: Vec<&'c Candidate<'d>>,
+    taken: Vec<bool>,
+    by_shape: HashMap<String, Vec<usize>>,
+    by_value: HashMap<&'c str, Vec<usize>>,
+}
+
+impl<'c, 'd> Renamed<'c, 'd> {
+    fn new(base: &'c [Candidate<'d>], head_ids: &HashSet<&str>) -> Self {
+        let base: Vec<&Candidate> = base
+            .iter()
+            .filter(|b| !head_ids.contains(b.identity.as_str()))
+            .collect();
+        let (mut by_shape, mut by_value) = (HashMap::new(), HashMap::new());
+        // Reversed, so that popping a bucket takes the earliest candidate first.
+        for (i, b) in base.iter().enumerate().rev() {
+            let key = shape_key(b);
+            by_shape.entry(key).or_insert_with(Vec::new).push(i);
+            if let Some(text) = b.text.as_deref() {
+                by_value.entry(text).or_insert_with(Vec::new).push(i);
+            }
+        }
+        Renamed {
+            taken: vec![false; base.len()],
+            base,
+            by_shape,
+            by_value,
+        }
+    }
+
+    /// Whether a gone base value stands for the new head value `h` (and takes it): the same
+    /// shape and value, else (scalars) the same value anywhere; a collection of the same shape
+    /// counts when `held` holds for it (the predicate already held before the rename).
+    fn had(&mut self, h: &Candidate, held: impl Fn(&Candidate) -> bool) -> bool {
+        let text = h.text.as_deref();
+        let bucket = self.by_shape.get_mut(&shape_key(h));
+        let found = take(bucket, &mut self.taken, |i| {
+            text.is_some() || held(self.base[i])
+        });
+        found || text.is_some_and(|t| take(self.by_value.get_mut(t), &mut self.taken, |_| true))
+    }
+}
+
+/// A candidate's shape and value as one key.
+fn shape_key(c: &Candidate) -> String {
+    format!("{}\0{:?}", c.shape, c.text)
+}
+
+/// Takes the first candidate of `bucket` that is not taken yet and that `fits`; a candidate
+/// that does not fit never will (it depends on the candidate alone), so it is dropped.
+fn take(bucket: Option<&mut Vec<usize>>, taken: &mut [bool], fits: impl Fn(usize) -> bool) -> bool {
+    let Some(bucket) = bucket else { return false };
+    while let Some(i) = bucket.pop() {
+        if !taken[i] && fits(i) {
+            taken[i] = true;
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -503,6 +687,18 @@ mod tests {
             (hits[0].value.as_str(), hits[0].was.as_str(), hits[0].line),
             ("app:latest", "app:ag5123s", 2)
         );
+    }
+
+    #[test]
+    fn files_that_cannot_hold_a_match_are_not_parsed_but_escapes_are_seen() {
+        let s = structure("path = \"**.containers[*].image\"\nis = { image = [\"latest\"] }\n");
+        let unrelated = Sides::new(None, Some("name: app\nscripts: {build: tsc}\n"));
+        assert!(!s.could_match(&unrelated));
+        assert!(unrelated.documents.get().is_none(), "not parsed");
+        let escaped = "{\"containers\": [{\"\\u0069mage\": \"nginx:latest\"}]}\n";
+        let sides = Sides::new(None, Some(escaped));
+        assert!(s.could_match(&sides));
+        assert_eq!(s.evaluate(&sides).unwrap().len(), 1);
     }
 
     #[test]

@@ -15,7 +15,11 @@ pub struct Github;
 
 impl Render for Github {
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
-        writeln!(out, "deploy-guard: {}", workflow_data(&report.verdict_line()))?;
+        writeln!(
+            out,
+            "deploy-guard: {}",
+            workflow_data(&report.verdict_line())
+        )?;
         if let Some(line) = report.narrowed_line() {
             writeln!(out, "deploy-guard: {}", workflow_data(&line))?;
         }

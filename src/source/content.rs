@@ -121,6 +121,29 @@ impl<'r> ContentReader<'r> {
         Ok(paths)
     }
 
+    /// The text of `path` in a file the change leaves as it is (the same on both sides), read
+    /// from the base commit, or from memory for a change held in memory; `None` when there is
+    /// no such file (or it is not a regular file). Decoded as diffs decode it.
+    pub(crate) fn read_unchanged(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
+        let bytes = match (self.repo, changes.base.as_deref()) {
+            (Some(repo), Some(base)) => {
+                let tree = repo.find_commit(git2::Oid::from_str(base)?)?.tree()?;
+                let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+                    return Ok(None);
+                };
+                if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
+                    return Ok(None);
+                }
+                repo.find_blob(entry.id())?.content().to_vec()
+            }
+            _ => match changes.unchanged.iter().find(|(p, _)| p == path) {
+                Some((_, text)) => text.clone().into_bytes(),
+                None => return Ok(None),
+            },
+        };
+        Ok(Some(super::text::to_string(bytes)))
+    }
+
     /// The content as text, decoded as diffs decode it (byte-order marks, UTF-16; see
     /// `source/text.rs`), lossily where invalid.
     pub(crate) fn read_text(&self, content: &Content) -> Result<Option<String>> {

@@ -65,6 +65,7 @@ pub(super) fn between_commits(
                 head: Some(head.id().to_string()),
                 files: Vec::new(),
                 tree: HeadTree::Commit(head.tree_id()),
+                unchanged: Vec::new(),
             });
         }
     }
@@ -75,6 +76,7 @@ pub(super) fn between_commits(
         head: Some(head.id().to_string()),
         files: collect(repo, diff, HeadSide::Objects, &base_place, &head_place)?,
         tree: HeadTree::Commit(head.tree_id()),
+        unchanged: Vec::new(),
     })
 }
 
@@ -161,6 +163,7 @@ pub(super) fn head_to_index(repo: &Repository) -> Result<ChangeSet> {
         head: None,
         files: collect(repo, diff, HeadSide::Objects, &base, &head)?,
         tree: HeadTree::Index,
+        unchanged: Vec::new(),
     })
 }
 
@@ -184,6 +187,7 @@ pub(super) fn head_to_worktree(repo: &Repository) -> Result<ChangeSet> {
         head: None,
         files: collect(repo, diff, HeadSide::Worktree, &base, &head)?,
         tree: HeadTree::Index,
+        unchanged: Vec::new(),
     })
 }
 

@@ -384,27 +384,31 @@ pub const WILDCARD_CORS: &str = "app.use(cors({ origin: '*' }));\n";
 pub const SAFE_SERVER: &str =
     "const cors = require('cors');\napp.use(cors({ origin: ['https://app.example.com'] }));\n";
 
-/// Whether `tool` can be run (`tool --version` starts). When it cannot, says on the test
-/// process's real stderr (not captured, so it shows in every run) that `what` was skipped; a
-/// tool `required_in_ci` must be there under `CI=true` (.ci/run installs it), so its absence
-/// then fails the test instead of passing it quietly.
+/// Whether `tool` can be run (`tool --version` starts); see [`skip_unless`] for what happens
+/// when it cannot (`required_in_ci`: .ci/run installs it).
 pub fn skip_unless_available(tool: &str, what: &str, required_in_ci: bool) -> bool {
-    use std::io::Write;
     let available = Command::new(tool)
         .arg("--version")
         .output()
         .is_ok_and(|out| out.status.success());
+    let missing = format!("{tool} is not installed (.ci/run installs it)");
+    skip_unless(available, what, &missing, required_in_ci)
+}
+
+/// Returns `available`. When it is false, says on the test process's real stderr (not
+/// captured, so it shows in every run) that `what` was skipped and why (`missing`, which says
+/// how to get it); something `required_in_ci` must be there under `CI=true`, so its absence
+/// then fails the test instead of passing it quietly.
+pub fn skip_unless(available: bool, what: &str, missing: &str, required_in_ci: bool) -> bool {
+    use std::io::Write;
     if available {
         return true;
     }
     let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
     assert!(
         !(required_in_ci && in_ci),
-        "{tool} is not installed, and CI=true needs {what}: install it (.ci/run does)"
+        "CI=true needs {what}, but {missing}"
     );
-    let _ = writeln!(
-        std::io::stderr(),
-        "SKIPPED: {what}: {tool} is not installed"
-    );
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {what}: {missing}");
     false
 }

@@ -1,6 +1,7 @@
 //! The labelled detection corpus (`tests/corpus/*.toml`): realistic changes, each labelled with
 //! the highest severity its pack should report. This test measures recall and false alarms per
-//! pack, fails below the targets, and keeps `docs/detection.md` in step with the rules
+//! pack, fails below the targets, and keeps `docs/detection.md` (which also states the YAML
+//! conformance figures `yaml_suite` asserts) in step with the rules
 //! (`UPDATE_DOCS=1 cargo test --test integration corpus` rewrites it; `CORPUS_VERBOSE=1` lists every miss).
 
 use deploy_guard::Severity;
@@ -158,6 +159,8 @@ fn corpus_meets_detection_targets_and_docs_are_current() {
     for m in &misses {
         let _ = writeln!(report, "- {}", m.replace('|', "\\|"));
     }
+    report.push('\n');
+    report.push_str(&crate::yaml_suite::conformance_section());
     if std::env::var_os("CORPUS_VERBOSE").is_some() {
         eprintln!("{}", misses.join("\n"));
     }

@@ -12,6 +12,7 @@ pub mod guard;
 pub mod hook;
 pub mod limits;
 pub mod matchers;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod source;

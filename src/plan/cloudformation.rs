@@ -367,26 +367,29 @@ impl Detail {
         matches!(self.recreation.as_deref(), Some("Always" | "Conditionally"))
     }
 
-    /// "`Name` forces replacement (edited in the template)".
+    /// "`Name`, edited in the template, forces replacement".
     fn cause(&self) -> String {
         let name = clip(self.name.as_deref().unwrap_or("a property"));
         let verb = match self.recreation.as_deref() {
             Some("Always") => "forces",
             _ => "may force",
         };
-        format!("`{name}` {verb} replacement{}", self.origin())
+        match self.origin() {
+            Some(origin) => format!("`{name}`, {origin}, {verb} replacement"),
+            None => format!("`{name}` {verb} replacement"),
+        }
     }
 
-    /// Where the new value comes from, in parentheses.
-    fn origin(&self) -> String {
+    /// Where the new value comes from: "edited in the template", "following `Subnet`".
+    fn origin(&self) -> Option<String> {
         let entity = clip(self.entity.as_deref().unwrap_or_default());
-        match self.source.as_deref() {
-            Some("DirectModification") => " (edited in the template)".into(),
-            Some("ParameterReference") => format!(" (parameter `{entity}`)"),
-            Some("ResourceReference" | "ResourceAttribute") => format!(" (follows `{entity}`)"),
-            Some("Automatic") => " (nested stack update)".into(),
-            _ => String::new(),
-        }
+        Some(match self.source.as_deref()? {
+            "DirectModification" => "edited in the template".into(),
+            "ParameterReference" => format!("from parameter `{entity}`"),
+            "ResourceReference" | "ResourceAttribute" => format!("following `{entity}`"),
+            "Automatic" => "a nested stack update".into(),
+            _ => return None,
+        })
     }
 
     /// The detail line: the property, how it recreates, and its values when given.
@@ -399,11 +402,11 @@ impl Detail {
                 after.as_deref().map_or("(none)".into(), clip)
             ),
         };
+        let origin = self.origin().map(|o| format!(", {o}")).unwrap_or_default();
         format!(
-            "{}: {}{}{values}",
+            "{}: recreation {}{origin}{values}",
             clip(self.name.as_deref().unwrap_or("(property)")),
-            self.recreation.as_deref().unwrap_or("?"),
-            self.origin()
+            self.recreation.as_deref().unwrap_or("unknown"),
         )
     }
 }
@@ -468,7 +471,7 @@ impl Judging<'_> {
     /// The deletion or replacement, with its causes.
     fn removal(&self, family: Family, removing: bool) -> Removal<'_> {
         let c = self.change;
-        let mut causes: Vec<String> = if removing {
+        let causes: Vec<String> = if removing {
             vec!["it is no longer in the template".into()]
         } else {
             let mut seen = HashSet::new();
@@ -479,9 +482,6 @@ impl Judging<'_> {
                 .filter(|cause| seen.insert(cause.clone()))
                 .collect()
         };
-        if let Some(stack) = self.stack {
-            causes.push(format!("stack `{}`", clip(stack)));
-        }
         let mut detail: Vec<String> = c
             .details
             .iter()
@@ -496,13 +496,15 @@ impl Judging<'_> {
             );
         }
         Removal {
-            tool: "CloudFormation will",
+            tool: "CloudFormation",
             family,
             address: self.address,
             resource_type: &c.resource_type,
             replace: !removing,
             certain: removing || c.replacement.as_deref() == Some("True"),
+            place: self.stack.map(|stack| format!("stack `{}`", clip(stack))),
             causes,
+            referrers: Vec::new(),
             detail,
         }
     }

@@ -329,7 +329,7 @@ impl Family {
 
 /// A deletion or replacement of one resource, as either tool describes it.
 pub(super) struct Removal<'a> {
-    /// "Terraform will" / "CloudFormation will".
+    /// "Terraform", "OpenTofu" or "CloudFormation".
     pub tool: &'static str,
     pub family: Family,
     pub address: &'a str,
@@ -337,8 +337,12 @@ pub(super) struct Removal<'a> {
     pub replace: bool,
     /// `false` when the tool says the replacement may not happen (CloudFormation's `Conditional`).
     pub certain: bool,
+    /// Where it lives, when that helps: "stack `pizza-service`".
+    pub place: Option<String>,
     /// Why, in plain words: "it is no longer in the configuration", "`name` forces replacement".
     pub causes: Vec<String>,
+    /// Other resources in the plan that still point at it.
+    pub referrers: Vec<String>,
     /// Facts for the detail lines.
     pub detail: Vec<String>,
 }
@@ -348,21 +352,42 @@ impl Removal<'_> {
     pub(super) fn finding(self) -> Option<PlanFinding> {
         let rule = self.family.rule(self.replace)?;
         let verb = match (self.replace, self.certain) {
-            (false, _) => "delete",
-            (true, true) => "replace",
+            (false, _) => "will delete",
+            (true, true) => "will replace",
             (true, false) => "may replace",
         };
+        let place = self
+            .place
+            .map(|place| format!(" in {place}"))
+            .unwrap_or_default();
         let why = if self.causes.is_empty() {
             String::new()
         } else {
             format!(" ({})", self.causes.join("; "))
         };
+        let still = match self.referrers.as_slice() {
+            [] => String::new(),
+            [one] => format!(", and `{one}` still points at it"),
+            many => format!(
+                ", and {} still point at it",
+                many.iter()
+                    .map(|r| format!("`{r}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
         let message = format!(
-            "{} {verb} {} `{}`{why}: {}",
+            "{} {verb} {} `{}`{place}{why}{still}: {}",
             self.tool,
             self.family.noun(),
             self.address,
             self.family.consequence(self.replace)
+        );
+        let mut detail = self.detail;
+        detail.extend(
+            self.referrers
+                .iter()
+                .map(|r| format!("still points at it: {r}")),
         );
         Some(PlanFinding {
             rule: rule.id,
@@ -375,7 +400,7 @@ impl Removal<'_> {
                 PlanAction::Delete
             },
             message,
-            detail: self.detail,
+            detail,
         })
     }
 }

@@ -56,6 +56,9 @@ pub(super) fn parse(kind: PlanKind, bytes: &[u8]) -> Result<Value, PlanError> {
 /// UTF-8 as is; UTF-16 (with its byte-order mark, as Windows PowerShell's `>` writes it) decoded.
 fn decode(bytes: &[u8]) -> Option<Cow<'_, str>> {
     let utf16 = |le: bool| {
+        if bytes.len() % 2 != 0 {
+            return None;
+        }
         let units = bytes[2..].chunks_exact(2).map(|pair| {
             let pair = [pair[0], pair[1]];
             if le {

@@ -11,7 +11,7 @@ use serde_json::Value;
 const MAX_DEPTH: usize = 256;
 
 /// Longest value quoted in a message.
-const MAX_SHOWN: usize = 120;
+const MAX_SHOWN: usize = 256;
 
 /// One value found in a resource, with where it sits.
 #[derive(Debug, Clone)]

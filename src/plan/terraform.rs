@@ -3,11 +3,12 @@
 //! with its `change.actions`, `before`/`after` values and, for replacements, `replace_paths` and
 //! `action_reason`. See `docs/plans.md` for the fields read and where they are specified.
 
-use super::families::{Removal, terraform_family};
+use super::families::{Family, Removal, terraform_family};
 use super::input::recipe;
 use super::scan::{Subject, clip, cors_finding, image_finding, scan};
 use super::{PlanAction, PlanError, PlanFinding, PlanKind};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// A validated Terraform / OpenTofu plan: its managed resource changes.
 #[derive(Debug, Clone, Default)]
@@ -17,6 +18,8 @@ pub(super) struct TerraformPlan {
 
 #[derive(Debug, Clone)]
 struct ResourceChange {
+    /// "Terraform", or "OpenTofu" when its provider comes from OpenTofu's registry.
+    tool: &'static str,
     address: String,
     resource_type: String,
     action: Action,
@@ -30,6 +33,8 @@ struct ResourceChange {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Action {
+    /// `["no-op"]`: kept only to see what still points at what is deleted.
+    NoOp,
     Create,
     Update,
     Delete,
@@ -51,14 +56,15 @@ impl Action {
             }),
             (Some(_), None) => Some(Action::Delete),
             (None, Some(_)) => Some(Action::Create),
-            (None, None) => at("update").map(|_| Action::Update),
+            (None, None) if at("update").is_some() => Some(Action::Update),
+            (None, None) => at("no-op").map(|_| Action::NoOp),
         }
     }
 
     fn plan_action(self) -> PlanAction {
         match self {
+            Action::NoOp | Action::Update => PlanAction::Update,
             Action::Create => PlanAction::Create,
-            Action::Update => PlanAction::Update,
             Action::Delete => PlanAction::Delete,
             Action::Replace { .. } => PlanAction::Replace,
         }
@@ -125,11 +131,74 @@ impl TerraformPlan {
     }
 
     pub(super) fn judge(&self) -> Vec<PlanFinding> {
+        let mut referrers = self.referrers();
         let mut out = Vec::new();
-        for change in &self.changes {
-            change.judge(&mut out);
+        for (i, change) in self.changes.iter().enumerate() {
+            change.judge(referrers.remove(&i).unwrap_or_default(), &mut out);
         }
         out
+    }
+
+    /// For each load balancer or CDN distribution the plan deletes or replaces, the resources
+    /// whose values after the plan still name its hostname (a DNS alias, a CDN origin): the
+    /// seed 001 shape, seen inside the plan. References from outside the plan stay unknown.
+    fn referrers(&self) -> HashMap<usize, Vec<String>> {
+        let mut hostnames: HashMap<String, usize> = HashMap::new();
+        for (i, change) in self.changes.iter().enumerate() {
+            let removed = matches!(change.action, Action::Delete | Action::Replace { .. });
+            let entry_point = matches!(
+                terraform_family(&change.resource_type),
+                Some(Family::LoadBalancer | Family::Cdn)
+            );
+            if removed && entry_point {
+                for key in ["dns_name", "domain_name"] {
+                    if let Some(Value::String(host)) = change.before.get(key) {
+                        hostnames.insert(hostname(host), i);
+                    }
+                }
+            }
+        }
+        let mut found: HashMap<usize, Vec<String>> = HashMap::new();
+        if hostnames.is_empty() {
+            return found;
+        }
+        for (j, change) in self.changes.iter().enumerate() {
+            if change.action == Action::Delete {
+                continue;
+            }
+            for_each_string(&change.after, |s| {
+                if let Some(&i) = hostnames.get(&hostname(s)) {
+                    let list = found.entry(i).or_default();
+                    if i != j && !list.contains(&change.address) {
+                        list.push(change.address.clone());
+                    }
+                }
+            });
+        }
+        found
+    }
+}
+
+/// A hostname as DNS compares it: case-insensitive, without the root dot or the `dualstack.`
+/// prefix Route 53 aliases add to load-balancer names.
+fn hostname(name: &str) -> String {
+    let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+    match name.strip_prefix("dualstack.") {
+        Some(rest) => rest.to_string(),
+        None => name,
+    }
+}
+
+/// Calls `f` on every string inside `value` (iteratively: the depth is the input's to choose).
+fn for_each_string(value: &Value, mut f: impl FnMut(&str)) {
+    let mut pending = vec![value];
+    while let Some(value) = pending.pop() {
+        match value {
+            Value::String(s) => f(s),
+            Value::Array(items) => pending.extend(items),
+            Value::Object(map) => pending.extend(map.values()),
+            _ => {}
+        }
     }
 }
 
@@ -185,6 +254,10 @@ impl ResourceChange {
             return Ok(None);
         }
         let address = string_at(&item, "address", &at)?;
+        let from_tofu = item
+            .get("provider_name")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.starts_with("registry.opentofu.org/"));
         let resource_type = string_at(&item, "type", &at)?;
         let at = format!("{at}.change");
         let Some(Value::Object(mut change)) = item.remove("change") else {
@@ -217,6 +290,7 @@ impl ResourceChange {
         };
         let mut take = |key: &str| change.remove(key).unwrap_or(Value::Null);
         Ok(Some(ResourceChange {
+            tool: if from_tofu { "OpenTofu" } else { "Terraform" },
             address,
             resource_type,
             action,
@@ -232,32 +306,32 @@ impl ResourceChange {
         }))
     }
 
-    fn judge(&self, out: &mut Vec<PlanFinding>) {
+    fn judge(&self, referrers: Vec<String>, out: &mut Vec<PlanFinding>) {
         if let (Some(family), Action::Delete | Action::Replace { .. }) =
             (terraform_family(&self.resource_type), self.action)
         {
             let removal = Removal {
-                tool: "Terraform will",
+                tool: self.tool,
                 family,
                 address: &self.address,
                 resource_type: &self.resource_type,
                 replace: matches!(self.action, Action::Replace { .. }),
                 certain: true,
+                place: None,
                 causes: self.causes(),
+                referrers,
                 detail: self.replace_detail(),
             };
             out.extend(removal.finding());
         }
-        if self.action == Action::Delete {
-            return;
-        }
         let verb = match self.action {
+            Action::NoOp | Action::Delete => return,
             Action::Create => "create",
             Action::Update => "update",
-            _ => "replace",
+            Action::Replace { .. } => "replace",
         };
         let subject = Subject {
-            lead: format!("Terraform will {verb} `{}` with", self.address),
+            lead: format!("{} will {verb} `{}` with", self.tool, self.address),
             address: &self.address,
             resource_type: &self.resource_type,
             action: self.action.plan_action(),

@@ -2,10 +2,7 @@
 //! the seed 001 and seed 002 replays through Terraform, OpenTofu and CloudFormation, the changes
 //! that must stay quiet, nested change sets, malformed input, and a 5,000-resource plan.
 
-use deploy_guard::finding::Severity;
-use deploy_guard::plan::{
-    self, NoContext, Plan, PlanAction, PlanContext, PlanFinding, PlanKind, read,
-};
+use deploy_guard::plan::{self, NoContext, Plan, PlanContext, PlanFinding, PlanKind, read};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -56,15 +53,19 @@ fn fired(findings: &[PlanFinding]) -> Vec<(&'static str, &str)> {
         .collect()
 }
 
-fn only<'a>(findings: &'a [PlanFinding], rule: &str) -> &'a PlanFinding {
-    let hits: Vec<_> = findings.iter().filter(|f| f.rule == rule).collect();
-    assert_eq!(
-        hits.len(),
-        1,
-        "exactly one {rule} in {:#?}",
-        fired(findings)
+/// Asserts that `text` contains `part`, showing `text` when it does not.
+#[track_caller]
+fn says(text: &str, part: &str) {
+    assert!(text.contains(part), "{part:?} not in {text:?}");
+}
+
+/// Asserts that `text` starts with `part`, showing `text` when it does not.
+#[track_caller]
+fn begins(text: &str, part: &str) {
+    assert!(
+        text.starts_with(part),
+        "{text:?} does not start with {part:?}"
     );
-    hits[0]
 }
 
 fn all_fixtures() -> Vec<String> {
@@ -78,21 +79,100 @@ fn all_fixtures() -> Vec<String> {
     names
 }
 
+/// Every fixture and what it must give without context: `rule address severity action`, one
+/// finding a line, in order; a fixture with no lines must stay quiet.
+const EXPECTED: &str = r#"
+cfn-cors-wildcard-added.json
+    cors/plan-wildcard-origin AssetsBucket error update
+cfn-lb-name-forces-replacement.json
+    infra/plan-replaces-load-balancer PublicLoadBalancer error replace
+    infra/plan-replaces-datastore OrdersDatabase error replace
+cfn-nested-app-stack.json
+    infra/plan-deletes-load-balancer PublicLoadBalancer error delete
+cfn-nested-change-sets.json
+    guard/plan-nested-change-set-missing NetworkStack warning update
+    infra/plan-deletes-load-balancer AppStack/PublicLoadBalancer error delete
+cfn-nested-root.json
+    guard/plan-nested-change-set-missing AppStack warning update
+    guard/plan-nested-change-set-missing NetworkStack warning update
+cfn-seed-001-alb-removed.json
+    infra/plan-deletes-load-balancer PizzaServiceLoadBalancer error delete
+    infra/plan-removes-load-balancer-part PizzaServiceListener warning delete
+    infra/plan-removes-load-balancer-part PizzaServiceTargetGroup warning delete
+cfn-seed-002-no-property-values.json
+    infra/plan-replaces-service SyncerService warning replace
+cfn-seed-002-with-property-values.json
+    image/plan-pinned-to-mutable SyncerTask error replace
+    infra/plan-replaces-service SyncerService warning replace
+cfn-task-definition-revision.json
+cfn-update-in-place-tags.json
+tf-cors-wildcard-added.json
+    cors/plan-wildcard-origin aws_s3_bucket_cors_configuration.assets error update
+    cors/plan-wildcard-origin aws_apigatewayv2_api.orders error create
+tf-datastores.json
+    infra/plan-replaces-datastore aws_db_instance.orders error replace
+    infra/plan-deletes-datastore aws_s3_bucket.logs[2] error delete
+    infra/plan-replaces-datastore aws_dynamodb_table.carts error replace
+    infra/plan-replaces-datastore aws_elasticache_replication_group.sessions error replace
+    infra/plan-replaces-service aws_ecs_service.syncer warning replace
+tf-images-in-other-resources.json
+    image/plan-latest-tag kubernetes_deployment_v1.web error create
+    image/plan-pinned-to-mutable helm_release.api error update
+    image/plan-pinned-to-mutable aws_lambda_function.resize error update
+    image/plan-latest-tag aws_ecs_task_definition.secret error create
+tf-lb-create-before-destroy.json
+    infra/plan-replaces-load-balancer aws_lb.api["blue"] error replace
+tf-lb-name-forces-replacement.json
+    infra/plan-replaces-load-balancer module.web.aws_lb.public error replace
+    infra/plan-removes-load-balancer-part module.web.aws_lb_listener.https warning replace
+tf-seed-001-lb-deleted.json
+    infra/plan-deletes-load-balancer aws_lb.pizza error delete
+tf-seed-002-image-reset-to-latest.json
+    image/plan-pinned-to-mutable aws_ecs_task_definition.syncer error replace
+tf-task-definition-revision.json
+tf-update-in-place-tags.json
+tofu-seed-001-lb-deleted.json
+    infra/plan-deletes-load-balancer aws_lb.pizza error delete
+"#;
+
+/// A finding as a line of [`EXPECTED`].
+fn line(f: &PlanFinding) -> String {
+    let severity = f.severity.as_str();
+    format!("{} {} {severity} {}", f.rule, f.address, f.action.as_str())
+}
+
+#[test]
+fn every_fixture_gives_exactly_its_findings() {
+    let mut expected: Vec<(&str, Vec<&str>)> = Vec::new();
+    for text in EXPECTED.lines().filter(|l| !l.trim().is_empty()) {
+        match (text.starts_with(' '), expected.last_mut()) {
+            (true, Some((_, lines))) => lines.push(text.trim()),
+            _ => expected.push((text.trim(), Vec::new())),
+        }
+    }
+    let listed: Vec<&str> = expected.iter().map(|(name, _)| *name).collect();
+    assert_eq!(
+        listed,
+        all_fixtures(),
+        "EXPECTED lists every fixture, in order"
+    );
+    for (name, want) in expected {
+        let got: Vec<String> = judge(name).iter().map(line).collect();
+        assert_eq!(got, want, "{name}");
+    }
+}
+
 // ------------------------------------------------------------------ seed 001: a load balancer vanishes
 
 #[test]
-fn seed_001_terraform_deleting_the_load_balancer_is_an_error_naming_the_record_that_still_points_at_it()
- {
-    let findings = judge("tf-seed-001-lb-deleted.json");
-    assert_eq!(
-        fired(&findings),
-        [("infra/plan-deletes-load-balancer", "aws_lb.pizza")]
-    );
-    let f = &findings[0];
-    assert_eq!(f.severity, Severity::Error);
-    assert_eq!(f.action, PlanAction::Delete);
+fn seed_001_terraform_names_the_record_that_still_points_at_the_deleted_lb() {
+    let f = &judge("tf-seed-001-lb-deleted.json")[0];
     assert_eq!(f.resource_type, "aws_lb");
-    assert!(f.message.starts_with("Terraform will delete load balancer `aws_lb.pizza` (it is no longer in the configuration), and `aws_route53_record.pizza` still points at it"), "{}", f.message);
+    begins(
+        &f.message,
+        "Terraform will delete load balancer `aws_lb.pizza` (it is no longer in the configuration), \
+         and `aws_route53_record.pizza` still points at it",
+    );
     assert_eq!(f.detail, ["still points at it: aws_route53_record.pizza"]);
 }
 
@@ -100,174 +180,75 @@ fn seed_001_terraform_deleting_the_load_balancer_is_an_error_naming_the_record_t
 fn opentofu_plans_are_read_the_same_and_named_for_opentofu() {
     let tofu = judge("tofu-seed-001-lb-deleted.json");
     let terraform = judge("tf-seed-001-lb-deleted.json");
-    assert_eq!(fired(&tofu), fired(&terraform));
-    assert!(
-        tofu[0]
-            .message
-            .starts_with("OpenTofu will delete load balancer")
-    );
+    begins(&tofu[0].message, "OpenTofu will delete load balancer");
     assert_eq!(tofu[0].detail, terraform[0].detail);
 }
 
 #[test]
 fn a_name_change_replacing_a_load_balancer_names_the_attribute_and_the_order() {
-    let findings = judge("tf-lb-name-forces-replacement.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            (
-                "infra/plan-replaces-load-balancer",
-                "module.web.aws_lb.public"
-            ),
-            (
-                "infra/plan-removes-load-balancer-part",
-                "module.web.aws_lb_listener.https"
-            ),
-        ]
+    let lb = &judge("tf-lb-name-forces-replacement.json")[0];
+    says(
+        &lb.message,
+        "(`name` forces replacement; the old one is destroyed before the new one exists)",
     );
-    let lb = &findings[0];
-    assert_eq!(
-        (lb.severity, lb.action),
-        (Severity::Error, PlanAction::Replace)
-    );
-    assert!(
-        lb.message.contains(
-            "(`name` forces replacement; the old one is destroyed before the new one exists)"
-        ),
-        "{}",
-        lb.message
-    );
-    assert!(
-        lb.message.contains("check that nothing outside this plan")
-            || lb.message.contains("Check that nothing outside this plan")
-    );
+    says(&lb.message, "Check that nothing outside this plan");
     assert_eq!(lb.detail, [r#"name: "pizza-service" → "pizza-service-v2""#]);
-    // A listener replaced along with it is not a load balancer removal: a warning.
-    assert_eq!(findings[1].severity, Severity::Warning);
 }
 
 #[test]
 fn create_before_destroy_still_gives_the_load_balancer_a_new_hostname() {
-    let findings = judge("tf-lb-create-before-destroy.json");
-    let f = only(&findings, "infra/plan-replaces-load-balancer");
-    assert_eq!(f.severity, Severity::Error);
-    assert_eq!(f.address, r#"aws_lb.api["blue"]"#);
-    assert!(
-        f.message
-            .contains("create_before_destroy: the new one is created first"),
-        "{}",
-        f.message
+    let message = &judge("tf-lb-create-before-destroy.json")[0].message;
+    says(
+        message,
+        "create_before_destroy: the new one is created first",
     );
-    assert!(
-        f.message.contains("still points at the old one"),
-        "{}",
-        f.message
-    );
+    says(message, "still points at the old one");
 }
 
 #[test]
-fn seed_001_cloudformation_removing_the_alb_is_an_error_and_its_listener_a_warning() {
-    let findings = judge("cfn-seed-001-alb-removed.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            (
-                "infra/plan-deletes-load-balancer",
-                "PizzaServiceLoadBalancer"
-            ),
-            (
-                "infra/plan-removes-load-balancer-part",
-                "PizzaServiceListener"
-            ),
-            (
-                "infra/plan-removes-load-balancer-part",
-                "PizzaServiceTargetGroup"
-            ),
-        ]
+fn seed_001_cloudformation_names_the_stack_and_the_removed_alb() {
+    let lb = &judge("cfn-seed-001-alb-removed.json")[0];
+    let label = "PizzaServiceLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer)";
+    assert_eq!(lb.label(), label);
+    begins(
+        &lb.message,
+        "CloudFormation will delete load balancer `PizzaServiceLoadBalancer` in stack \
+         `pizza-service` (it is no longer in the template)",
     );
-    let lb = &findings[0];
-    assert_eq!(lb.severity, Severity::Error);
-    assert_eq!(
-        lb.resource_type,
-        "AWS::ElasticLoadBalancingV2::LoadBalancer"
-    );
-    assert_eq!(
-        lb.label(),
-        "PizzaServiceLoadBalancer (AWS::ElasticLoadBalancingV2::LoadBalancer)"
-    );
-    assert!(lb.message.starts_with("CloudFormation will delete load balancer `PizzaServiceLoadBalancer` in stack `pizza-service` (it is no longer in the template)"), "{}", lb.message);
 }
 
 #[test]
 fn cloudformation_replacements_name_the_properties_that_cause_them() {
     let findings = judge("cfn-lb-name-forces-replacement.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            ("infra/plan-replaces-load-balancer", "PublicLoadBalancer"),
-            ("infra/plan-replaces-datastore", "OrdersDatabase"),
-        ]
-    );
-    assert!(
-        findings[0]
-            .message
-            .contains("(`Name`, edited in the template, forces replacement)"),
-        "{}",
-        findings[0].message
-    );
-    // IdleTimeout changes too, but does not replace anything: not named as a cause.
-    assert!(!findings[0].message.contains("IdleTimeout"));
+    let lb = &findings[0].message;
+    says(lb, "(`Name`, edited in the template, forces replacement)");
+    // IdleTimeout changes too, but replaces nothing: not named as a cause.
+    assert!(!lb.contains("IdleTimeout"));
     // `Replacement: Conditional`: said as a possibility, judged as seriously.
-    let db = &findings[1];
-    assert_eq!(db.severity, Severity::Error);
-    assert!(
-        db.message
-            .starts_with("CloudFormation may replace datastore `OrdersDatabase`"),
-        "{}",
-        db.message
-    );
-    assert!(
-        db.message.contains("following `OrdersSubnetGroup`"),
-        "{}",
-        db.message
-    );
+    let db = &findings[1].message;
+    begins(db, "CloudFormation may replace datastore `OrdersDatabase`");
+    says(db, "following `OrdersSubnetGroup`");
 }
 
 // ------------------------------------------------------------------ seed 002: an image reset to latest
 
 #[test]
-fn seed_002_terraform_task_definition_reset_from_a_commit_tag_to_latest_is_an_error() {
-    let findings = judge("tf-seed-002-image-reset-to-latest.json");
-    assert_eq!(
-        fired(&findings),
-        [(
-            "image/plan-pinned-to-mutable",
-            "aws_ecs_task_definition.syncer"
-        )]
+fn seed_002_terraform_names_the_pinned_tag_and_latest() {
+    let f = &judge("tf-seed-002-image-reset-to-latest.json")[0];
+    says(
+        &f.message,
+        "syncer-controller:latest`, replacing the pinned \
+         `123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:ag5123s`",
     );
-    let f = &findings[0];
-    assert_eq!(
-        (f.severity, f.action),
-        (Severity::Error, PlanAction::Replace)
-    );
-    assert!(f.message.contains("syncer-controller:latest`, replacing the pinned `123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:ag5123s`"), "{}", f.message);
     assert_eq!(f.detail.len(), 1);
-    assert!(f.detail[0].starts_with("container_definitions[syncer].image: "));
+    begins(&f.detail[0], "container_definitions[syncer].image: ");
 }
 
 #[test]
 fn seed_002_cloudformation_with_property_values_names_both_images() {
-    let findings = judge("cfn-seed-002-with-property-values.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            ("image/plan-pinned-to-mutable", "SyncerTask"),
-            ("infra/plan-replaces-service", "SyncerService"),
-        ]
-    );
-    assert_eq!(findings[0].severity, Severity::Error);
-    assert!(findings[0].message.contains(":ag5123s"));
-    assert_eq!(findings[1].severity, Severity::Warning);
+    let message = &judge("cfn-seed-002-with-property-values.json")[0].message;
+    says(message, "syncer-controller:latest`, replacing the pinned");
+    says(message, "syncer-controller:ag5123s`");
 }
 
 /// The lead feeds this from the head revision's templates.
@@ -279,151 +260,88 @@ fn head_template(logical_id: &str) -> Option<String> {
 #[test]
 fn seed_002_cloudformation_without_property_values_names_the_image_from_the_context() {
     // Without the context the gate can only say the service is recreated.
-    let bare = judge("cfn-seed-002-no-property-values.json");
-    assert_eq!(
-        fired(&bare),
-        [("infra/plan-replaces-service", "SyncerService")]
-    );
-    assert!(bare[0].message.contains("Check the image it will run"));
+    let name = "cfn-seed-002-no-property-values.json";
+    says(&judge(name)[0].message, "Check the image it will run");
 
-    let findings = judge_with("cfn-seed-002-no-property-values.json", &head_template);
+    let findings = judge_with(name, &head_template);
+    let lines: Vec<String> = findings.iter().map(line).collect();
     assert_eq!(
-        fired(&findings),
+        lines,
         [
-            ("infra/plan-replaces-service", "SyncerService"),
-            ("image/plan-latest-tag", "SyncerService"),
+            "infra/plan-replaces-service SyncerService warning replace",
+            "image/plan-latest-tag SyncerService error replace",
         ]
     );
-    let image = &findings[1];
-    assert_eq!(
-        (image.severity, image.action),
-        (Severity::Error, PlanAction::Replace)
+    begins(
+        &findings[1].message,
+        "CloudFormation will replace service `SyncerService`, which starts from the template's \
+         task definition and runs image \
+         `123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:latest`",
     );
-    assert!(image.message.starts_with("CloudFormation will replace service `SyncerService`, which starts from the template's task definition and runs image `123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:latest`"), "{}", image.message);
-    assert!(
-        findings[0]
-            .detail
-            .iter()
-            .any(|d| d.ends_with("syncer-controller:latest"))
+    says(
+        &findings[0].detail.join("\n"),
+        "image it will run: 123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:latest",
     );
 }
 
 #[test]
-fn a_new_task_definition_revision_with_a_pinned_image_is_quiet() {
-    assert_eq!(fired(&judge("tf-task-definition-revision.json")), []);
-    let by_template = |_: &str| {
-        Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer-controller:b7e90c1".to_string())
-    };
-    assert_eq!(
-        fired(&judge_with(
-            "cfn-task-definition-revision.json",
-            &by_template
-        )),
-        []
-    );
+fn a_new_task_definition_revision_with_a_pinned_image_is_quiet_with_context_too() {
+    let pinned =
+        |_: &str| Some("123456789012.dkr.ecr.us-east-1.amazonaws.com/syncer:b7e90c1".into());
+    assert!(judge_with("cfn-task-definition-revision.json", &pinned).is_empty());
 }
 
 #[test]
-fn updates_in_place_and_retained_removals_are_quiet() {
-    assert_eq!(fired(&judge("tf-update-in-place-tags.json")), []);
-    assert_eq!(fired(&judge("cfn-update-in-place-tags.json")), []);
-}
-
-#[test]
-fn images_are_read_wherever_a_plan_carries_them() {
+fn images_are_named_by_where_they_sit_and_sensitive_ones_are_not_repeated() {
     let findings = judge("tf-images-in-other-resources.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            ("image/plan-latest-tag", "kubernetes_deployment_v1.web"),
-            ("image/plan-pinned-to-mutable", "helm_release.api"),
-            ("image/plan-pinned-to-mutable", "aws_lambda_function.resize"),
-            ("image/plan-latest-tag", "aws_ecs_task_definition.secret"),
-        ]
-    );
-    // Judged by the tag value, with the Helm value named.
-    assert_eq!(
-        findings[1].detail,
-        ["set[image.tag]: image.tag=v3.2.1 → image.tag=latest"]
-    );
-    // A sensitive attribute is judged but not repeated.
-    let secret = &findings[3];
-    assert!(
-        !secret.message.contains("registry.internal")
-            && !secret.detail.concat().contains("registry.internal")
-    );
-    assert!(secret.message.contains("(sensitive)"));
+    // A Helm value is judged as the tag it sets, and named.
+    let helm = ["set[image.tag]: image.tag=v3.2.1 → image.tag=latest"];
+    assert_eq!(findings[1].detail, helm);
+    let secret = format!("{} {:?}", findings[3].message, findings[3].detail);
+    assert!(!secret.contains("registry.internal"), "{secret}");
+    says(&secret, "(sensitive)");
 }
 
 #[test]
 fn an_environment_tag_on_a_new_resource_is_a_warning() {
-    let plan = r#"{"format_version":"1.2","resource_changes":[{"address":"aws_lambda_function.f","mode":"managed","type":"aws_lambda_function","name":"f",
-      "change":{"actions":["create"],"before":null,"after":{"image_uri":"acme/f:staging"},"after_unknown":{}}}]}"#;
+    let plan = r#"{"format_version":"1.2","resource_changes":[{"address":"aws_lambda_function.f",
+      "mode":"managed","type":"aws_lambda_function","name":"f","change":{"actions":["create"],
+      "before":null,"after":{"image_uri":"acme/f:staging"},"after_unknown":{}}}]}"#;
     let findings = plan::judge(&read(PlanKind::Terraform, plan).unwrap(), &NoContext);
+    let lines: Vec<String> = findings.iter().map(line).collect();
     assert_eq!(
-        fired(&findings),
-        [("image/plan-env-tag", "aws_lambda_function.f")]
+        lines,
+        ["image/plan-env-tag aws_lambda_function.f warning create"]
     );
-    assert_eq!(findings[0].severity, Severity::Warning);
 }
 
 // ------------------------------------------------------------------ CORS, datastores
 
 #[test]
-fn cors_opened_to_every_origin_is_an_error_only_where_it_is_new() {
-    let findings = judge("tf-cors-wildcard-added.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            (
-                "cors/plan-wildcard-origin",
-                "aws_s3_bucket_cors_configuration.assets"
-            ),
-            ("cors/plan-wildcard-origin", "aws_apigatewayv2_api.orders"),
-        ]
+fn cors_findings_name_the_wildcard_and_where_it_sits() {
+    let api = &judge("tf-cors-wildcard-added.json")[1].message;
+    says(
+        api,
+        "`https://*` in `cors_configuration[0].allow_origins[0]`",
     );
-    assert!(
-        findings[1]
-            .message
-            .contains("`https://*` in `cors_configuration[0].allow_origins[0]`"),
-        "{}",
-        findings[1].message
-    );
-    let cfn = judge("cfn-cors-wildcard-added.json");
-    assert_eq!(fired(&cfn), [("cors/plan-wildcard-origin", "AssetsBucket")]);
+    let bucket = &judge("cfn-cors-wildcard-added.json")[0].detail;
     assert_eq!(
-        cfn[0].detail,
-        ["CorsConfiguration.CorsRules[0].AllowedOrigins[0]: *"]
+        bucket,
+        &["CorsConfiguration.CorsRules[0].AllowedOrigins[0]: *"]
     );
 }
 
 #[test]
-fn datastores_and_services_name_each_reason_and_never_a_sensitive_value() {
-    let findings = judge("tf-datastores.json");
-    assert_eq!(
-        fired(&findings),
-        [
-            ("infra/plan-replaces-datastore", "aws_db_instance.orders"),
-            ("infra/plan-deletes-datastore", "aws_s3_bucket.logs[2]"),
-            ("infra/plan-replaces-datastore", "aws_dynamodb_table.carts"),
-            (
-                "infra/plan-replaces-datastore",
-                "aws_elasticache_replication_group.sessions"
-            ),
-            ("infra/plan-replaces-service", "aws_ecs_service.syncer"),
-        ]
-    );
-    let text = |f: &PlanFinding| format!("{} {}", f.message, f.detail.join(" "));
-    assert!(findings.iter().all(|f| !text(f).contains("hunter2")));
-    assert!(
-        findings[0]
-            .detail
-            .contains(&"password: (sensitive) → (sensitive)".to_string())
-    );
-    assert!(text(&findings[1]).contains("its index is beyond the new `count`"));
-    assert!(text(&findings[2]).contains("requested with `-replace`"));
-    assert!(text(&findings[3]).contains("it is tainted"));
-    assert_eq!(findings[4].severity, Severity::Warning);
+fn datastore_findings_name_each_reason_and_never_a_sensitive_value() {
+    let text: Vec<String> = judge("tf-datastores.json")
+        .iter()
+        .map(|f| format!("{} {}", f.message, f.detail.join(" ")))
+        .collect();
+    assert!(text.iter().all(|t| !t.contains("hunter2")));
+    says(&text[0], "password: (sensitive) → (sensitive)");
+    says(&text[1], "its index is beyond the new `count`");
+    says(&text[2], "requested with `-replace`");
+    says(&text[3], "it is tainted");
 }
 
 // ------------------------------------------------------------------ nested change sets
@@ -567,11 +485,7 @@ fn deep_nesting_is_refused_without_exhausting_the_stack() {
     for kind in [PlanKind::Terraform, PlanKind::CloudFormation] {
         let deep = "[".repeat(200_000);
         let err = read(kind, &deep).unwrap_err();
-        assert!(
-            err.what().contains("recursion limit exceeded"),
-            "{}",
-            err.what()
-        );
+        says(err.what(), "recursion limit exceeded");
     }
     // Deep nesting hidden inside a JSON-string attribute is not followed either.
     let inner = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
@@ -672,54 +586,38 @@ fn every_finding_uses_a_listed_rule_with_its_severity() {
         .filter(|r| !seen.contains(r.id))
         .map(|r| r.id)
         .collect();
-    // Rules no fixture exercises yet; each is covered by a unit test in the module instead.
-    assert!(
-        unused.iter().all(|id| [
-            "infra/plan-deletes-dns-record",
-            "infra/plan-replaces-dns-record",
-            "infra/plan-deletes-cdn-distribution",
-            "infra/plan-replaces-cdn-distribution",
-            "infra/plan-deletes-service",
-            "infra/plan-deletes-nested-stack",
-            "image/plan-env-tag",
-            "image/plan-floating-tag"
-        ]
-        .contains(id)),
-        "{unused:?}"
-    );
+    // Rules no fixture exercises; the module's unit tests and the inline plans above do.
+    let elsewhere = "infra/plan-deletes-dns-record infra/plan-replaces-dns-record
+        infra/plan-deletes-cdn-distribution infra/plan-replaces-cdn-distribution
+        infra/plan-deletes-service infra/plan-deletes-nested-stack
+        image/plan-env-tag image/plan-floating-tag";
+    let elsewhere: Vec<&str> = elsewhere.split_whitespace().collect();
+    assert!(unused.iter().all(|id| elsewhere.contains(id)), "{unused:?}");
 }
 
 #[test]
 fn plan_arguments_name_a_kind_and_a_file() {
-    assert_eq!(
-        plan::parse_plan_arg("terraform=plan.json").unwrap(),
-        (PlanKind::Terraform, "plan.json")
-    );
-    assert_eq!(
-        plan::parse_plan_arg("tofu=out/plan.json").unwrap(),
-        (PlanKind::Terraform, "out/plan.json")
-    );
-    assert_eq!(
-        plan::parse_plan_arg("cloudformation=cs.json").unwrap(),
-        (PlanKind::CloudFormation, "cs.json")
-    );
-    assert_eq!(
-        plan::parse_plan_arg("cfn=a=b.json").unwrap(),
-        (PlanKind::CloudFormation, "a=b.json")
-    );
-    assert!(
-        plan::parse_plan_arg("plan.json")
-            .unwrap_err()
-            .what()
-            .contains("not KIND=FILE")
-    );
-    assert!(
-        plan::parse_plan_arg("pulumi=x.json")
-            .unwrap_err()
-            .what()
-            .contains("unknown plan kind 'pulumi'")
-    );
-    assert!(plan::parse_plan_arg("terraform=").is_err());
+    let good = [
+        ("terraform=plan.json", PlanKind::Terraform, "plan.json"),
+        ("tofu=out/plan.json", PlanKind::Terraform, "out/plan.json"),
+        (
+            "cloudformation=cs.json",
+            PlanKind::CloudFormation,
+            "cs.json",
+        ),
+        ("cfn=a=b.json", PlanKind::CloudFormation, "a=b.json"),
+    ];
+    for (arg, kind, file) in good {
+        assert_eq!(plan::parse_plan_arg(arg).unwrap(), (kind, file), "{arg}");
+    }
+    let bad = [
+        ("plan.json", "not KIND=FILE"),
+        ("terraform=", "not KIND=FILE"),
+        ("pulumi=x.json", "unknown plan kind 'pulumi'"),
+    ];
+    for (arg, problem) in bad {
+        says(plan::parse_plan_arg(arg).unwrap_err().what(), problem);
+    }
 }
 
 /// A plan of `n` resources shaped like a large real one: mostly in-place updates of services,

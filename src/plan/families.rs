@@ -267,21 +267,16 @@ impl Family {
 
     /// The rule a deletion or replacement breaks, if any.
     fn rule(self, replace: bool) -> Option<PlanRule> {
-        Some(match (self, replace) {
-            (Family::LoadBalancer, false) => DELETES_LB,
-            (Family::LoadBalancer, true) => REPLACES_LB,
-            (Family::LoadBalancerPart, _) => REMOVES_LB_PART,
-            (Family::Dns, false) => DELETES_DNS,
-            (Family::Dns, true) => REPLACES_DNS,
-            (Family::Cdn, false) => DELETES_CDN,
-            (Family::Cdn, true) => REPLACES_CDN,
-            (Family::Datastore, false) => DELETES_DATASTORE,
-            (Family::Datastore, true) => REPLACES_DATASTORE,
-            (Family::Service, false) => DELETES_SERVICE,
-            (Family::Service, true) => REPLACES_SERVICE,
-            (Family::NestedStack, false) => DELETES_NESTED_STACK,
-            (Family::NestedStack, true) => return None,
-        })
+        let (on_delete, on_replace) = match self {
+            Family::LoadBalancer => (DELETES_LB, Some(REPLACES_LB)),
+            Family::LoadBalancerPart => (REMOVES_LB_PART, Some(REMOVES_LB_PART)),
+            Family::Dns => (DELETES_DNS, Some(REPLACES_DNS)),
+            Family::Cdn => (DELETES_CDN, Some(REPLACES_CDN)),
+            Family::Datastore => (DELETES_DATASTORE, Some(REPLACES_DATASTORE)),
+            Family::Service => (DELETES_SERVICE, Some(REPLACES_SERVICE)),
+            Family::NestedStack => (DELETES_NESTED_STACK, None),
+        };
+        if replace { on_replace } else { Some(on_delete) }
     }
 
     /// What breaks, and what to do instead.

@@ -441,6 +441,7 @@ fn malformed_documents_give_one_clean_error_with_a_cure() {
         (cfn, br#"{"ChangeSetName":"x","Changes":[{"Type":"Resource","ResourceChange":{"Action":"Remove","ResourceType":"AWS::S3::Bucket"}}]}"#.to_vec(), "`Changes[0].ResourceChange.LogicalResourceId` is missing or not a string"),
         (cfn, br#"[{"ChangeSetName":"x","Changes":[]}, {"ChangeSetName":"y","Changes":[{"Type":"Resource"}]}]"#.to_vec(), "`[1].Changes[0].ResourceChange` is missing or not an object"),
         (cfn, br#"[{"ChangeSetName":"x","Changes":[]}, 3]"#.to_vec(), "`[1]` is not a change set object"),
+        (cfn, br#"{"ChangeSetName":"x","Status":"FAILED","StatusReason":"Template format error: Unresolved resource dependencies [Lb] in the Resources block of the template","Changes":[]}"#.to_vec(), "change set x failed: Template format error"),
         (cfn, b"[]".to_vec(), "an empty list"),
         (cfn, b"\"Changes\"".to_vec(), "not a change set"),
     ];

@@ -171,8 +171,11 @@ impl ChangeSet {
                 )));
             }
         };
-        if status == "FAILED" && !changes.is_empty() {
-            let reason = text(&doc, "StatusReason").unwrap_or_default();
+        let reason = text(&doc, "StatusReason").unwrap_or_default();
+        let nothing_to_do = ["didn't contain changes", "No updates are to be performed"]
+            .iter()
+            .any(|phrase| reason.contains(phrase));
+        if status == "FAILED" && !(changes.is_empty() && nothing_to_do) {
             return Err(PlanError::new(
                 format!("change set {name} failed: {}", clip(&reason)),
                 "fix what CloudFormation reports, create the change set again and describe it",

@@ -513,6 +513,47 @@ fn windows_powershell_utf16_output_is_read() {
     assert!(read(PlanKind::Terraform, &bom).is_ok());
 }
 
+#[test]
+fn wide_hostile_plans_take_linear_time_and_give_bounded_messages() {
+    let n = 20_000;
+    let containers = |tag: &str| {
+        let list: Vec<_> = (0..n)
+            .map(|i| serde_json::json!({"name": format!("c{i}"), "image": format!("acme/c{i}:{tag}")}))
+            .collect();
+        serde_json::Value::Array(list).to_string()
+    };
+    let mut changes = vec![
+        serde_json::json!({"address": "aws_ecs_task_definition.wide", "type": "aws_ecs_task_definition",
+            "change": {"actions": ["update"], "before": {"container_definitions": containers("1.0")},
+                "after": {"container_definitions": containers("latest")}}}),
+        serde_json::json!({"address": "aws_lb.hub", "type": "aws_lb", "change": {"actions": ["delete", "create"],
+            "replace_paths": (0..n).map(|i| vec![format!("a{i}")]).collect::<Vec<_>>(),
+            "before": {"dns_name": "hub.elb.amazonaws.com"}, "after": {}}}),
+    ];
+    for i in 0..n {
+        changes.push(serde_json::json!({"address": format!("aws_route53_record.r{i}"), "type": "aws_route53_record",
+            "change": {"actions": ["no-op"], "before": {}, "after": {"records": ["hub.elb.amazonaws.com"]}}}));
+    }
+    let doc = serde_json::json!({"format_version": "1.2", "resource_changes": changes}).to_string();
+    let started = Instant::now();
+    let findings = plan::judge(&read(PlanKind::Terraform, &doc).unwrap(), &NoContext);
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let lines: Vec<String> = findings.iter().map(line).collect();
+    assert_eq!(
+        lines,
+        [
+            "image/plan-pinned-to-mutable aws_ecs_task_definition.wide error update",
+            "infra/plan-replaces-load-balancer aws_lb.hub error replace",
+        ]
+    );
+    for f in &findings {
+        assert!(f.message.len() < 2_000, "{} bytes", f.message.len());
+        assert!(f.detail.len() <= 42, "{} lines", f.detail.len());
+    }
+    says(&findings[1].message, "and 19997 more still point at it");
+}
+
 /// Cheap deterministic randomness (no dependency): xorshift.
 fn next(state: &mut u64) -> u64 {
     *state ^= *state << 13;

@@ -322,6 +322,32 @@ impl Family {
     }
 }
 
+/// How many lines a finding's detail lists before saying "and N more".
+const MAX_LISTED: usize = 20;
+
+/// How many causes a message names before saying "and N more".
+const MAX_CAUSES: usize = 5;
+
+/// `lines`, cut to [`MAX_LISTED`] with a last line saying how many more there were.
+pub(super) fn capped(mut lines: Vec<String>) -> Vec<String> {
+    if lines.len() > MAX_LISTED {
+        let more = lines.len() - MAX_LISTED;
+        lines.truncate(MAX_LISTED);
+        lines.push(format!("… and {more} more"));
+    }
+    lines
+}
+
+/// The first few of `total` names, joined: "`a`, `b`, `c` and 7 more".
+pub(super) fn listing(names: impl Iterator<Item = String>, total: usize) -> String {
+    const IN_MESSAGE: usize = 3;
+    let first: Vec<String> = names.take(IN_MESSAGE).collect();
+    match total.saturating_sub(IN_MESSAGE) {
+        0 => first.join(", "),
+        more => format!("{} and {more} more", first.join(", ")),
+    }
+}
+
 /// A deletion or replacement of one resource, as either tool describes it.
 pub(super) struct Removal<'a> {
     /// "Terraform", "OpenTofu" or "CloudFormation".
@@ -355,20 +381,21 @@ impl Removal<'_> {
             .place
             .map(|place| format!(" in {place}"))
             .unwrap_or_default();
-        let why = if self.causes.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", self.causes.join("; "))
+        let why = match self.causes.len() {
+            0 => String::new(),
+            n if n > MAX_CAUSES => format!(
+                " ({}; and {} more)",
+                self.causes[..MAX_CAUSES].join("; "),
+                n - MAX_CAUSES
+            ),
+            _ => format!(" ({})", self.causes.join("; ")),
         };
         let still = match self.referrers.as_slice() {
             [] => String::new(),
             [one] => format!(", and `{one}` still points at it"),
             many => format!(
                 ", and {} still point at it",
-                many.iter()
-                    .map(|r| format!("`{r}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listing(many.iter().map(|r| format!("`{r}`")), many.len())
             ),
         };
         let message = format!(
@@ -378,12 +405,13 @@ impl Removal<'_> {
             self.address,
             self.family.consequence(self.replace)
         );
-        let mut detail = self.detail;
-        detail.extend(
+        let mut detail = capped(self.detail);
+        detail.extend(capped(
             self.referrers
                 .iter()
-                .map(|r| format!("still points at it: {r}")),
-        );
+                .map(|r| format!("still points at it: {r}"))
+                .collect(),
+        ));
         Some(PlanFinding {
             rule: rule.id,
             severity: rule.severity,

@@ -3,9 +3,12 @@
 //! underscores (`image_uri` = `ImageUri`), and the judgements (pinned → mutable, a new wildcard
 //! origin) compare the after values with the before values of the same resource.
 
-use super::families::{ENV_TAG, FLOATING_TAG, LATEST_TAG, PINNED_TO_MUTABLE, WILDCARD_ORIGIN};
+use super::families::{
+    ENV_TAG, FLOATING_TAG, LATEST_TAG, PINNED_TO_MUTABLE, WILDCARD_ORIGIN, capped,
+};
 use super::{ImageClass, PlanAction, PlanFinding, PlanRule, classify, looks_like_image};
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// Nesting below which values are not followed (serde_json already stops parsing at 128).
 const MAX_DEPTH: usize = 256;
@@ -294,12 +297,14 @@ pub(super) fn image_finding(
     before: &[Found],
     after: &[Found],
 ) -> Option<PlanFinding> {
+    let known: HashSet<&str> = before.iter().map(|b| b.reference.as_str()).collect();
+    let by_slot: HashMap<&str, &Found> = before.iter().map(|b| (b.slot.as_str(), b)).collect();
     let mut hits: Vec<(u8, PlanRule, &Found, Option<&Found>)> = Vec::new();
     for now in after {
-        if before.iter().any(|b| b.reference == now.reference) {
+        if known.contains(now.reference.as_str()) {
             continue;
         }
-        let was = before.iter().find(|b| b.slot == now.slot);
+        let was = by_slot.get(now.slot.as_str()).copied();
         let was_pinned = was.is_some_and(|b| {
             matches!(
                 classify(&b.reference),
@@ -337,13 +342,14 @@ pub(super) fn image_finding(
             "every restart can run a newer build than the one reviewed; pin a version tag or digest",
         ),
     };
-    let detail = hits
-        .iter()
-        .map(|(_, _, now, was)| match was {
-            Some(was) => format!("{}: {} → {}", now.slot, was.shown, now.shown),
-            None => format!("{}: {}", now.slot, now.shown),
-        })
-        .collect();
+    let detail = capped(
+        hits.iter()
+            .map(|(_, _, now, was)| match was {
+                Some(was) => format!("{}: {} → {}", now.slot, was.shown, now.shown),
+                None => format!("{}: {}", now.slot, now.shown),
+            })
+            .collect(),
+    );
     Some(PlanFinding {
         rule: rule.id,
         severity: rule.severity,
@@ -398,9 +404,10 @@ pub(super) fn cors_finding(
             "{} CORS allowing every origin (`{}` in `{}`): any website can call it from its visitors' browsers; list your own origins instead",
             subject.lead, first.shown, first.slot
         ),
-        detail: open
-            .iter()
-            .map(|o| format!("{}: {}", o.slot, o.shown))
-            .collect(),
+        detail: capped(
+            open.iter()
+                .map(|o| format!("{}: {}", o.slot, o.shown))
+                .collect(),
+        ),
     })
 }

@@ -3,7 +3,7 @@
 //! with its `change.actions`, `before`/`after` values and, for replacements, `replace_paths` and
 //! `action_reason`. See `docs/plans.md` for the fields read and where they are specified.
 
-use super::families::{Family, Removal, terraform_family};
+use super::families::{Family, Removal, listing, terraform_family};
 use super::input::recipe;
 use super::scan::{Subject, clip, cors_finding, image_finding, scan};
 use super::{PlanAction, PlanError, PlanFinding, PlanKind};
@@ -169,7 +169,8 @@ impl TerraformPlan {
             for_each_string(&change.after, |s| {
                 if let Some(&i) = hostnames.get(&hostname(s)) {
                     let list = found.entry(i).or_default();
-                    if i != j && !list.contains(&change.address) {
+                    // Each resource is visited once, so a repeat can only be the last one added.
+                    if i != j && list.last() != Some(&change.address) {
                         list.push(change.address.clone());
                     }
                 }
@@ -351,10 +352,7 @@ impl ResourceChange {
             [one] => causes.push(format!("`{one}` forces replacement")),
             many => causes.push(format!(
                 "{} force replacement",
-                many.iter()
-                    .map(|p| format!("`{p}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                listing(many.iter().map(|p| format!("`{p}`")), many.len())
             )),
         }
         let reason = match self.reason.as_deref() {

@@ -491,7 +491,7 @@ impl Judging<'_> {
             .filter(|d| d.recreates())
             .map(Detail::line)
             .collect();
-        if c.resource_type == ECS_SERVICE {
+        if c.resource_type == ECS_SERVICE && !removing {
             detail.extend(
                 self.template_images()
                     .iter()

@@ -15,6 +15,7 @@ mod finding;
 pub mod fixture;
 pub mod gate;
 mod matching;
+pub mod plan;
 pub mod report;
 mod rules;
 pub mod source;

@@ -75,7 +75,7 @@ pub fn judge(plan: &Plan, ctx: &dyn PlanContext) -> Vec<PlanFinding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::model::{NoContext, PlanAction};
+    use super::super::model::NoContext;
     use super::super::scan;
     use super::*;
     use crate::finding::Severity;

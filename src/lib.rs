@@ -23,5 +23,5 @@ mod triage;
 
 pub use config::{ConfigFrom, Date, SCHEMA_URL, Selection, json_schema};
 pub use error::{Error, Location, Result};
-pub use finding::{FailOn, Finding, Severity, Skipped};
+pub use finding::{FailOn, Finding, Origin, OriginKind, Severity, Skipped};
 pub use rules::docs::{builtin_catalogue as rule_catalogue, builtin_rule_pages as rule_pages};

@@ -25,6 +25,7 @@ pub(super) fn finding(
         message,
         snippet: snippet.map(shorten),
         suppressed: None,
+        origin: None,
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) fn judge(
         .map(|file| {
             let mut gate = rules.applicable(&file.path);
             for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(&co_change) {
-                *on = *on && *co && !rule.gate_reported && file_level_holds(rule, file);
+                *on = *on && *co && rule.matches_changes() && file_level_holds(rule, file);
             }
             gate
         })

@@ -4,7 +4,6 @@
 //! See `docs/plans.md` for the fields read and where they are specified.
 
 use super::families::{Family, NESTED_MISSING, Removal, cloudformation_family};
-use super::input::recipe;
 use super::model::{PlanAction, PlanContext, PlanError, PlanFinding, PlanKind};
 use super::scan::{Found, Subject, clip, cors_finding, image_finding, scan};
 use serde_json::{Map, Value};
@@ -25,10 +24,14 @@ const IMAGE_TYPES: &[&str] = &[
 #[derive(Debug, Clone, Default)]
 pub(super) struct ChangeSets {
     sets: Vec<ChangeSet>,
+    /// How many documents were merged into these change sets.
+    documents: usize,
 }
 
 #[derive(Debug, Clone)]
 struct ChangeSet {
+    /// Which merged document it came from.
+    document: usize,
     id: Option<String>,
     stack: Option<String>,
     changes: Vec<Change>,
@@ -61,7 +64,7 @@ struct Detail {
 }
 
 fn invalid(what: String) -> PlanError {
-    PlanError::new(what, recipe(PlanKind::CloudFormation))
+    PlanError::new(what, PlanKind::CloudFormation.recipe())
 }
 
 fn text(map: &Map<String, Value>, key: &str) -> Option<String> {
@@ -91,7 +94,7 @@ impl ChangeSets {
             .into_iter()
             .map(|(at, doc)| ChangeSet::from_json(doc, &at))
             .collect::<Result<_, _>>()?;
-        Ok(ChangeSets { sets })
+        Ok(ChangeSets { sets, documents: 1 })
     }
 
     pub(super) fn len(&self) -> usize {
@@ -99,7 +102,13 @@ impl ChangeSets {
     }
 
     pub(super) fn extend(&mut self, other: ChangeSets) {
-        self.sets.extend(other.sets);
+        let shift = self.documents;
+        self.documents += other.documents;
+        self.sets
+            .extend(other.sets.into_iter().map(|set| ChangeSet {
+                document: set.document + shift,
+                ..set
+            }));
     }
 
     /// Judges every change set, each nested one under the address of the stack that holds it.
@@ -186,6 +195,7 @@ impl ChangeSet {
             parsed.extend(Change::from_json(change, &format!("{at}Changes[{i}]"))?);
         }
         Ok(ChangeSet {
+            document: 0,
             id: text(&doc, "ChangeSetId"),
             stack: text(&doc, "StackName"),
             changes: parsed,
@@ -207,6 +217,7 @@ impl ChangeSet {
             .filter(|c| c.resource_type == TASK_DEFINITION && c.action != "Remove")
             .map(|c| c.logical_id.as_str())
             .collect();
+        let first = out.len();
         let mut children = Vec::new();
         for change in &self.changes {
             let address = format!("{prefix}{}", change.logical_id);
@@ -226,6 +237,9 @@ impl ChangeSet {
                 _ => {}
             }
         }
+        for finding in &mut out[first..] {
+            finding.document = self.document;
+        }
         children
     }
 }
@@ -240,13 +254,13 @@ fn recognise(doc: &Map<String, Value>) -> Result<(), PlanError> {
     } else if doc.contains_key("Summaries") {
         Some((
             "this is the output of `list-change-sets`, not of `describe-change-set`",
-            recipe(PlanKind::CloudFormation),
+            PlanKind::CloudFormation.recipe(),
         ))
     } else if doc.contains_key("Id") && doc.contains_key("StackId") && !doc.contains_key("Changes")
     {
         Some((
             "this is the output of `create-change-set` (its id), not the change set's description",
-            recipe(PlanKind::CloudFormation),
+            PlanKind::CloudFormation.recipe(),
         ))
     } else {
         None
@@ -270,6 +284,7 @@ fn nested_missing(address: &str, id: &str) -> PlanFinding {
             clip(id)
         ),
         detail: vec![format!("ChangeSetId: {}", clip(id))],
+        document: 0,
     }
 }
 

@@ -425,6 +425,7 @@ impl Removal<'_> {
             },
             message,
             detail,
+            document: 0,
         })
     }
 }

@@ -6,18 +6,6 @@ use super::model::{MAX_PLAN_BYTES, PlanError, PlanKind};
 use serde_json::Value;
 use std::borrow::Cow;
 
-/// How to produce the document `kind` expects, as a one-line cure.
-pub(super) fn recipe(kind: PlanKind) -> &'static str {
-    match kind {
-        PlanKind::Terraform => {
-            "produce it with `terraform plan -out=tfplan && terraform show -json tfplan > plan.json` (OpenTofu: `tofu show -json tfplan`)"
-        }
-        PlanKind::CloudFormation => {
-            "produce it with `aws cloudformation describe-change-set --stack-name STACK --change-set-name NAME --include-property-values --output json > changeset.json`"
-        }
-    }
-}
-
 /// Decodes and parses `bytes` as one JSON document. serde_json refuses nesting deeper than 128
 /// levels, so hostile input cannot exhaust the stack; size is bounded by [`MAX_PLAN_BYTES`].
 pub(super) fn parse(kind: PlanKind, bytes: &[u8]) -> Result<Value, PlanError> {
@@ -34,20 +22,20 @@ pub(super) fn parse(kind: PlanKind, bytes: &[u8]) -> Result<Value, PlanError> {
     if bytes.starts_with(b"PK\x03\x04") {
         return Err(PlanError::new(
             "this is a binary Terraform plan file, not its JSON",
-            recipe(PlanKind::Terraform),
+            PlanKind::Terraform.recipe(),
         ));
     }
     let text = decode(bytes).ok_or_else(|| {
         PlanError::new(
             format!("the {kind} plan is not UTF-8 or UTF-16 text"),
-            recipe(kind),
+            kind.recipe(),
         )
     })?;
     let text = text.trim_start_matches('\u{feff}');
     if text.trim().is_empty() {
         return Err(PlanError::new(
             format!("the {kind} plan is empty"),
-            recipe(kind),
+            kind.recipe(),
         ));
     }
     serde_json::from_str::<Value>(text).map_err(|e| not_json(kind, text, &e))
@@ -87,7 +75,7 @@ fn not_json(kind: PlanKind, text: &str, e: &serde_json::Error) -> PlanError {
     if is_ui_log {
         return PlanError::new(
             "this is the log of `terraform plan -json` (one message a line), not the plan",
-            recipe(PlanKind::Terraform),
+            PlanKind::Terraform.recipe(),
         );
     }
     let looks_like_text_plan = ["Terraform will perform", "OpenTofu will perform", "Plan: "]
@@ -96,11 +84,11 @@ fn not_json(kind: PlanKind, text: &str, e: &serde_json::Error) -> PlanError {
     if looks_like_text_plan {
         return PlanError::new(
             "this is the text output of `terraform plan`, not its JSON",
-            recipe(PlanKind::Terraform),
+            PlanKind::Terraform.recipe(),
         );
     }
     PlanError::new(
         format!("the {kind} plan is not valid JSON: {e}"),
-        recipe(kind),
+        kind.recipe(),
     )
 }

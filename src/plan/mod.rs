@@ -8,6 +8,7 @@
 //! reads no files and knows nothing of the report; the caller attaches `"origin": "plan"`.
 
 mod cloudformation;
+mod declarations;
 mod document;
 mod families;
 mod input;
@@ -15,6 +16,7 @@ mod model;
 mod scan;
 mod terraform;
 
+pub use declarations::{Declaration, Declarations, may_be_template};
 pub use document::{Plan, judge, read};
 pub use families::{PlanRule, rules};
 pub use model::{

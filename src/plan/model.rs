@@ -20,6 +20,18 @@ pub enum PlanKind {
 }
 
 impl PlanKind {
+    /// How to produce the document this kind of plan is read from, as a one-line cure.
+    pub fn recipe(self) -> &'static str {
+        match self {
+            PlanKind::Terraform => {
+                "produce it with `terraform plan -out=tfplan && terraform show -json tfplan > plan.json` (OpenTofu: `tofu show -json tfplan`)"
+            }
+            PlanKind::CloudFormation => {
+                "produce it with `aws cloudformation describe-change-set --stack-name STACK --change-set-name NAME --include-property-values --output json > changeset.json`"
+            }
+        }
+    }
+
     /// The name used on the command line (`--plan terraform=FILE`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -165,6 +177,9 @@ pub struct PlanFinding {
     pub message: String,
     /// Supporting facts, one per line: the attributes forcing a replacement, the images found.
     pub detail: Vec<String>,
+    /// Which of the documents judged together the resource change is listed in: 0 for the
+    /// first [`read`](super::read), then in [`merge`](super::Plan::merge) order.
+    pub document: usize,
 }
 
 impl PlanFinding {

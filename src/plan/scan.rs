@@ -360,6 +360,7 @@ pub(super) fn image_finding(
         action: subject.action,
         message: format!("{} {what}: {consequence}", subject.lead),
         detail,
+        document: 0,
     })
 }
 
@@ -411,5 +412,6 @@ pub(super) fn cors_finding(
                 .map(|o| format!("{}: {}", o.slot, o.shown))
                 .collect(),
         ),
+        document: 0,
     })
 }

@@ -4,7 +4,6 @@
 //! `action_reason`. See `docs/plans.md` for the fields read and where they are specified.
 
 use super::families::{Family, Removal, listing, terraform_family};
-use super::input::recipe;
 use super::model::{PlanAction, PlanError, PlanFinding, PlanKind};
 use super::scan::{Subject, clip, cors_finding, image_finding, scan};
 use serde_json::{Map, Value};
@@ -14,10 +13,14 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub(super) struct TerraformPlan {
     changes: Vec<ResourceChange>,
+    /// How many documents were merged into this plan.
+    documents: usize,
 }
 
 #[derive(Debug, Clone)]
 struct ResourceChange {
+    /// Which merged document lists it.
+    document: usize,
     /// "Terraform", or "OpenTofu" when its provider comes from OpenTofu's registry.
     tool: &'static str,
     address: String,
@@ -72,7 +75,7 @@ impl Action {
 }
 
 fn invalid(what: String) -> PlanError {
-    PlanError::new(what, recipe(PlanKind::Terraform))
+    PlanError::new(what, PlanKind::Terraform.recipe())
 }
 
 /// `map[key]` as a string, or an error naming `at.key`.
@@ -105,7 +108,7 @@ impl TerraformPlan {
                 if top.contains_key("values") && !top.contains_key("planned_values") {
                     return Err(PlanError::new(
                         "this is Terraform state, not a plan (it has `values` and no `resource_changes`)",
-                        recipe(PlanKind::Terraform),
+                        PlanKind::Terraform.recipe(),
                     ));
                 }
                 Vec::new()
@@ -113,7 +116,10 @@ impl TerraformPlan {
             Some(Value::Array(items)) => items,
             Some(_) => return Err(invalid("`resource_changes` is not a list".into())),
         };
-        let mut plan = TerraformPlan::default();
+        let mut plan = TerraformPlan {
+            changes: Vec::new(),
+            documents: 1,
+        };
         for (i, item) in changes.into_iter().enumerate() {
             if let Some(change) = ResourceChange::from_json(item, i)? {
                 plan.changes.push(change);
@@ -127,14 +133,24 @@ impl TerraformPlan {
     }
 
     pub(super) fn extend(&mut self, other: TerraformPlan) {
-        self.changes.extend(other.changes);
+        let shift = self.documents;
+        self.documents += other.documents;
+        self.changes
+            .extend(other.changes.into_iter().map(|change| ResourceChange {
+                document: change.document + shift,
+                ..change
+            }));
     }
 
     pub(super) fn judge(&self) -> Vec<PlanFinding> {
         let mut referrers = self.referrers();
         let mut out = Vec::new();
         for (i, change) in self.changes.iter().enumerate() {
+            let first = out.len();
             change.judge(referrers.remove(&i).unwrap_or_default(), &mut out);
+            for finding in &mut out[first..] {
+                finding.document = change.document;
+            }
         }
         out
     }
@@ -291,6 +307,7 @@ impl ResourceChange {
         };
         let mut take = |key: &str| change.remove(key).unwrap_or(Value::Null);
         Ok(Some(ResourceChange {
+            document: 0,
             tool: if from_tofu { "OpenTofu" } else { "Terraform" },
             address,
             resource_type,

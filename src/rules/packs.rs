@@ -30,6 +30,7 @@ pub(crate) static BUILTIN: &[(&str, &str, &str)] = &[
     pack!("rollout.toml"),
     pack!("docs.toml"),
     pack!("guard.toml"),
+    pack!("plan.toml"),
 ];
 
 /// How much of the built-in packs to read.

@@ -1,7 +1,7 @@
 //! Reading the full content of one side of a changed file, for rules and suppressions that need
 //! more than the changed lines. Content is read on demand, never for files no rule asks about.
 
-use crate::change::{ChangeSet, Content, HeadTree, PathList, Status};
+use crate::change::{ChangeSet, Content, FileKind, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::borrow::Cow;
@@ -94,6 +94,62 @@ impl<'r> ContentReader<'r> {
         }
         paths.finish();
         Ok(paths)
+    }
+
+    /// The text of every head file whose path `wanted` accepts, as `(path, text)` in path
+    /// order: a changed file's head side, else the blob in the head tree (or index). Files over
+    /// [`MAX_SCANNED_BYTES`](super::MAX_SCANNED_BYTES), submodules and symlinks are left out.
+    /// For the gate's own lookups in the head revision (where a plan's resources are declared,
+    /// which file a rendered value came from); one walk of the tree.
+    pub(crate) fn head_files(
+        &self,
+        changes: &ChangeSet,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<Vec<(String, String)>> {
+        let changed: std::collections::HashMap<&str, &Content> = changes
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::Text && f.not_scanned.is_none())
+            .map(|f| (f.path.as_str(), &f.head))
+            .collect();
+        let mut out = Vec::new();
+        for path in self.head_paths(changes)?.iter().filter(|p| wanted(p)) {
+            let text = match changed.get(path) {
+                Some(content) => self.read_text(content)?,
+                None => self.head_blob(changes, path)?,
+            };
+            out.extend(text.map(|text| (path.to_string(), text)));
+        }
+        Ok(out)
+    }
+
+    /// An unchanged file's text in the head tree (or index), if it is a blob small enough.
+    fn head_blob(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
+        let Some(repo) = self.repo else {
+            return Ok(None);
+        };
+        let id = match &changes.tree {
+            HeadTree::Commit(tree) => {
+                let tree = repo.find_tree(*tree)?;
+                let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
+                    return Ok(None);
+                };
+                if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
+                    return Ok(None);
+                }
+                entry.id()
+            }
+            HeadTree::Index => match repo.index()?.get_path(std::path::Path::new(path), 0) {
+                Some(entry) if entry.mode != 0o120000 && entry.mode != 0o160000 => entry.id,
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
+        };
+        let blob = repo.find_blob(id)?;
+        if blob.size() as u64 > super::MAX_SCANNED_BYTES {
+            return Ok(None);
+        }
+        self.read_text(&Content::Blob(id))
     }
 
     /// The content as text, decoded lossily.

@@ -299,7 +299,7 @@ mod tests {
         let m = message(config("disable = [\"cors/wildcard-orign\"]\n"));
         assert!(
             m.contains("'cors/wildcard-orign'")
-                && m.contains("did you mean 'cors/wildcard-origin'?"),
+                && m.contains("did you mean 'cors/wildcard-origin'"),
             "{m}"
         );
         let warned = config("disable = [\"cors/wildcrd*\"]\n").map(|s| s.warnings);

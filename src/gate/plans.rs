@@ -10,7 +10,7 @@ use crate::finding::{Finding, Origin, OriginKind};
 use crate::plan::{self, Declarations, Plan, PlanError, PlanKind};
 use crate::report::JudgedPlan;
 use crate::rules::RuleSet;
-use crate::source::ContentReader;
+use crate::source::{ContentReader, MAX_SCANNED_BYTES};
 use std::path::{Path, PathBuf};
 
 /// One `--plan KIND=FILE`.
@@ -141,7 +141,9 @@ fn declarations(
     let mut declared = Declarations::default();
     match kind {
         PlanKind::Terraform => {
-            for (path, text) in reader.head_files(changes, |p| p.ends_with(".tf"))? {
+            for (path, text) in
+                reader.head_files(changes, |p| p.ends_with(".tf"), MAX_SCANNED_BYTES)?
+            {
                 declared.add_terraform(&path, &text);
             }
         }
@@ -152,7 +154,7 @@ fn declarations(
                     && !p.contains("node_modules/")
                     && !p.ends_with("package-lock.json")
             };
-            for (path, text) in reader.head_files(changes, template_like)? {
+            for (path, text) in reader.head_files(changes, template_like, MAX_SCANNED_BYTES)? {
                 if plan::may_be_template(&text) {
                     declared.add_template(&path, &text);
                 }

@@ -158,6 +158,23 @@ mod tests {
         }
     }
 
+    /// `rules/plan.toml` defines exactly the rules the plan judge reports, with its severities.
+    #[test]
+    fn the_plan_rules_are_the_plan_judges() {
+        use crate::rules::spec::Reporter;
+        let defined: Vec<(String, crate::finding::Severity)> = builtin()
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.spec.reported_by == Some(Reporter::Plan))
+            .map(|d| (d.spec.id.into_inner(), d.spec.severity.into_inner()))
+            .collect();
+        let reported: Vec<(String, crate::finding::Severity)> = crate::plan::rules()
+            .iter()
+            .map(|r| (r.id.to_string(), r.severity))
+            .collect();
+        assert_eq!(defined, reported);
+    }
+
     #[test]
     fn ready_made_needles_are_the_ones_the_patterns_give() {
         let mut looked_up = 0;

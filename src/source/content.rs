@@ -97,14 +97,15 @@ impl<'r> ContentReader<'r> {
     }
 
     /// The text of every head file whose path `wanted` accepts, as `(path, text)` in path
-    /// order: a changed file's head side, else the blob in the head tree (or index). Files over
-    /// [`MAX_SCANNED_BYTES`](super::MAX_SCANNED_BYTES), submodules and symlinks are left out.
+    /// order: a changed file's head side, else the blob in the head tree (or index). Unchanged
+    /// files over `max_bytes`, submodules and symlinks are left out.
     /// For the gate's own lookups in the head revision (where a plan's resources are declared,
     /// which file a rendered value came from); one walk of the tree.
     pub(crate) fn head_files(
         &self,
         changes: &ChangeSet,
         wanted: impl Fn(&str) -> bool,
+        max_bytes: u64,
     ) -> Result<Vec<(String, String)>> {
         let changed: std::collections::HashMap<&str, &Content> = changes
             .files
@@ -116,15 +117,16 @@ impl<'r> ContentReader<'r> {
         for path in self.head_paths(changes)?.iter().filter(|p| wanted(p)) {
             let text = match changed.get(path) {
                 Some(content) => self.read_text(content)?,
-                None => self.head_blob(changes, path)?,
+                None => self.head_blob(changes, path, max_bytes)?,
             };
             out.extend(text.map(|text| (path.to_string(), text)));
         }
         Ok(out)
     }
 
-    /// An unchanged file's text in the head tree (or index), if it is a blob small enough.
-    fn head_blob(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
+    /// An unchanged file's text in the head tree (or index), if it is a blob of at most
+    /// `max_bytes`.
+    fn head_blob(&self, changes: &ChangeSet, path: &str, max_bytes: u64) -> Result<Option<String>> {
         let Some(repo) = self.repo else {
             return Ok(None);
         };
@@ -146,7 +148,7 @@ impl<'r> ContentReader<'r> {
             _ => return Ok(None),
         };
         let blob = repo.find_blob(id)?;
-        if blob.size() as u64 > super::MAX_SCANNED_BYTES {
+        if blob.size() as u64 > max_bytes {
             return Ok(None);
         }
         self.read_text(&Content::Blob(id))

@@ -134,10 +134,11 @@ fn heading(report: &Report) -> String {
         (_, Some(head)) => format!("`{}`", short(head)),
         _ => "the uncommitted change".into(),
     };
-    let narrowed = match report.narrowed_line() {
-        Some(line) => format!(" {}.", md(&capitalized(&line))),
-        None => String::new(),
-    };
+    let narrowed: String = [report.plans_line(), report.narrowed_line()]
+        .into_iter()
+        .flatten()
+        .map(|line| format!(" {}.", md(&capitalized(&line))))
+        .collect();
     format!(
         "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.{narrowed}\n\n",
         md(&report.verdict_line()),

@@ -13,6 +13,7 @@ mod in_process;
 mod incidents;
 mod output;
 mod packaging;
+mod plans;
 mod reports;
 mod roots;
 mod samples;

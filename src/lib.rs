@@ -16,6 +16,7 @@ pub mod fixture;
 pub mod gate;
 mod matching;
 pub mod plan;
+mod render;
 pub mod report;
 mod rules;
 pub mod source;

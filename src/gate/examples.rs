@@ -103,7 +103,7 @@ fn check(policy: &Policy, id: &str, example: &Example) -> std::result::Result<()
         policy,
         today,
         &[],
-        Vec::new(),
+        Default::default(),
         &mut |_| {},
     )
     .map_err(|e| format!("could not judge the example: {e}"))?;

@@ -7,15 +7,17 @@
 pub(crate) mod examples;
 mod plans;
 mod policy;
+mod renders;
 
 pub use plans::PlanFile;
 pub use policy::Policy;
+use renders::Rendered;
 
 use crate::change::ChangeSet;
 use crate::config::{ConfigFrom, Date, Selection};
 use crate::engine::{self, Judgement};
 use crate::error::{Error, Result};
-use crate::finding::{FailOn, Finding, Skipped};
+use crate::finding::{FailOn, Skipped};
 use crate::report::{JudgedPlan, Report, RuleMeta};
 use crate::source::{self, ContentReader, Source};
 use crate::triage;
@@ -112,13 +114,26 @@ pub fn check(
             judged
         }
     };
+    let renders = policy.config().renders();
+    let mut rendered = renders::judge(
+        repo,
+        &changes,
+        &reader,
+        renders,
+        policy.rules(),
+        &mut |text| on_note(Note::Progress(text)),
+    )?;
+    if !renders.is_empty() {
+        clock.lap("render", on_note);
+    }
+    rendered.findings.extend(from_plans);
     let judgement = judge(
         &changes,
         &reader,
         &policy,
         options.today,
         labels,
-        from_plans,
+        rendered,
         on_note,
     )?;
     clock.lap("judge the change", on_note);
@@ -174,31 +189,33 @@ pub fn check_change(changes: &ChangeSet, policy: &Policy, options: &Options) -> 
         policy,
         options.today,
         &[],
-        Vec::new(),
+        Rendered::default(),
         &mut |_| {},
     )?;
     Ok(report(changes, judgement, policy, options, Vec::new()))
 }
 
 /// The main sequence, once the change is read: the engine, the gate's own findings about
-/// submodules, the findings judged `beside` the change (from plans), inline suppressions and
-/// waivers (judged against `today`), and acknowledgements by `labels`.
+/// submodules, the findings judged `beside` the change (from renders and plans), inline
+/// suppressions and waivers (judged against `today`), the source findings the renders cover,
+/// and acknowledgements by `labels`.
 fn judge(
     changes: &ChangeSet,
     reader: &ContentReader,
     policy: &Policy,
     today: Option<Date>,
     labels: &[String],
-    beside: Vec<Finding>,
+    beside: Rendered,
     on_note: &mut dyn FnMut(Note),
 ) -> Result<Judgement> {
     let rules = policy.rules();
     let mut judgement = engine::judge(changes, rules, reader)?;
     let findings = &mut judgement.findings;
     findings.extend(triage::submodule_findings(changes, rules));
-    findings.extend(beside);
+    findings.extend(beside.findings);
     let today = today.map_or_else(pinned_or_today, Ok)?;
     triage::suppress(changes, reader, policy.config(), rules, today, findings)?;
+    beside.covers.apply(findings);
     for note in triage::acknowledge(findings, labels) {
         on_note(Note::Progress(&note));
     }

@@ -122,14 +122,19 @@ fn heading(f: &Finding) -> String {
 /// The line under a plan or render finding: the resource or object, what happens to it, and
 /// where it is declared or was rendered from.
 fn about(f: &Finding, origin: &Origin) -> String {
-    let noun = match origin.kind {
-        OriginKind::Plan => "resource",
-        OriginKind::Render => "object",
+    let mut line = match (origin.kind, origin.resource_type.as_str()) {
+        (OriginKind::Render, "command") => format!("command: {}", origin.address),
+        (kind, resource_type) => {
+            let noun = match kind {
+                OriginKind::Plan => "resource",
+                OriginKind::Render => "object",
+            };
+            format!(
+                "{noun}: {} ({resource_type}), {}",
+                origin.address, origin.action
+            )
+        }
     };
-    let mut line = format!(
-        "{noun}: {} ({}), {}",
-        origin.address, origin.resource_type, origin.action
-    );
     if let Some(rendered) = &origin.rendered {
         line.push_str(&format!("; rendered at {rendered}"));
     }

@@ -31,6 +31,7 @@ pub(crate) static BUILTIN: &[(&str, &str, &str)] = &[
     pack!("docs.toml"),
     pack!("guard.toml"),
     pack!("plan.toml"),
+    pack!("render.toml"),
 ];
 
 /// How much of the built-in packs to read.

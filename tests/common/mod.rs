@@ -389,9 +389,15 @@ pub const SAFE_SERVER: &str =
 /// tool `required_in_ci` must be there under `CI=true` (.ci/run installs it), so its absence
 /// then fails the test instead of passing it quietly.
 pub fn skip_unless_available(tool: &str, what: &str, required_in_ci: bool) -> bool {
+    skip_unless_runs(tool, &["--version"], what, required_in_ci)
+}
+
+/// [`skip_unless_available`] for a tool that answers `tool args…` rather than `--version`
+/// (`kubectl kustomize --help`).
+pub fn skip_unless_runs(tool: &str, args: &[&str], what: &str, required_in_ci: bool) -> bool {
     use std::io::Write;
     let available = Command::new(tool)
-        .arg("--version")
+        .args(args)
         .output()
         .is_ok_and(|out| out.status.success());
     if available {

@@ -14,6 +14,7 @@ mod incidents;
 mod output;
 mod packaging;
 mod plans;
+mod renders;
 mod reports;
 mod roots;
 mod samples;

@@ -1,0 +1,445 @@
+//! `[[render]]` end to end through the binary on real repositories: a render written as a
+//! shell script (so every machine runs these), then kubectl's kustomize and the AWS CDK where
+//! they are installed (the tests say SKIPPED on stderr where they are not). What is rendered
+//! is judged like source, traced back to the line that produced it, failures are findings, the
+//! user's working tree is never touched, and only the base's commands run.
+
+use crate::common::{Repo, Run, skip_unless_available, skip_unless_runs};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// A render that any POSIX shell runs: a Deployment whose image tag comes from `tag.yaml`.
+const RENDER_SH: &str = r#"tag=$(sed -n 's/^tag: *//p' tag.yaml)
+if [ -z "$tag" ]; then echo "tag.yaml names no tag" >&2; exit 4; fi
+cat <<EOF
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+  namespace: shop
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/api:$tag
+EOF
+"#;
+
+/// The configuration rendering `RENDER_SH` as `sh`, with `extra` keys.
+fn config(extra: &str) -> String {
+    format!(
+        "[[render]]\nname = \"sh\"\nrun = \"sh render.sh\"\npaths = [\"render.sh\", \"tag.yaml\"]\n{extra}"
+    )
+}
+
+/// main: the render configured, the tag `base_tag`; branch `change`: the tag `head_tag`.
+fn tag_change(extra: &str, base_tag: &str, head_tag: &str) -> Repo {
+    let repo = Repo::with_files(&[
+        (".deploy-guard.toml", &config(extra)),
+        ("render.sh", RENDER_SH),
+        ("tag.yaml", &format!("tag: {base_tag}\n")),
+        ("README.md", "service\n"),
+    ]);
+    repo.branch("change");
+    repo.commit_file("tag.yaml", &format!("tag: {head_tag}\n"));
+    repo
+}
+
+/// The findings of a JSON report as `rule path:line`, with their origin's address.
+fn described(report: &Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            let line = f["line"]
+                .as_u64()
+                .map(|l| format!(":{l}"))
+                .unwrap_or_default();
+            let address = f["address"].as_str().unwrap_or("-");
+            format!(
+                "{} {}{line} {address}",
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn what_a_render_produces_is_judged_and_traced_to_the_line_that_set_it() {
+    let repo = tag_change("", "1.4.2", "latest");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1)
+        .expect_stderr("rendering 'sh' at base and head: sh render.sh");
+    assert_eq!(
+        described(&report),
+        ["image/pinned-to-mutable tag.yaml:1 Deployment/shop/api"]
+    );
+    let f = &report["findings"][0];
+    assert_eq!(f["origin"], "render");
+    assert_eq!(f["render"], "sh");
+    assert_eq!(f["resource_type"], "Deployment");
+    assert_eq!(f["action"], "modified");
+    assert_eq!(f["rendered"], "render:sh/Deployment/shop/api.yaml:11");
+    assert_eq!(f["snippet"], "image: registry.example.com/api:latest");
+    // The unchanged Service is not a changed object.
+    assert_eq!(report["summary"]["files_changed"], 1);
+    let human = repo.check(&["--base", "main"]);
+    human
+        .expect_stdout("render sh\n")
+        .expect_stdout("object: Deployment/shop/api (Deployment), modified; rendered at render:sh/Deployment/shop/api.yaml:11; from tag.yaml:1");
+}
+
+#[test]
+fn a_render_runs_only_when_the_change_touches_its_paths() {
+    let repo = tag_change("", "latest", "latest");
+    repo.commit_file("README.md", "service, documented\n");
+    let (run, report) = repo.check_json(&["--base", "HEAD~1"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("rendering"), "{run:#?}");
+    assert!(described(&report).is_empty(), "{report:#}");
+}
+
+#[test]
+fn renders_run_in_clean_checkouts_and_leave_the_working_tree_alone() {
+    let repo = tag_change("", "1.4.2", "1.4.3");
+    // Uncommitted work says `latest`: the render sees the commits, not the working tree.
+    repo.write("tag.yaml", "tag: latest\n");
+    repo.write("scratch.txt", "untracked\n");
+    let status = repo.git(&["status", "--porcelain"]);
+    let index = std::fs::read(repo.path().join(".git/index")).unwrap();
+    let (run, report) = repo.check_json(&["--base", "main", "--head", "change"]);
+    run.expect_code(0);
+    assert!(described(&report).is_empty(), "{report:#}");
+    assert_eq!(repo.git(&["status", "--porcelain"]), status);
+    assert_eq!(
+        std::fs::read(repo.path().join(".git/index")).unwrap(),
+        index
+    );
+    assert_eq!(
+        repo.git(&["worktree", "list", "--porcelain"])
+            .lines()
+            .filter(|l| l.starts_with("worktree "))
+            .count(),
+        1
+    );
+    // Judging the working tree does not run renders at all, and says so.
+    repo.check(&["--worktree"])
+        .expect_stderr("renders run on commits: --staged and --worktree do not run them");
+}
+
+#[test]
+fn a_render_that_fails_at_head_is_an_error_with_what_the_command_said() {
+    let repo = tag_change("", "1.4.2", "");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert_eq!(
+        described(&report),
+        ["guard/render-failed render:sh sh render.sh"]
+    );
+    let f = &report["findings"][0];
+    assert_eq!(f["severity"], "error");
+    assert_eq!(
+        f["message"],
+        "render 'sh' failed at head: `sh render.sh` exited with 4; what it renders was not judged, and a deploy that runs it would fail too"
+    );
+    assert_eq!(f["detail"], serde_json::json!(["tag.yaml names no tag"]));
+}
+
+#[test]
+fn a_render_that_fails_only_at_the_base_is_a_note_and_the_head_is_judged_as_new() {
+    let repo = tag_change("", "", "latest");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert_eq!(
+        described(&report),
+        [
+            "guard/render-failed-at-base render:sh sh render.sh",
+            "image/latest-tag tag.yaml:1 Deployment/shop/api",
+        ]
+    );
+    assert_eq!(report["findings"][0]["severity"], "info");
+    assert_eq!(report["findings"][1]["action"], "added");
+}
+
+#[test]
+fn a_render_past_its_timeout_is_stopped_and_reported() {
+    let repo = Repo::with_files(&[
+        (
+            ".deploy-guard.toml",
+            "[[render]]\nname = \"slow\"\nrun = \"sleep 60 & sleep 60\"\npaths = [\"**\"]\ntimeout = \"1s\"\n",
+        ),
+        ("a.txt", "a\n"),
+    ]);
+    repo.branch("change");
+    repo.commit_file("a.txt", "b\n");
+    let started = Instant::now();
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        report["findings"][0]["message"],
+        "render 'slow' failed at head (it failed at the base too): `sleep 60 & sleep 60` did not finish within its timeout of 1s and was stopped; what it renders was not judged, and a deploy that runs it would fail too"
+    );
+}
+
+#[test]
+fn only_the_bases_render_commands_run_and_an_edit_to_them_is_reported() {
+    let repo = tag_change("", "1.4.2", "1.4.2");
+    let outside = tempfile::tempdir().unwrap();
+    let marker = outside.path().join("ran");
+    let edited = config("").replace(
+        "run = \"sh render.sh\"",
+        &format!("run = \"touch '{}'\"", marker.display()),
+    );
+    repo.write(".deploy-guard.toml", &edited);
+    repo.write("tag.yaml", "tag: 1.4.3\n");
+    repo.commit("point the render elsewhere");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_stderr("rendering 'sh' at base and head: sh render.sh");
+    assert!(!marker.exists(), "the change's own command ran");
+    let fired: Vec<String> = described(&report);
+    assert!(
+        fired.contains(&"guard/render-config-changed .deploy-guard.toml -".to_string())
+            && fired.contains(&"guard/config-changed .deploy-guard.toml -".to_string()),
+        "{fired:#?}"
+    );
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "guard/render-config-changed")
+        .unwrap();
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the [[render]] commands changed")
+    );
+}
+
+#[test]
+fn output_files_are_read_instead_of_stdout() {
+    let template = |tag: &str| {
+        format!(
+            r#"{{"Resources": {{"Task": {{"Type": "AWS::ECS::TaskDefinition", "Properties": {{
+  "ContainerDefinitions": [{{"Name": "api", "Image": "registry.example.com/api:{tag}"}}]}}}}}}}}
+"#
+        )
+    };
+    let repo = Repo::with_files(&[
+        (
+            ".deploy-guard.toml",
+            "[[render]]\nname = \"stack\"\nrun = \"mkdir -p out && cp stack.json out/api.template.json && echo ignored\"\npaths = [\"stack.json\"]\noutput = \"out/*.template.json\"\n",
+        ),
+        ("stack.json", &template("1.4.2")),
+    ]);
+    repo.branch("change");
+    repo.commit_file("stack.json", &template("latest"));
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    let fired = described(&report);
+    assert!(
+        fired.contains(&"image/pinned-to-mutable stack.json:2 out/api.template.json".to_string()),
+        "{fired:#?}"
+    );
+    let rendered: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["rendered"].as_str())
+        .collect();
+    assert_eq!(rendered, ["render:stack/out/api.template.json:2"]);
+}
+
+// ---- kubectl's kustomize ----------------------------------------------------------------------
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  template:
+    spec:
+      containers:
+        - name: api
+          image: registry.example.com/api
+";
+
+/// The prod overlay, pinning the tag to `tag`.
+fn overlay(tag: &str) -> String {
+    format!(
+        "namespace: shop\nresources:\n  - ../../base\nimages:\n  - name: registry.example.com/api\n    newTag: {tag}\n"
+    )
+}
+
+/// The kustomize render of the prod overlay, its base and overlays covered when `covers`.
+fn kustomize_config(covers: bool) -> String {
+    let covers = if covers {
+        "covers = [\"base/**\", \"overlays/**\"]\n"
+    } else {
+        ""
+    };
+    format!(
+        "[[render]]\nname = \"prod\"\nrun = \"kubectl kustomize overlays/prod\"\npaths = [\"base/**\", \"overlays/**\"]\n{covers}"
+    )
+}
+
+/// main: the configuration; branch `change`: a base whose image has no tag, and a prod overlay
+/// that pins it.
+fn kustomize_repo(covers: bool) -> Repo {
+    let repo = Repo::with_files(&[(".deploy-guard.toml", &kustomize_config(covers))]);
+    repo.branch("change");
+    repo.write("base/deployment.yaml", DEPLOYMENT);
+    repo.write(
+        "base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    repo.write("overlays/prod/kustomization.yaml", &overlay("\"1.4.2\""));
+    repo.commit("api with a prod overlay");
+    repo
+}
+
+#[test]
+fn kustomize_an_overlay_that_pins_the_tag_clears_its_base() {
+    if !skip_unless_runs(
+        "kubectl",
+        &["kustomize", "--help"],
+        "the kustomize render tests",
+        false,
+    ) {
+        return;
+    }
+    // Judged on its own, the base's untagged image blocks the change. (The overlay is new, so
+    // the render fails at the base: a note.)
+    let (run, report) = kustomize_repo(false).check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert_eq!(
+        described(&report),
+        [
+            "image/untagged base/deployment.yaml:10 -",
+            "guard/render-failed-at-base render:prod kubectl kustomize overlays/prod"
+        ]
+    );
+    // Covered by the render, it gives way to what prod really runs: the pinned image.
+    let (run, report) = kustomize_repo(true).check_json(&["--base", "main"]);
+    run.expect_code(0);
+    let f = &report["findings"][0];
+    assert_eq!(f["rule"], "image/untagged");
+    assert_eq!(
+        f["suppressed"],
+        "covered by render 'prod': judged on what it renders"
+    );
+    assert_eq!(report["verdict"], "clear");
+}
+
+#[test]
+fn kustomize_an_overlay_that_sets_latest_is_an_error_from_the_render() {
+    if !skip_unless_runs(
+        "kubectl",
+        &["kustomize", "--help"],
+        "the kustomize render tests",
+        false,
+    ) {
+        return;
+    }
+    let repo = kustomize_repo(true);
+    repo.commit_file("overlays/prod/kustomization.yaml", &overlay("latest"));
+    let (run, report) = repo.check_json(&["--base", "HEAD~1"]);
+    run.expect_code(1);
+    let active: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["suppressed"].is_null())
+        .collect();
+    assert_eq!(active.len(), 1, "{report:#}");
+    let f = active[0];
+    assert_eq!(f["rule"], "image/pinned-to-mutable");
+    assert_eq!(f["origin"], "render");
+    assert_eq!(f["address"], "Deployment/shop/api");
+    // Traced to the overlay line that set the tag.
+    assert_eq!(f["path"], "overlays/prod/kustomization.yaml");
+    assert_eq!(f["line"], 6);
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("registry.example.com/api:latest"),
+        "{f:#}"
+    );
+}
+
+// ---- the AWS CDK --------------------------------------------------------------------------------
+
+/// A CDK app (JavaScript): one stack whose task definition runs the image tag in `image-tag.txt`.
+const CDK_APP: &str = r#"const cdk = require('aws-cdk-lib');
+const ecs = require('aws-cdk-lib/aws-ecs');
+const fs = require('fs');
+const app = new cdk.App();
+const stack = new cdk.Stack(app, 'Api');
+const task = new ecs.FargateTaskDefinition(stack, 'Task');
+const tag = fs.readFileSync('image-tag.txt', 'utf8').trim();
+task.addContainer('api', { image: ecs.ContainerImage.fromRegistry(`registry.example.com/api:${tag}`) });
+app.synth();
+"#;
+
+#[test]
+fn cdk_a_synthesized_image_going_to_latest_is_caught_through_the_templates() {
+    // .ci/run installs the CDK (aws-cdk-lib, constructs, the aws-cdk CLI) and names its
+    // node_modules in DEPLOY_GUARD_CDK_MODULES; elsewhere the test says it was skipped.
+    let modules = std::env::var("DEPLOY_GUARD_CDK_MODULES").unwrap_or_default();
+    let cdk = format!("{modules}/.bin/cdk");
+    let tool = if modules.is_empty() {
+        "cdk"
+    } else {
+        cdk.as_str()
+    };
+    if !skip_unless_available(tool, "the CDK render test", true) {
+        return;
+    }
+    let config = format!(
+        "[[render]]\nname = \"cdk\"\nrun = \"NODE_PATH='{modules}' '{cdk}' synth --quiet --no-notices --no-version-reporting\"\npaths = [\"app.js\", \"image-tag.txt\", \"cdk.json\"]\noutput = \"cdk.out/*.template.json\"\ntimeout = \"5m\"\n"
+    );
+    let repo = Repo::with_files(&[
+        (".deploy-guard.toml", &config),
+        ("cdk.json", "{\"app\": \"node app.js\"}\n"),
+        ("app.js", CDK_APP),
+        ("image-tag.txt", "1.4.2\n"),
+    ]);
+    repo.branch("change");
+    repo.commit_file("image-tag.txt", "latest\n");
+    let run = Run::of(
+        repo.cmd()
+            .args(["check", "--base", "main", "--format", "json"])
+            .env("CDK_DISABLE_VERSION_CHECK", "1"),
+    );
+    run.expect_code(1);
+    let report = run.json();
+    let f = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["origin"] == "render")
+        .unwrap_or_else(|| panic!("no render finding: {run:#?}"));
+    assert_eq!(f["rule"], "image/pinned-to-mutable");
+    assert_eq!(f["address"], "cdk.out/Api.template.json");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("registry.example.com/api:latest"),
+        "{f:#}"
+    );
+}

@@ -2,6 +2,9 @@
 //! the seed 001 and seed 002 replays through Terraform, OpenTofu and CloudFormation, the changes
 //! that must stay quiet, nested change sets, malformed input, and a 5,000-resource plan.
 
+#[path = "common/mod.rs"]
+mod common;
+
 use deploy_guard::plan::{self, NoContext, Plan, PlanContext, PlanFinding, PlanKind, read};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -733,4 +736,33 @@ fn a_5000_resource_plan_takes_milliseconds() {
     );
     // Generous for an unoptimised test build on a shared machine; the release figure is in docs/plans.md.
     assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[test]
+fn a_5000_resource_plan_end_to_end_through_the_binary() {
+    // A repository declaring the plan's load balancers (so every finding is traced to its
+    // block), and the plan beside it.
+    let blocks: String = (0..5_000)
+        .filter(|i| i % 5 == 4)
+        .map(|i| format!("resource \"aws_lb\" \"l{i}\" {{\n  name = \"l{i}\"\n}}\n\n"))
+        .collect();
+    let repo = common::Repo::with_files(&[("infra/lb.tf", blocks.as_str())]);
+    std::fs::write(repo.path().join("plan.json"), large_plan(5_000)).unwrap();
+    let started = Instant::now();
+    let (run, report) = repo.check_json(&[
+        "--base",
+        "HEAD",
+        "--head",
+        "HEAD",
+        "--plan",
+        "terraform=plan.json",
+    ]);
+    let took = started.elapsed();
+    eprintln!("5,000-resource plan through the binary: {took:?}");
+    run.expect_code(1);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 10);
+    assert!(findings.iter().all(|f| f["path"] == "infra/lb.tf" && f["line"].is_u64()));
+    assert_eq!(report["plans"][0]["resources"], 5_000);
+    assert!(took < Duration::from_secs(20), "{took:?}");
 }

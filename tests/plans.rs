@@ -762,7 +762,11 @@ fn a_5000_resource_plan_end_to_end_through_the_binary() {
     run.expect_code(1);
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 10);
-    assert!(findings.iter().all(|f| f["path"] == "infra/lb.tf" && f["line"].is_u64()));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"] == "infra/lb.tf" && f["line"].is_u64())
+    );
     assert_eq!(report["plans"][0]["resources"], 5_000);
     assert!(took < Duration::from_secs(20), "{took:?}");
 }

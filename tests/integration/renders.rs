@@ -170,6 +170,65 @@ fn a_render_that_fails_only_at_the_base_is_a_note_and_the_head_is_judged_as_new(
 }
 
 #[test]
+fn covered_source_findings_give_way_to_what_the_render_shows() {
+    // The change drops base.yaml's tag; the render pins it again with tag.yaml's.
+    let render = "tag=$(sed -n 's/^tag: *//p' tag.yaml)\nsed \"s|api$|api:$tag|\" base.yaml\n";
+    let base = "kind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api\n";
+    let other = "services:\n  worker:\n    image: registry.example.com/worker\n";
+    let setup = |covers: &str| {
+        let config = format!(
+            "[[render]]\nname = \"pinned\"\nrun = \"sh pin.sh\"\npaths = [\"base.yaml\", \"tag.yaml\"]\ncovers = [{covers}]\n"
+        );
+        let pinned = base.replace("/api\n", "/api:1.4.1\n");
+        let repo = Repo::with_files(&[
+            (".deploy-guard.toml", config.as_str()),
+            ("pin.sh", render),
+            ("tag.yaml", "tag: 1.4.2\n"),
+            ("base.yaml", pinned.as_str()),
+        ]);
+        repo.branch("change");
+        repo.write("base.yaml", base);
+        repo.write("compose.yaml", other);
+        repo.commit("untagged images");
+        repo.check_json(&["--base", "main"])
+    };
+    let (run, report) = setup("\"base.yaml\"");
+    run.expect_code(1);
+    let active: Vec<String> = described(&report)
+        .into_iter()
+        .zip(report["findings"].as_array().unwrap())
+        .filter(|(_, f)| f["suppressed"].is_null())
+        .map(|(d, _)| d)
+        .collect();
+    // The compose file is not covered: its untagged image still blocks.
+    assert_eq!(active, ["image/untagged compose.yaml:3 -"]);
+    let covered = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "base.yaml")
+        .unwrap();
+    assert_eq!(covered["rule"], "image/pinned-to-mutable");
+    assert_eq!(
+        covered["suppressed"],
+        "covered by render 'pinned': judged on what it renders"
+    );
+    // Without covers, the base file's own finding counts.
+    let (_, report) = setup("");
+    assert!(
+        described(&report).contains(&"image/pinned-to-mutable base.yaml:9 -".to_string()),
+        "{report:#}"
+    );
+    assert!(
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["suppressed"].is_null())
+    );
+}
+
+#[test]
 fn a_render_past_its_timeout_is_stopped_and_reported() {
     let repo = Repo::with_files(&[
         (

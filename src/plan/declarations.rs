@@ -130,27 +130,19 @@ fn logical_id(address: &str) -> &str {
 
 /// `TYPE.NAME` of a Terraform resource address, without module path or instance keys.
 fn terraform_key(address: &str) -> Option<String> {
-    let mut segments = Vec::new();
-    let (mut depth, mut start) = (0usize, 0);
-    for (i, c) in address.char_indices() {
+    let mut bare = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    for c in address.chars() {
         match c {
             '[' => depth += 1,
             ']' => depth = depth.saturating_sub(1),
-            '.' if depth == 0 => {
-                segments.push(&address[start..i]);
-                start = i + 1;
-            }
+            c if depth == 0 => bare.push(c),
             _ => {}
         }
     }
-    segments.push(&address[start..]);
-    let bare = |s: &str| s.split('[').next().unwrap_or(s).to_string();
-    match segments.as_slice() {
-        [.., kind, name] if !kind.is_empty() && !name.is_empty() => {
-            Some(format!("{}.{}", bare(kind), bare(name)))
-        }
-        _ => None,
-    }
+    let mut parts = bare.rsplit('.');
+    let (name, kind) = (parts.next()?, parts.next()?);
+    (!kind.is_empty() && !name.is_empty()).then(|| format!("{kind}.{name}"))
 }
 
 /// A template's resources and parameters.
@@ -275,26 +267,13 @@ mod tests {
     use super::*;
 
     const TEMPLATE: &str = r#"
-Parameters:
-  Tag:
-    Type: String
-    Default: latest
+Parameters: {Tag: {Type: String, Default: latest}}
 Resources:
   SyncerTask:
     Type: AWS::ECS::TaskDefinition
-    Properties:
-      ContainerDefinitions:
-        - Name: syncer
-          Image: !Sub "${AWS::AccountId}.dkr.ecr.amazonaws.com/syncer:${Tag}"
-  SyncerService:
-    Type: AWS::ECS::Service
-    Properties:
-      TaskDefinition: !Ref SyncerTask
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      Code:
-        ImageUri: { "Ref": "Tag" }
+    Properties: {ContainerDefinitions: [{Name: syncer, Image: !Sub "${AWS::AccountId}.dkr.ecr.amazonaws.com/syncer:${Tag}"}]}
+  SyncerService: {Type: AWS::ECS::Service, Properties: {TaskDefinition: !Ref SyncerTask}}
+  Fn: {Type: AWS::Lambda::Function, Properties: {Code: {ImageUri: {"Ref": "Tag"}}}}
 "#;
 
     #[test]
@@ -314,7 +293,7 @@ Resources:
             found.locate(PlanKind::CloudFormation, "Root/SyncerService"),
             Some(&Declaration {
                 path: "stack.yaml".into(),
-                line: 13
+                line: 7
             })
         );
         // Two templates that disagree name no image; one declaration each is no longer unique.

@@ -133,13 +133,11 @@ impl TerraformPlan {
     }
 
     pub(super) fn extend(&mut self, other: TerraformPlan) {
-        let shift = self.documents;
+        for mut change in other.changes {
+            change.document += self.documents;
+            self.changes.push(change);
+        }
         self.documents += other.documents;
-        self.changes
-            .extend(other.changes.into_iter().map(|change| ResourceChange {
-                document: change.document + shift,
-                ..change
-            }));
     }
 
     pub(super) fn judge(&self) -> Vec<PlanFinding> {

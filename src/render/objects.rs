@@ -17,7 +17,7 @@ const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 const MAX_DEPTH: usize = 32;
 
 /// One rendered object.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Object {
     /// What it is: `Deployment/shop/api` (kind, namespace, name), `document-2` for a document
     /// without a kind and name, or the output file's path.

@@ -114,7 +114,6 @@ pub(crate) fn compare(base: &[Object], head: &[Object]) -> RenderedChange {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::Status;
 
     fn object(path: &str, text: &str) -> Object {
         Object {
@@ -138,18 +137,18 @@ mod tests {
             object("new", "a: 2\n"),
         ];
         let change = compare(&base, &head);
-        let files: Vec<(&str, Status)> = change
+        let files: Vec<String> = change
             .changes
             .files
             .iter()
-            .map(|f| (f.path.as_str(), f.status))
+            .map(|f| format!("{} {}", f.status.as_str(), f.path))
             .collect();
         assert_eq!(
             files,
             [
-                ("render:p/edited.yaml", Status::Modified),
-                ("render:p/new.yaml", Status::Added),
-                ("render:p/gone.yaml", Status::Deleted),
+                "modified render:p/edited.yaml",
+                "added render:p/new.yaml",
+                "deleted render:p/gone.yaml",
             ]
         );
         assert_eq!(change.objects["render:p/gone.yaml"].action, "deleted");

@@ -154,6 +154,16 @@ impl Repo {
         (run, json)
     }
 
+    /// Runs `deploy-guard check --format json --base HEAD --head HEAD --plan P…` (the plans
+    /// alone: nothing changed) and parses the report.
+    pub fn check_plans(&self, plans: &[&str]) -> (Run, serde_json::Value) {
+        let mut args = vec!["--base", "HEAD", "--head", "HEAD"];
+        for plan in plans {
+            args.extend(["--plan", plan]);
+        }
+        self.check_json(&args)
+    }
+
     /// An absolute path inside the repository, as a string for command lines.
     pub fn file(&self, path: &str) -> String {
         self.path().join(path).display().to_string()
@@ -336,6 +346,15 @@ pub fn findings(report: &serde_json::Value) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// Asserts that the JSON object `found` has each of `fields` (a JSON object) with that value,
+/// showing the whole object when one differs.
+#[track_caller]
+pub fn expect_fields(found: &serde_json::Value, fields: serde_json::Value) {
+    for (key, want) in fields.as_object().expect("fields are a JSON object") {
+        assert_eq!(&found[key], want, "`{key}` of {found:#}");
+    }
 }
 
 /// The paths of the findings of a JSON report, sorted, one entry per finding.

@@ -4,8 +4,9 @@
 //! only runs, the rule set's grading (overrides, `disable`, waivers, labels, `--fail-on`),
 //! plans that cannot be read, and every report format.
 
-use crate::common::{Repo, Run, redact};
+use crate::common::{Repo, Run, expect_fields, redact};
 use serde_json::Value;
+use serde_json::json;
 use std::path::PathBuf;
 
 /// A plan document of `tests/plans/`.
@@ -46,51 +47,31 @@ fn finding<'r>(report: &'r Value, rule: &str) -> &'r Value {
     found[0]
 }
 
-/// The seed 001 stack before the change: the load balancer, its target group, and the DNS
-/// record aliasing it.
-const TF_BASE: &str = r#"resource "aws_lb" "pizza" {
-  name               = "pizza-service"
-  load_balancer_type = "application"
+/// The seed 001 stack: the target group and the DNS record aliasing the load balancer's
+/// hostname, with the load balancer itself when `with_lb` (the change removes it, and the record
+/// keeps its hostname as a literal).
+fn seed_001_stack(with_lb: bool) -> String {
+    let (lb, alias) = if with_lb {
+        (
+            "resource \"aws_lb\" \"pizza\" {\n  name = \"pizza-service\"\n}\n\n",
+            "aws_lb.pizza.dns_name",
+        )
+    } else {
+        (
+            "",
+            "\"pizza-service-1234567890.us-east-1.elb.amazonaws.com\"",
+        )
+    };
+    format!(
+        "{lb}resource \"aws_lb_target_group\" \"pizza\" {{\n  port = 80\n}}\n\nresource \"aws_route53_record\" \"pizza\" {{\n  name = \"pizza-service.example.com\"\n  alias {{\n    name = {alias}\n  }}\n}}\n"
+    )
 }
-
-resource "aws_lb_target_group" "pizza" {
-  name     = "pizza"
-  port     = 80
-  protocol = "HTTP"
-}
-
-resource "aws_route53_record" "pizza" {
-  name = "pizza-service.example.com"
-  type = "A"
-  alias {
-    name    = aws_lb.pizza.dns_name
-    zone_id = aws_lb.pizza.zone_id
-  }
-}
-"#;
-
-/// After: the load balancer block is gone; the record still names its hostname.
-const TF_HEAD: &str = r#"resource "aws_lb_target_group" "pizza" {
-  name     = "pizza"
-  port     = 80
-  protocol = "HTTP"
-}
-
-resource "aws_route53_record" "pizza" {
-  name = "pizza-service.example.com"
-  type = "A"
-  alias {
-    name    = "pizza-service-1234567890.us-east-1.elb.amazonaws.com"
-    zone_id = "Z35SXDOTRQ7X7K"
-  }
-}
-"#;
 
 /// main with the seed 001 stack, branch `change` removing the load balancer.
 fn seed_001_repo() -> Repo {
-    let repo = Repo::with_files(&[("infra/main.tf", TF_BASE)]);
+    let repo = Repo::with_files(&[("infra/main.tf", &seed_001_stack(true))]);
     repo.branch("change");
-    repo.commit_file("infra/main.tf", TF_HEAD);
+    repo.commit_file("infra/main.tf", &seed_001_stack(false));
     repo
 }
 
@@ -107,24 +88,20 @@ fn seed_001_a_deleted_load_balancer_that_dns_still_points_at_blocks_through_the_
             repo.check_json(&["--base", "main", "--plan", &format!("{kind}={plan}")]);
         run.expect_code(1);
         let f = finding(&report, "infra/plan-deletes-load-balancer");
-        assert_eq!(f["severity"], "error");
-        assert_eq!(f["origin"], "plan");
-        assert_eq!(f["address"], "aws_lb.pizza");
-        assert_eq!(f["resource_type"], "aws_lb");
-        assert_eq!(f["action"], "delete");
         // The block is gone from the head: the finding stays on the plan file, as given.
-        assert_eq!(f["path"], plan.as_str());
-        assert_eq!(f["plan"], plan.as_str());
-        assert_eq!(f["line"], Value::Null);
+        expect_fields(
+            f,
+            json!({
+                "severity": "error", "origin": "plan", "address": "aws_lb.pizza",
+                "resource_type": "aws_lb", "action": "delete", "path": plan, "plan": plan,
+                "line": null, "detail": ["still points at it: aws_route53_record.pizza"],
+            }),
+        );
         let message = f["message"].as_str().unwrap();
         assert!(
             message.contains("no longer in the configuration")
                 && message.contains("`aws_route53_record.pizza` still points at it"),
             "{message}"
-        );
-        assert_eq!(
-            f["detail"],
-            serde_json::json!(["still points at it: aws_route53_record.pizza"])
         );
         assert_eq!(report["plans"][0]["kind"], "terraform");
         // The source rule sees the block go too; the plan adds what the diff cannot show.
@@ -139,14 +116,7 @@ fn seed_001_a_deleted_load_balancer_that_dns_still_points_at_blocks_through_the_
 fn seed_001_through_a_cloudformation_change_set() {
     let repo = Repo::with_files(&[("README.md", "stack\n")]);
     let plan = fixture("cfn-seed-001-alb-removed.json");
-    let (run, report) = repo.check_json(&[
-        "--base",
-        "HEAD",
-        "--head",
-        "HEAD",
-        "--plan",
-        &format!("cfn={plan}"),
-    ]);
+    let (run, report) = repo.check_plans(&[&format!("cfn={plan}")]);
     run.expect_code(1);
     let f = finding(&report, "infra/plan-deletes-load-balancer");
     assert_eq!(
@@ -197,18 +167,20 @@ fn seed_002_a_recreated_service_names_the_mutable_image_from_the_head_template()
     let (run, report) = repo.check_json(&["--base", "main", "--plan", &plan]);
     run.expect_code(1);
     let f = finding(&report, "image/plan-latest-tag");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["address"], "SyncerService");
-    assert_eq!(f["action"], "replace");
+    // Traced to the template that declares the service, at its logical id.
+    expect_fields(
+        f,
+        json!({
+            "severity": "error", "address": "SyncerService", "action": "replace",
+            "path": "stack/syncer.yaml", "line": 9,
+        }),
+    );
     let message = f["message"].as_str().unwrap();
     assert!(
         message.contains("will replace service `SyncerService`")
             && message.contains("syncer:latest"),
         "{message}"
     );
-    // Traced to the template that declares the service, at its logical id.
-    assert_eq!(f["path"], "stack/syncer.yaml");
-    assert_eq!(f["line"], 9);
     let replaced = finding(&report, "infra/plan-replaces-service");
     let detail = replaced["detail"].to_string();
     assert!(
@@ -218,7 +190,7 @@ fn seed_002_a_recreated_service_names_the_mutable_image_from_the_head_template()
 
     // Without a template that names the image, the replacement alone is a warning.
     let bare = Repo::with_files(&[("README.md", "x\n")]);
-    let (run, report) = bare.check_json(&["--base", "HEAD", "--head", "HEAD", "--plan", &plan]);
+    let (run, report) = bare.check_plans(&[&plan]);
     run.expect_code(0);
     assert_eq!(
         plan_findings(&report),

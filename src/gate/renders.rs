@@ -184,6 +184,7 @@ fn placed(
             kind: "document".into(),
             action: "modified",
         });
+    f.path = format!("render:{}", f.path);
     let at_head = f.side != Some(Side::Base);
     let traced = match (&f.snippet, at_head) {
         (Some(snippet), true) => tracer.trace(snippet)?,

@@ -1,8 +1,10 @@
 //! A render's output as objects: stdout split into YAML/JSON documents (each Kubernetes-style
 //! document named by its kind, namespace and name), or the files an `output` glob names (each
-//! file one object). Every object gets a path of its own under `render:NAME/`, so the rules'
-//! path globs apply to it as to a file of that kind. Output that does not parse fails the
-//! render: the gate never judges half of what a render produced.
+//! file one object). Every object gets a path of its own under a folder named after the render
+//! (`NAME/…`), so the rules' path globs apply to it as to a file of that kind in that folder (a
+//! render named `prod` gets the production-only rules); reports show it as `render:NAME/…`.
+//! Output that does not parse fails the render: the gate never judges half of what a render
+//! produced.
 
 use super::command::Failure;
 use crate::matching::globs::path_glob;
@@ -24,7 +26,8 @@ pub(crate) struct Object {
     pub(crate) address: String,
     /// Its kind (`Deployment`), `document`, or `file`.
     pub(crate) kind: String,
-    /// Its path in reports: `render:NAME/Deployment/shop/api.yaml`, `render:NAME/cdk.out/x.json`.
+    /// Its path as rules see it: `NAME/Deployment/shop/api.yaml`, `NAME/cdk.out/x.json`
+    /// (reports prefix `render:`).
     pub(crate) path: String,
     /// Its text as rendered.
     pub(crate) text: String,
@@ -56,7 +59,7 @@ pub(super) fn from_stdout(render: &str, stdout: &[u8]) -> Result<Vec<Object>, Fa
             address = format!("{address}#{count}");
         }
         objects.push(Object {
-            path: format!("render:{render}/{address}.yaml"),
+            path: format!("{render}/{address}.yaml"),
             address,
             kind,
             text: document.to_string(),
@@ -143,7 +146,7 @@ pub(super) fn from_files(render: &str, root: &Path, glob: &str) -> Result<Vec<Ob
                 Failure::new(format!("its output {relative} is not YAML or JSON: {e}"))
             })?;
             Ok(Object {
-                path: format!("render:{render}/{relative}"),
+                path: format!("{render}/{relative}"),
                 address: relative,
                 kind: "file".to_string(),
                 text,
@@ -203,14 +206,14 @@ mod tests {
         assert_eq!(
             named,
             [
-                ("Service/api", "Service", "render:prod/Service/api.yaml"),
+                ("Service/api", "Service", "prod/Service/api.yaml"),
                 (
                     "Deployment/shop/api",
                     "Deployment",
-                    "render:prod/Deployment/shop/api.yaml"
+                    "prod/Deployment/shop/api.yaml"
                 ),
-                ("document-1", "document", "render:prod/document-1.yaml"),
-                ("Service/api#2", "Service", "render:prod/Service/api#2.yaml"),
+                ("document-1", "document", "prod/document-1.yaml"),
+                ("Service/api#2", "Service", "prod/Service/api#2.yaml"),
             ]
         );
         assert!(objects[1].text.starts_with("apiVersion: apps/v1\n"));

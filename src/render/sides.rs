@@ -36,7 +36,7 @@ pub(crate) struct ObjectChange {
 }
 
 /// The rendered objects that differ between base and head, as a change set of synthetic files
-/// (their paths are the objects' `render:NAME/…` paths), with what each file is.
+/// (their paths are the objects' `NAME/…` paths), with what each file is.
 #[derive(Debug, Default)]
 pub(crate) struct RenderedChange {
     /// One file per added, changed or removed object.
@@ -119,7 +119,7 @@ mod tests {
         Object {
             address: path.to_string(),
             kind: "Deployment".into(),
-            path: format!("render:p/{path}.yaml"),
+            path: format!("p/{path}.yaml"),
             text: text.into(),
         }
     }
@@ -146,12 +146,12 @@ mod tests {
         assert_eq!(
             files,
             [
-                "modified render:p/edited.yaml",
-                "added render:p/new.yaml",
-                "deleted render:p/gone.yaml",
+                "modified p/edited.yaml",
+                "added p/new.yaml",
+                "deleted p/gone.yaml",
             ]
         );
-        assert_eq!(change.objects["render:p/gone.yaml"].action, "deleted");
+        assert_eq!(change.objects["p/gone.yaml"].action, "deleted");
         assert_eq!(
             change.changes.files[0].added().next().map(|(_, t)| t),
             Some("image: x:latest")

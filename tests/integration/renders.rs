@@ -121,6 +121,33 @@ fn what_a_render_produces_is_judged_and_traced_to_the_line_that_set_it() {
 }
 
 #[test]
+fn a_render_is_judged_as_a_folder_of_its_name_so_prod_gets_the_production_rules() {
+    // `staging` after `latest` is only a hazard in production: named `sh`, the render's
+    // objects are in no production folder; named `prod`, they are.
+    let (_, report) = judged_tags("", "latest", "staging", 0);
+    assert!(described(&report).is_empty(), "{report:#}");
+    let repo = Repo::with_files(&[
+        (
+            ".deploy-guard.toml",
+            &config("").replace("name = \"sh\"", "name = \"prod\""),
+        ),
+        ("render.sh", RENDER_SH),
+        ("tag.yaml", "tag: latest\n"),
+    ]);
+    repo.branch("change");
+    repo.commit_file("tag.yaml", "tag: staging\n");
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    expect_fields(
+        the_finding(
+            &report,
+            "image/env-tag-in-production tag.yaml:1 Deployment/shop/api",
+        ),
+        json!({"rendered": "render:prod/Deployment/shop/api.yaml:11"}),
+    );
+}
+
+#[test]
 fn a_render_runs_only_when_the_change_touches_its_paths() {
     let repo = tag_change("", "latest", "latest");
     repo.commit_file("README.md", "service, documented\n");

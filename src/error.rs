@@ -115,6 +115,14 @@ pub enum Error {
         /// What is wrong with it.
         problem: String,
     },
+    /// A plan given with `--plan` cannot be read or is not what its kind says.
+    #[error("{message}")]
+    Plan {
+        /// Which file, and what is wrong with it.
+        message: String,
+        /// What to do about it (how to produce the document the gate reads).
+        cure: String,
+    },
     /// A report file (or the job summary) could not be written.
     #[error("cannot write {path}: {source}")]
     WriteReport {
@@ -161,7 +169,7 @@ impl Error {
             Error::ShallowHistory(_) => {
                 "fetch full history: `fetch-depth: 0` in actions/checkout (GitLab: `GIT_DEPTH: 0`), or `git fetch --unshallow`".into()
             }
-            Error::Hook { cure, .. } => cure.clone(),
+            Error::Hook { cure, .. } | Error::Plan { cure, .. } => cure.clone(),
             Error::ReportArg { .. } => {
                 "write it as FMT=PATH, e.g. --report sarif=deploy-guard.sarif".into()
             }

@@ -16,6 +16,8 @@ pub mod fixture;
 pub mod gate;
 mod matching;
 mod path_class;
+pub mod plan;
+mod render;
 pub mod report;
 mod rules;
 pub mod source;
@@ -23,6 +25,6 @@ mod triage;
 
 pub use config::{ConfigFrom, Date, SCHEMA_URL, Selection, json_schema};
 pub use error::{Error, Location, Result};
-pub use finding::{FailOn, Finding, Severity, Skipped};
+pub use finding::{FailOn, Finding, Origin, OriginKind, Severity, Skipped};
 pub use matching::yaml_events::yaml_events;
 pub use rules::docs::{builtin_catalogue as rule_catalogue, builtin_rule_pages as rule_pages};

@@ -7,7 +7,7 @@ use deploy_guard::Skipped;
 use deploy_guard::change::{ChangeSet, ChangedFile};
 use deploy_guard::gate::{self, Options, Policy};
 use deploy_guard::report::{Human, Json, Render, Report};
-use deploy_guard::{FailOn, Finding, Severity};
+use deploy_guard::{FailOn, Finding, Origin, OriginKind, Severity};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -61,9 +61,10 @@ fn finding() -> impl Strategy<Value = Finding> {
         nasty_text(),
         proptest::option::of(nasty_text()),
         proptest::option::of(nasty_text()),
+        proptest::option::of(origin()),
     )
         .prop_map(
-            |(rule, severity, path, line, message, snippet, suppressed)| Finding {
+            |(rule, severity, path, line, message, snippet, suppressed, origin)| Finding {
                 rule,
                 severity,
                 path,
@@ -72,6 +73,29 @@ fn finding() -> impl Strategy<Value = Finding> {
                 message,
                 snippet,
                 suppressed,
+                origin: origin.map(Box::new),
+            },
+        )
+}
+
+/// Where a plan or render finding comes from, every text field hostile.
+fn origin() -> impl Strategy<Value = Origin> {
+    (
+        prop_oneof![Just(OriginKind::Plan), Just(OriginKind::Render)],
+        (nasty_text(), nasty_text(), nasty_text()),
+        proptest::option::of(nasty_text()),
+        proptest::collection::vec(nasty_text(), 0..3),
+    )
+        .prop_map(
+            |(kind, (address, resource_type, action), named, detail)| Origin {
+                kind,
+                address,
+                resource_type,
+                action,
+                plan: named.clone().filter(|_| kind == OriginKind::Plan),
+                render: named.clone().filter(|_| kind == OriginKind::Render),
+                rendered: named.filter(|_| kind == OriginKind::Render),
+                detail,
             },
         )
 }
@@ -89,6 +113,7 @@ fn report() -> impl Strategy<Value = Report> {
     )
         .prop_map(|(findings, skipped)| Report {
             rules: Vec::new(),
+            plans: Vec::new(),
             selection: Default::default(),
             base: Some("a".repeat(40)),
             head: None,

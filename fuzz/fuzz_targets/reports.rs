@@ -5,7 +5,7 @@
 
 use deploy_guard::Skipped;
 use deploy_guard::report::{Human, Json, Render, Report};
-use deploy_guard::{FailOn, Finding, Severity};
+use deploy_guard::{FailOn, Finding, Origin, OriginKind, Severity};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -25,6 +25,18 @@ fuzz_target!(|data: &[u8]| {
         message: field(1),
         snippet: Some(field(2)),
         suppressed: fields.get(3).map(|s| s.to_string()),
+        origin: fields.get(4).map(|address| {
+            Box::new(Origin {
+                kind: OriginKind::Plan,
+                address: address.to_string(),
+                resource_type: field(5),
+                action: field(6),
+                plan: Some(field(7)),
+                render: None,
+                rendered: None,
+                detail: vec![field(8)],
+            })
+        }),
     };
     let report = Report {
         base: None,
@@ -39,6 +51,7 @@ fuzz_target!(|data: &[u8]| {
         fail_on: FailOn::Error,
         selection: Default::default(),
         rules: Vec::new(),
+        plans: Vec::new(),
     };
     let mut json = Vec::new();
     Json.render(&report, &mut json).expect("writing to memory");

@@ -175,6 +175,12 @@ pub(super) struct CheckArgs {
     /// Also write a report in format FMT to PATH (repeatable), e.g. sarif=deploy-guard.sarif.
     #[arg(long = "report", value_name = "FMT=PATH")]
     pub(super) reports: Vec<String>,
+    /// Also judge a plan (repeatable): terraform=FILE (`terraform show -json` or OpenTofu's
+    /// `tofu show -json`; alias opentofu=, tofu=) or cloudformation=FILE (`aws cloudformation
+    /// describe-change-set` JSON, or an array of them; alias cfn=). Its findings join the
+    /// report, the verdict, the waivers and the exit code.
+    #[arg(long = "plan", value_name = "KIND=FILE")]
+    pub(super) plans: Vec<String>,
     /// Lowest severity that fails the run (default: the config's fail_on, else error). It
     /// decides the exit code only: a run that found an error reads "blocked" under any level.
     #[arg(long, value_enum, value_name = "LEVEL")]

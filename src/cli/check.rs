@@ -6,7 +6,7 @@ use super::args::{CheckArgs, Format, report_target};
 use super::io::{Io, Verbosity, stdout_error};
 use crate::config::Selection;
 use crate::error::{Error, Result};
-use crate::gate::{self, Options};
+use crate::gate::{self, Options, PlanFile};
 use crate::report::{self, Render};
 use crate::source::{self, EMPTY_TREE, Source, push};
 use std::path::Path;
@@ -56,6 +56,11 @@ pub(super) fn check(args: CheckArgs, cwd: &Path, color: bool, io: &mut Io) -> Re
         .iter()
         .map(|arg| report_target(arg, cwd))
         .collect::<Result<Vec<_>>>()?;
+    let plans = args
+        .plans
+        .iter()
+        .map(|arg| PlanFile::parse(arg, cwd))
+        .collect::<Result<Vec<_>>>()?;
     let repo = source::open_repository(cwd)?;
     let base = match args.root {
         true => Some(EMPTY_TREE.to_string()),
@@ -97,6 +102,7 @@ pub(super) fn check(args: CheckArgs, cwd: &Path, color: bool, io: &mut Io) -> Re
             enable: args.selection.enable,
             exclude: args.selection.exclude,
         },
+        plans,
     };
     let verbosity = Verbosity::of(&args.output);
     let report = gate::check(&repo, &src, &options, &mut |note| io.note(verbosity, note))?;

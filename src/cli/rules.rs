@@ -8,6 +8,7 @@ use super::terminal;
 use crate::error::{Error, Result};
 use crate::gate::{Policy, examples};
 use crate::matching::nearest::did_you_mean;
+use crate::rules::spec::Reporter;
 use crate::rules::{Rule, docs};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -69,6 +70,10 @@ struct RuleEntry<'a> {
     exclude: &'a [String],
     docs_url: Option<String>,
     origin: &'a str,
+    /// `gate` or `plan` for a rule whose findings the gate or the plan judge makes (it matches
+    /// no changed line); absent for the others.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reported_by: Option<&'static str>,
 }
 
 impl<'a> RuleEntry<'a> {
@@ -82,6 +87,10 @@ impl<'a> RuleEntry<'a> {
             exclude: &rule.exclude,
             docs_url: docs::page_url(rule),
             origin: &rule.origin,
+            reported_by: rule.reported_by.map(|r| match r {
+                Reporter::Gate => "gate",
+                Reporter::Plan => "plan",
+            }),
         }
     }
 }

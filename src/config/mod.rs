@@ -3,9 +3,11 @@
 //! the built-in rules, narrowed by the command line's [`Selection`], into the rule set in
 //! effect.
 
+mod render;
 mod selection;
 mod waiver;
 
+pub(crate) use render::{Render, RenderSpec};
 pub use selection::Selection;
 pub use waiver::Date;
 pub(crate) use waiver::{Waiver, WaiverSpec};
@@ -62,6 +64,10 @@ struct ConfigSpec {
     /// Time-boxed exceptions: a rule on some paths, waived until a date.
     #[serde(default)]
     waiver: Vec<WaiverSpec>,
+    /// Commands that render deployable configuration (kustomize, `helm template`, `cdk
+    /// synth`…) in clean checkouts of base and head; what they render is judged like source.
+    #[serde(default)]
+    render: Vec<RenderSpec>,
 }
 
 /// `[rules."<id>"]`: changes to a rule that is already defined.
@@ -104,6 +110,7 @@ pub(crate) struct Config {
     file: Option<Arc<SourceFile>>,
     spec: ConfigSpec,
     waivers: Vec<Waiver>,
+    renders: Vec<Render>,
 }
 
 impl Config {
@@ -111,10 +118,12 @@ impl Config {
     pub(crate) fn parse(file: SourceFile) -> Result<Config> {
         let spec: ConfigSpec = file.parse()?;
         let waivers = Waiver::compile_all(&file, &spec.waiver)?;
+        let renders = Render::compile_all(&file, &spec.render)?;
         Ok(Config {
             file: Some(Arc::new(file)),
             spec,
             waivers,
+            renders,
         })
     }
 
@@ -136,6 +145,11 @@ impl Config {
     /// The `[[waiver]]` entries, validated.
     pub(crate) fn waivers(&self) -> &[Waiver] {
         &self.waivers
+    }
+
+    /// The `[[render]]` entries, validated.
+    pub(crate) fn renders(&self) -> &[Render] {
+        &self.renders
     }
 
     /// Applies custom rules, overrides and `disable` to `builtin`, then the command line's
@@ -299,7 +313,7 @@ mod tests {
         let m = message(config("disable = [\"cors/wildcard-orign\"]\n"));
         assert!(
             m.contains("'cors/wildcard-orign'")
-                && m.contains("did you mean 'cors/wildcard-origin'?"),
+                && m.contains("did you mean 'cors/wildcard-origin'"),
             "{m}"
         );
         let warned = config("disable = [\"cors/wildcrd*\"]\n").map(|s| s.warnings);

@@ -169,13 +169,15 @@ impl Waiver {
         })
     }
 
-    /// Whether the waiver is about `finding`'s rule and path (whatever its date).
+    /// Whether the waiver is about `finding`'s rule and one of its places (whatever its date):
+    /// its path, and for a plan or render finding also the plan file or rendered object's path
+    /// and the resource address (see [`Finding::places`]).
     pub(crate) fn covers(&self, finding: &Finding) -> bool {
         self.rule_matcher.is_match(&finding.rule)
             && self
                 .paths
                 .as_ref()
-                .is_none_or(|p| p.is_match(&finding.path))
+                .is_none_or(|p| finding.places().any(|place| p.is_match(place)))
     }
 
     /// ` by OWNER`, or nothing when the waiver names no owner.

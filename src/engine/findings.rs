@@ -33,6 +33,7 @@ pub(super) fn finding(
         message,
         snippet: snippet.map(shorten),
         suppressed: None,
+        origin: None,
     }
 }
 

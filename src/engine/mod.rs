@@ -97,7 +97,7 @@ fn gate(file: &ChangedFile, rules: &RuleSet, co_change: &[bool]) -> Vec<bool> {
     for ((on, rule), co) in gate.iter_mut().zip(rules.rules()).zip(co_change) {
         *on = *on
             && *co
-            && !rule.gate_reported
+            && rule.matches_changes()
             && file_level_holds(rule, file)
             && !(out_of_the_way && DEPLOYED_CATEGORIES.contains(&rule.category()));
     }

@@ -74,7 +74,7 @@ pub(crate) fn test_rules(files: &[PathBuf], cwd: &Path) -> Result<Vec<Outcome>> 
 fn run(policy: &Policy) -> Outcome {
     let mut outcome = Outcome::default();
     for rule in policy.rules().rules() {
-        if rule.examples.is_empty() && !rule.gate_reported {
+        if rule.examples.is_empty() && rule.matches_changes() {
             outcome.without_examples.push(rule.id.clone());
         }
         for (i, example) in rule.examples.iter().enumerate() {
@@ -97,8 +97,16 @@ fn check(policy: &Policy, id: &str, example: &Example) -> std::result::Result<()
     // The rules' examples know no date: waivers are judged against the clock, never a pin.
     let today = Some(Date::today());
     let reader = ContentReader::in_memory();
-    let judgement = judge(&example.change(), &reader, policy, today, &[], &mut |_| {})
-        .map_err(|e| format!("could not judge the example: {e}"))?;
+    let judgement = judge(
+        &example.change(),
+        &reader,
+        policy,
+        today,
+        &[],
+        Default::default(),
+        &mut |_| {},
+    )
+    .map_err(|e| format!("could not judge the example: {e}"))?;
     let findings: Vec<_> = judgement
         .findings
         .into_iter()

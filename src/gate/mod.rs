@@ -5,16 +5,20 @@
 //! the tests and the rules' worked examples (`examples`) all come through here.
 
 pub(crate) mod examples;
+mod plans;
 mod policy;
+mod renders;
 
+pub use plans::PlanFile;
 pub use policy::Policy;
+use renders::Rendered;
 
 use crate::change::ChangeSet;
 use crate::config::{ConfigFrom, Date, Selection};
 use crate::engine::{self, Judgement};
 use crate::error::{Error, Result};
 use crate::finding::{FailOn, Skipped};
-use crate::report::{Report, RuleMeta};
+use crate::report::{JudgedPlan, Report, RuleMeta};
 use crate::source::{self, ContentReader, Source};
 use crate::triage;
 use git2::Repository;
@@ -36,6 +40,8 @@ pub struct Options {
     pub today: Option<Date>,
     /// What the command line narrows for this run (`--disable`, `--enable`, `--exclude`).
     pub selection: Selection,
+    /// Plans to judge besides the change (`--plan KIND=FILE`), in the order given.
+    pub plans: Vec<PlanFile>,
 }
 
 /// What the gate has to say while it runs, besides the report, by who wants to hear it.
@@ -103,10 +109,41 @@ pub fn check(
         _ => &[],
     };
     let reader = ContentReader::new(repo);
-    let judgement = judge(&changes, &reader, &policy, options.today, labels, on_note)?;
+    let (from_plans, plans) = match options.plans.as_slice() {
+        [] => (Vec::new(), Vec::new()),
+        files => {
+            let judged = plans::judge(files, &changes, &reader, policy.rules(), repo.workdir())?;
+            clock.lap("judge the plans", on_note);
+            judged
+        }
+    };
+    let renders = policy.config().renders();
+    let mut rendered = renders::judge(
+        repo,
+        &changes,
+        &reader,
+        renders,
+        policy.rules(),
+        &mut |text| on_note(Note::Progress(text)),
+    )?;
+    if !renders.is_empty() {
+        clock.lap("render", on_note);
+    }
+    rendered.findings.extend(from_plans);
+    let judgement = judge(
+        &changes,
+        &reader,
+        &policy,
+        options.today,
+        labels,
+        rendered,
+        on_note,
+    )?;
     clock.lap("judge the change", on_note);
-    let mut report = report(&changes, judgement, &policy, options);
-    report.note = resolved.nothing_to_judge.or(report.note);
+    let mut report = report(&changes, judgement, &policy, options, plans);
+    if options.plans.is_empty() {
+        report.note = resolved.nothing_to_judge.or(report.note);
+    }
     Ok(report)
 }
 
@@ -153,19 +190,29 @@ impl Clock {
 /// under `policy`, and returns the report.
 pub fn check_change(changes: &ChangeSet, policy: &Policy, options: &Options) -> Result<Report> {
     let reader = ContentReader::in_memory();
-    let judgement = judge(changes, &reader, policy, options.today, &[], &mut |_| {})?;
-    Ok(report(changes, judgement, policy, options))
+    let judgement = judge(
+        changes,
+        &reader,
+        policy,
+        options.today,
+        &[],
+        Rendered::default(),
+        &mut |_| {},
+    )?;
+    Ok(report(changes, judgement, policy, options, Vec::new()))
 }
 
 /// The main sequence, once the change is read: the engine, the gate's own findings about
-/// submodules and files it could not judge, inline suppressions and waivers (judged against `today`), and acknowledgements
-/// by `labels`.
+/// submodules and files it could not judge, the findings judged `beside` the change (from
+/// renders and plans), inline suppressions and waivers (judged against `today`), the source
+/// findings the renders cover, and acknowledgements by `labels`.
 fn judge(
     changes: &ChangeSet,
     reader: &ContentReader,
     policy: &Policy,
     today: Option<Date>,
     labels: &[String],
+    beside: Rendered,
     on_note: &mut dyn FnMut(Note),
 ) -> Result<Judgement> {
     let rules = policy.rules();
@@ -173,19 +220,28 @@ fn judge(
     let findings = &mut judgement.findings;
     findings.extend(triage::submodule_findings(changes, rules));
     findings.extend(triage::unread_findings(changes, &judgement.unparsed, rules));
+    findings.extend(beside.findings);
     let today = today.map_or_else(pinned_or_today, Ok)?;
     triage::suppress(changes, reader, policy.config(), rules, today, findings)?;
+    beside.covers.apply(findings);
     for note in triage::acknowledge(findings, labels) {
         on_note(Note::Progress(&note));
     }
-    // `--exclude` keeps the gate's own findings off those paths too (rules never look there).
-    findings.retain(|f| !policy.excludes(&f.path));
+    // `--exclude` keeps the gate's own findings off those paths too (rules never look there),
+    // and a plan's off the plan files and resource addresses it names.
+    findings.retain(|f| !f.places().any(|place| policy.excludes(place)));
     Ok(judgement)
 }
 
-/// The report on `changes`: the judgement's findings, every file not (fully) read, and the
-/// rules in effect (with their full documentation when `options.rule_docs`).
-fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &Options) -> Report {
+/// The report on `changes`: the judgement's findings, every file not (fully) read, the plans
+/// judged, and the rules in effect (with their full documentation when `options.rule_docs`).
+fn report(
+    changes: &ChangeSet,
+    judgement: Judgement,
+    policy: &Policy,
+    options: &Options,
+    plans: Vec<JudgedPlan>,
+) -> Report {
     let mut skipped: Vec<Skipped> = changes
         .files
         .iter()
@@ -203,9 +259,8 @@ fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &
         findings: judgement.findings,
         skipped,
         files_changed: changes.files.len(),
-        note: changes
-            .files
-            .is_empty()
+        // With plans there is something to judge, whatever the range holds.
+        note: (changes.files.is_empty() && plans.is_empty())
             .then(|| "nothing to judge: the change holds no file".to_string()),
         fail_on: options
             .fail_on
@@ -217,6 +272,7 @@ fn report(changes: &ChangeSet, judgement: Judgement, policy: &Policy, options: &
         } else {
             RuleMeta::summaries(policy.rules())
         },
+        plans,
     }
 }
 

@@ -63,6 +63,7 @@ mod tests {
             message: "m".into(),
             snippet: Some(snippet.into()),
             suppressed: None,
+            origin: None,
         }
     }
 

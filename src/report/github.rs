@@ -2,7 +2,7 @@
 //! pins to the file and line in the pull request's diff.
 
 use super::escape::{workflow_data, workflow_property};
-use super::outcome::{Render, Report, head_line, message_in_head};
+use super::outcome::{Render, Report, head_line, in_repository, message_in_head};
 use crate::finding::{Finding, Severity};
 use std::io;
 
@@ -48,12 +48,18 @@ impl Render for Github {
 
 /// `::error file=…,line=…,endLine=…,title=…::message`, every part escaped as `@actions/core`
 /// does, so no file name or message can end the command or start another.
+/// A plan or render finding not traced to a repository file is annotated without `file=`:
+/// GitHub shows it on the run, with its origin in the message.
 fn command(f: &Finding) -> String {
-    let mut properties = format!("file={}", workflow_property(&f.path));
-    if let Some(line) = head_line(f) {
-        properties.push_str(&format!(",line={line},endLine={line}"));
+    let mut properties = Vec::new();
+    if in_repository(f) {
+        properties.push(format!("file={}", workflow_property(&f.path)));
     }
-    properties.push_str(&format!(",title={}", workflow_property(&f.rule)));
+    if let Some(line) = head_line(f) {
+        properties.push(format!("line={line},endLine={line}"));
+    }
+    properties.push(format!("title={}", workflow_property(&f.rule)));
+    let properties = properties.join(",");
     format!(
         "::{} {properties}::{}",
         COMMANDS[kind_index(f.severity)],

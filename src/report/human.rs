@@ -1,7 +1,7 @@
 //! The terminal report: verdict first, then findings grouped by file with the offending line.
 
 use super::outcome::{Render, Report, Verdict};
-use crate::finding::Severity;
+use crate::finding::{Finding, Origin, OriginKind, Severity};
 use anstyle::{AnsiColor, Style};
 use std::io;
 
@@ -59,16 +59,20 @@ impl Render for Human {
         if let Some(line) = report.narrowed_line() {
             writeln!(out, "deploy-guard: {}", printable(&line))?;
         }
-        let mut current: Option<&str> = None;
+        if let Some(line) = report.plans_line() {
+            writeln!(out, "deploy-guard: {}", printable(&line))?;
+        }
+        let mut current: Option<String> = None;
         for f in &report.findings {
-            if current != Some(f.path.as_str()) {
-                writeln!(out, "\n{}", self.paint(BOLD, &printable(&f.path)))?;
-                current = Some(&f.path);
+            let heading = heading(f);
+            if current.as_deref() != Some(heading.as_str()) {
+                writeln!(out, "\n{}", self.paint(BOLD, &printable(&heading)))?;
+                current = Some(heading);
             }
-            let place = match (f.line, f.side) {
-                (Some(l), Some(_)) => format!("-{l}"),
-                (Some(l), None) => l.to_string(),
-                (None, _) => "-".into(),
+            let place = match (f.line, f.side, &f.origin) {
+                (_, _, Some(_)) | (None, _, None) => "-".into(),
+                (Some(l), Some(_), None) => format!("-{l}"),
+                (Some(l), None, None) => l.to_string(),
             };
             let sev = match &f.suppressed {
                 Some(_) => self.paint(DIM, &format!("{:<7}", "allowed")),
@@ -83,6 +87,12 @@ impl Render for Human {
             if let Some(snippet) = &f.snippet {
                 writeln!(out, "         │ {}", printable(snippet))?;
             }
+            if let Some(origin) = &f.origin {
+                writeln!(out, "         {}", printable(&about(f, origin)))?;
+                for fact in &origin.detail {
+                    writeln!(out, "         · {}", printable(fact))?;
+                }
+            }
             if let Some(reason) = &f.suppressed {
                 writeln!(out, "         allowed: {}", printable(reason))?;
             }
@@ -95,6 +105,47 @@ impl Render for Human {
         }
         Ok(())
     }
+}
+
+/// What findings are grouped under: the change's own by file, a plan's by its file, a
+/// render's by its name.
+fn heading(f: &Finding) -> String {
+    match f.origin.as_deref() {
+        None => f.path.clone(),
+        Some(o) => match o.kind {
+            OriginKind::Plan => format!("plan {}", o.plan.as_deref().unwrap_or_default()),
+            OriginKind::Render => format!("render {}", o.render.as_deref().unwrap_or_default()),
+        },
+    }
+}
+
+/// The line under a plan or render finding: the resource or object, what happens to it, and
+/// where it is declared or was rendered from.
+fn about(f: &Finding, origin: &Origin) -> String {
+    let mut line = match (origin.kind, origin.resource_type.as_str()) {
+        (OriginKind::Render, "command") => format!("command: {}", origin.address),
+        (kind, resource_type) => {
+            let noun = match kind {
+                OriginKind::Plan => "resource",
+                OriginKind::Render => "object",
+            };
+            format!(
+                "{noun}: {} ({resource_type}), {}",
+                origin.address, origin.action
+            )
+        }
+    };
+    if let Some(rendered) = &origin.rendered {
+        line.push_str(&format!("; rendered at {rendered}"));
+    }
+    if let Some(at) = f.line {
+        let verb = match origin.kind {
+            OriginKind::Plan => "declared at",
+            OriginKind::Render => "from",
+        };
+        line.push_str(&format!("; {verb} {}:{at}", f.path));
+    }
+    line
 }
 
 /// Text from file names and contents with control characters made visible, so nothing in a

@@ -1,6 +1,6 @@
 //! The JSON report: the stable, versioned contract of design section 3.
 
-use super::outcome::{Render, Report, Summary, Verdict};
+use super::outcome::{JudgedPlan, Render, Report, Summary, Verdict};
 use crate::config::Selection;
 use crate::finding::Finding;
 use crate::finding::Skipped;
@@ -24,6 +24,9 @@ struct Document<'a> {
     summary: Summary,
     /// What the command line narrowed for this run (empty lists when nothing).
     selection: &'a Selection,
+    /// The plans judged besides the change (absent when none was given).
+    #[serde(skip_serializing_if = "<[JudgedPlan]>::is_empty")]
+    plans: &'a [JudgedPlan],
 }
 
 impl Render for Json {
@@ -38,6 +41,7 @@ impl Render for Json {
             skipped: &report.skipped,
             summary: report.summary(),
             selection: &report.selection,
+            plans: &report.plans,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)

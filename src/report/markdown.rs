@@ -3,7 +3,7 @@
 //! and a size budget.
 
 use super::escape::{markdown as md, uri_path};
-use super::outcome::{Render, Report, place};
+use super::outcome::{Render, Report, in_repository, place};
 use crate::change::Side;
 use crate::finding::Finding;
 use std::fmt::Write as _;
@@ -119,7 +119,7 @@ impl Markdown {
         };
         let label = md(&place(f));
         match (&self.links, commit) {
-            (Some(links), Some(commit)) => {
+            (Some(links), Some(commit)) if in_repository(f) => {
                 format!("[{label}]({})", links.url(commit, &f.path, f.line))
             }
             _ => label,
@@ -134,10 +134,11 @@ fn heading(report: &Report) -> String {
         (_, Some(head)) => format!("`{}`", short(head)),
         _ => "the uncommitted change".into(),
     };
-    let narrowed = match report.narrowed_line() {
-        Some(line) => format!(" {}.", md(&capitalized(&line))),
-        None => String::new(),
-    };
+    let narrowed: String = [report.plans_line(), report.narrowed_line()]
+        .into_iter()
+        .flatten()
+        .map(|line| format!(" {}.", md(&capitalized(&line))))
+        .collect();
     format!(
         "### deploy-guard: {}\n\nChecked {range}: {} file(s) changed.{narrowed}\n\n",
         md(&report.verdict_line()),

@@ -19,6 +19,6 @@ pub use human::Human;
 pub use json::Json;
 pub use junit::Junit;
 pub use markdown::{Markdown, SourceLinks};
-pub use outcome::{Render, Report, Summary, Verdict};
+pub use outcome::{JudgedPlan, Render, Report, Summary, Verdict};
 pub use rule_meta::RuleMeta;
 pub use sarif::Sarif;

@@ -4,7 +4,7 @@
 use super::rule_meta::RuleMeta;
 use crate::change::Side;
 use crate::config::Selection;
-use crate::finding::{FailOn, Finding, Severity, Skipped};
+use crate::finding::{FailOn, Finding, OriginKind, Severity, Skipped};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 use std::io;
@@ -56,7 +56,8 @@ pub struct Report {
     pub base: Option<String>,
     /// The head commit id, if any (none for the index or working tree).
     pub head: Option<String>,
-    /// All findings, suppressed ones included, sorted by path and line.
+    /// All findings, suppressed ones included: the change's own by path and line, then those
+    /// judged from plans (by plan file), then from renders (by render name).
     pub findings: Vec<Finding>,
     /// Files not read as text.
     pub skipped: Vec<Skipped>,
@@ -71,6 +72,19 @@ pub struct Report {
     pub selection: Selection,
     /// The rules in effect, for formats that describe rules (SARIF, JUnit).
     pub rules: Vec<RuleMeta>,
+    /// The plans judged besides the change (`--plan`), in the order given.
+    pub plans: Vec<JudgedPlan>,
+}
+
+/// A plan document judged in this run.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct JudgedPlan {
+    /// `terraform` or `cloudformation`.
+    pub kind: &'static str,
+    /// The file: repository-relative when inside the repository, else as given.
+    pub file: String,
+    /// How many resource changes it lists.
+    pub resources: usize,
 }
 
 impl Report {
@@ -129,6 +143,22 @@ impl Report {
         }
     }
 
+    /// "plans judged: plan.json (terraform, 12 resource changes)", when plans were given.
+    pub fn plans_line(&self) -> Option<String> {
+        let plans: Vec<String> = self
+            .plans
+            .iter()
+            .map(|p| {
+                let s = plural(p.resources);
+                format!(
+                    "{} ({}, {} resource change{s})",
+                    p.file, p.kind, p.resources
+                )
+            })
+            .collect();
+        (!plans.is_empty()).then(|| format!("plans judged: {}", plans.join(", ")))
+    }
+
     /// "narrowed for this run: --disable docs/* --exclude vendor/**", when the command line
     /// narrowed the rules; the line printers put it under the verdict.
     pub fn narrowed_line(&self) -> Option<String> {
@@ -176,26 +206,56 @@ pub(crate) fn head_line(f: &Finding) -> Option<u32> {
     }
 }
 
-/// The finding's message, saying where removed content was: formats that show the head
-/// revision (annotations, code scanning) cannot point at a base line themselves.
+/// The finding's message, saying where removed content was (formats that show the head
+/// revision, annotations and code scanning, cannot point at a base line themselves) and, for a
+/// finding judged from a plan or a render, where it comes from (see [`origin_label`]).
 pub(crate) fn message_in_head(f: &Finding) -> Cow<'_, str> {
-    match (f.side, f.line) {
-        (Some(Side::Base), Some(line)) => Cow::Owned(format!(
-            "{} (removed line {line} of the base revision)",
-            f.message
-        )),
-        _ => Cow::Borrowed(&f.message),
+    let mut message = Cow::Borrowed(f.message.as_str());
+    if let (Some(Side::Base), Some(line)) = (f.side, f.line) {
+        message = Cow::Owned(format!(
+            "{message} (removed line {line} of the base revision)"
+        ));
     }
+    if let Some(label) = origin_label(f) {
+        message = Cow::Owned(format!("{message} [{label}]"));
+    }
+    message
 }
 
-/// `path:line` as people read it: just `path` for file-level findings, and `(removed)` after
-/// a base line.
+/// `path:line` as people read it: just `path` for file-level findings, `(removed)` after a
+/// base line, and where a plan or render finding comes from (see [`origin_label`]).
 pub(crate) fn place(f: &Finding) -> String {
-    match (f.line, f.side) {
+    let place = match (f.line, f.side) {
         (Some(line), Some(Side::Base)) => format!("{}:{line} (removed)", f.path),
         (Some(line), _) => format!("{}:{line}", f.path),
         (None, _) => f.path.clone(),
+    };
+    match origin_label(f) {
+        Some(label) => format!("{place} [{label}]"),
+        None => place,
     }
+}
+
+/// Where a finding judged from a plan or a render comes from, in one line:
+/// `plan plan.json: aws_lb.public (aws_lb, delete)`,
+/// `render prod: Deployment/shop/api (Deployment, modified)`; `None` for the change's own.
+pub(crate) fn origin_label(f: &Finding) -> Option<String> {
+    let o = f.origin.as_deref()?;
+    let from = match o.kind {
+        OriginKind::Plan => format!("plan {}", o.plan.as_deref().unwrap_or_default()),
+        OriginKind::Render => format!("render {}", o.render.as_deref().unwrap_or_default()),
+    };
+    Some(format!(
+        "{from}: {} ({}, {})",
+        o.address, o.resource_type, o.action
+    ))
+}
+
+/// Whether the finding's `path` names a file of the repository that hosting services can show
+/// (false for a plan or render finding not traced to a source file: its path is the plan file,
+/// which may lie outside the repository, or the rendered object).
+pub(crate) fn in_repository(f: &Finding) -> bool {
+    f.origin.is_none() || f.line.is_some()
 }
 
 fn plural(n: usize) -> &'static str {

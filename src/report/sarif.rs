@@ -7,7 +7,7 @@ use super::fingerprint::fingerprints;
 use super::outcome::{Render, Report, head_line, message_in_head};
 use super::rule_meta::RuleMeta;
 use crate::config::Selection;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Origin, OriginKind, Severity};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io;
@@ -121,6 +121,17 @@ struct Message {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
+    /// For a plan or render finding: the resource or rendered object (SARIF §3.33).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: String,
+    fully_qualified_name: String,
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -135,7 +146,8 @@ struct PhysicalLocation {
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
-    uri_base_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -235,17 +247,44 @@ fn result(f: &Finding, rule_index: Option<usize>, fingerprint: String) -> SarifR
         },
         locations: [Location {
             physical_location: PhysicalLocation {
-                artifact_location: ArtifactLocation {
-                    uri: escape::uri_path(&f.path),
-                    uri_base_id: "%SRCROOT%",
-                },
+                artifact_location: artifact(&f.path),
                 // No region for file-level findings (SARIF §3.29.4: the whole artifact) nor for
                 // removed lines, whose base line number would point at the wrong head line.
                 region: head_line(f).map(|start_line| Region { start_line }),
             },
+            logical_locations: f.origin.iter().map(|o| logical(o)).collect(),
         }],
         partial_fingerprints: HashMap::from([(FINGERPRINT_KEY, fingerprint)]),
         suppressions,
+    }
+}
+
+/// Where a path is: relative to the checkout (`%SRCROOT%`), or an absolute `file:` URI for a
+/// plan file given from outside the repository.
+fn artifact(path: &str) -> ArtifactLocation {
+    match path.strip_prefix('/') {
+        Some(absolute) => ArtifactLocation {
+            uri: format!("file:///{}", escape::uri_path(absolute)),
+            uri_base_id: None,
+        },
+        None => ArtifactLocation {
+            uri: escape::uri_path(path),
+            uri_base_id: Some("%SRCROOT%"),
+        },
+    }
+}
+
+/// The resource a plan finding is about (`aws_lb.public`, qualified by its plan file), or the
+/// object a render finding is about (qualified by the render's name).
+fn logical(origin: &Origin) -> LogicalLocation {
+    let (qualifier, kind) = match origin.kind {
+        OriginKind::Plan => (origin.plan.as_deref(), "resource"),
+        OriginKind::Render => (origin.render.as_deref(), "object"),
+    };
+    LogicalLocation {
+        name: origin.address.clone(),
+        fully_qualified_name: format!("{}#{}", qualifier.unwrap_or_default(), origin.address),
+        kind,
     }
 }
 

@@ -4,7 +4,7 @@
 use super::packs::{BUILTIN, builtin};
 use super::rule::Rule;
 use super::set::RuleSet;
-use super::spec::Expect;
+use super::spec::{Expect, Reporter};
 use crate::error::Result;
 use std::fmt::Write;
 
@@ -39,11 +39,20 @@ pub(crate) fn rule_markdown(rule: &Rule) -> String {
     let _ = writeln!(out, "**Summary:** {}  ", rule.summary);
     let _ = writeln!(out, "**Defined in:** `{}`\n", rule.origin);
     let _ = writeln!(out, "**Message:** {}\n", rule.message.elided());
-    if rule.gate_reported {
-        let _ = writeln!(
-            out,
-            "**Reported by:** the gate itself, from what it sees while judging (not by matching changed lines); it cannot be suppressed inline.\n"
-        );
+    match rule.reported_by {
+        Some(Reporter::Gate) => {
+            let _ = writeln!(
+                out,
+                "**Reported by:** the gate itself, from what it sees while judging (not by matching changed lines); it cannot be suppressed inline.\n"
+            );
+        }
+        Some(Reporter::Plan) => {
+            let _ = writeln!(
+                out,
+                "**Reported by:** the plan judge, from the plans given with `check --plan terraform=FILE` (Terraform or OpenTofu: `terraform show -json`) or `--plan cloudformation=FILE` (`aws cloudformation describe-change-set`); see <{DOCS_URL}plans.html>. JSON findings carry `\"origin\": \"plan\"`, the resource `address`, `resource_type` and `action`.\n"
+            );
+        }
+        None => {}
     }
     if !rule.help.trim().is_empty() {
         let _ = writeln!(out, "{}\n", rule.help.trim());
@@ -75,10 +84,20 @@ pub(crate) fn rule_markdown(rule: &Rule) -> String {
             }
         }
     }
+    let once = match rule.reported_by {
+        Some(Reporter::Plan) => format!(
+            "plans carry no comments: add a `[[waiver]]` for `{}` whose `paths` match the resource address or the plan file",
+            rule.id
+        ),
+        _ => format!(
+            "add a comment on the line or the line above:\n`deploy-guard: allow {} -- <reason>`",
+            rule.id
+        ),
+    };
     let _ = writeln!(
         out,
-        "**Suppress one occurrence:** add a comment on the line or the line above:\n`deploy-guard: allow {} -- <reason>`.  \n**Turn off:** `disable = [\"{}\"]` in `.deploy-guard.toml`, or change its severity under `[rules.\"{}\"]`.\n",
-        rule.id, rule.id, rule.id
+        "**Suppress one occurrence:** {once}.  \n**Turn off:** `disable = [\"{}\"]` in `.deploy-guard.toml`, or change its severity under `[rules.\"{}\"]`.\n",
+        rule.id, rule.id
     );
     out
 }

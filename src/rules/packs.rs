@@ -30,6 +30,8 @@ pub(crate) static BUILTIN: &[(&str, &str, &str)] = &[
     pack!("rollout.toml"),
     pack!("docs.toml"),
     pack!("guard.toml"),
+    pack!("plan.toml"),
+    pack!("render.toml"),
 ];
 
 /// How much of the built-in packs to read.
@@ -155,6 +157,23 @@ mod tests {
             };
             assert_eq!(shown(&without_docs), shown(&checking.spec));
         }
+    }
+
+    /// `rules/plan.toml` defines exactly the rules the plan judge reports, with its severities.
+    #[test]
+    fn the_plan_rules_are_the_plan_judges() {
+        use crate::rules::spec::Reporter;
+        let defined: Vec<(String, crate::finding::Severity)> = builtin()
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.spec.reported_by == Some(Reporter::Plan))
+            .map(|d| (d.spec.id.into_inner(), d.spec.severity.into_inner()))
+            .collect();
+        let reported: Vec<(String, crate::finding::Severity)> = crate::plan::rules()
+            .iter()
+            .map(|r| (r.id.to_string(), r.severity))
+            .collect();
+        assert_eq!(defined, reported);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! rules' patterns compile on first use instead (the test suite compiles them all).
 
 use super::source_file::SourceFile;
-use super::spec::{Example, PathCheck, RuleSpec};
+use super::spec::{Example, PathCheck, Reporter, RuleSpec};
 use super::template::Template;
 use crate::change::Status;
 use crate::error::Result;
@@ -78,11 +78,18 @@ pub struct Rule {
     pub(crate) with_change: Option<Box<PathGlobs>>,
     pub(crate) with_finding: Option<RuleIdGlobs>,
     pub(crate) without_finding: Option<RuleIdGlobs>,
-    /// Reported by the gate itself, never matched against the change (see the spec).
-    pub gate_reported: bool,
+    /// Who reports the rule's findings when it is never matched against the change (see the
+    /// spec); `None` for rules the engine matches.
+    pub reported_by: Option<Reporter>,
 }
 
 impl Rule {
+    /// Whether the engine matches this rule against changes (it is not reported by the gate or
+    /// the plan judge).
+    pub fn matches_changes(&self) -> bool {
+        self.reported_by.is_none()
+    }
+
     /// The category, the part of the id before `/`.
     pub fn category(&self) -> &str {
         self.id.split('/').next().unwrap_or(&self.id)
@@ -131,6 +138,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         with_finding,
         without_finding,
         gate_reported,
+        reported_by,
     } = spec;
     if !RULE_ID.is_match(id.get_ref()) {
         return Err(file.error(
@@ -181,12 +189,8 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         || dockerfile.is_some()
         || terraform.is_some()
         || check.is_some();
-    if gate_reported && (has_matcher || !builtin) {
-        return Err(file.error(
-            id_span.clone(),
-            format!("rule '{rule_id}': `gate_reported` is for the gate's own built-in findings and takes no matcher"),
-        ));
-    }
+    let reported_by = reported_by_of(&rule_id, gate_reported, reported_by, has_matcher, builtin)
+        .map_err(|message| file.error(id_span.clone(), message))?;
     let kinds = [
         line_based,
         query.is_some(),
@@ -301,7 +305,39 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         with_change,
         with_finding,
         without_finding,
-        gate_reported,
+        reported_by,
         id: rule_id,
     })
+}
+
+/// Who reports the rule `id` (`gate_reported = true` is `reported_by = "gate"`), checked: only a
+/// built-in rule without a matcher has a reporter, and the plan judge's rules are the ones it
+/// reports.
+fn reported_by_of(
+    id: &str,
+    gate_reported: bool,
+    reported_by: Option<Reporter>,
+    has_matcher: bool,
+    builtin: bool,
+) -> std::result::Result<Option<Reporter>, String> {
+    let reporter = match (gate_reported, reported_by) {
+        (true, Some(_)) => {
+            return Err(format!(
+                "rule '{id}': write `reported_by` or `gate_reported`, not both"
+            ));
+        }
+        (true, None) => Some(Reporter::Gate),
+        (false, reporter) => reporter,
+    };
+    if reporter.is_some() && (has_matcher || !builtin) {
+        return Err(format!(
+            "rule '{id}': `reported_by`/`gate_reported` is for built-in rules whose findings the gate or the plan judge makes, and takes no matcher"
+        ));
+    }
+    if reporter == Some(Reporter::Plan) && !crate::plan::rules().iter().any(|r| r.id == id) {
+        return Err(format!(
+            "rule '{id}': `reported_by = \"plan\"` names a rule the plan judge does not report"
+        ));
+    }
+    Ok(reporter)
 }

@@ -103,6 +103,12 @@ pub struct RuleSpec {
     #[serde(default)]
     #[schemars(skip)]
     pub gate_reported: bool,
+    /// Who reports this rule's findings when it is not matched against the change: `gate` (the
+    /// same as `gate_reported = true`) or `plan` (the plan judge, from `--plan` documents; the
+    /// id must be one it reports). Such a rule has no matcher; it is defined so it can be
+    /// documented, explained, re-graded and disabled like any other. Built-in rules only.
+    #[schemars(skip)]
+    pub reported_by: Option<Reporter>,
     /// Worked examples, run by `deploy-guard test-rules` and the test suite.
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
@@ -117,6 +123,17 @@ crate::change_fixture! {
         /// With `expect = "match"`: the line the finding must be on.
         line: Option<u32>,
     }
+}
+
+/// Who reports a rule's findings when the engine does not match it against the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reporter {
+    /// The gate itself, from what it sees while judging (suppressions, waivers, submodules,
+    /// renders).
+    Gate,
+    /// The plan judge, from the plans given with `--plan`.
+    Plan,
 }
 
 /// Checks against the whole head tree.

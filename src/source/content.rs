@@ -1,7 +1,7 @@
 //! Reading the full content of one side of a changed file, for rules and suppressions that need
 //! more than the changed lines. Content is read on demand, never for files no rule asks about.
 
-use crate::change::{ChangeSet, Content, HeadTree, PathList, Status};
+use crate::change::{ChangeSet, Content, FileKind, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::ops::Deref;
@@ -125,23 +125,72 @@ impl<'r> ContentReader<'r> {
     /// from the base commit, or from memory for a change held in memory; `None` when there is
     /// no such file (or it is not a regular file). Decoded as diffs decode it.
     pub(crate) fn read_unchanged(&self, changes: &ChangeSet, path: &str) -> Result<Option<String>> {
-        let bytes = match (self.repo, changes.base.as_deref()) {
+        match (self.repo, changes.base.as_deref()) {
             (Some(repo), Some(base)) => {
                 let tree = repo.find_commit(git2::Oid::from_str(base)?)?.tree()?;
-                let Ok(entry) = tree.get_path(std::path::Path::new(path)) else {
-                    return Ok(None);
-                };
-                if entry.kind() != Some(git2::ObjectType::Blob) || entry.filemode() == 0o120000 {
-                    return Ok(None);
+                match blob_in(&tree, path) {
+                    Some(id) => self.read_text(&Content::Blob(id)),
+                    None => Ok(None),
                 }
-                repo.find_blob(entry.id())?.content().to_vec()
             }
-            _ => match changes.unchanged.iter().find(|(p, _)| p == path) {
-                Some((_, text)) => text.clone().into_bytes(),
+            _ => Ok(changes
+                .unchanged
+                .iter()
+                .find(|(p, _)| p == path)
+                .map(|(_, text)| super::text::to_string(text.clone().into_bytes()))),
+        }
+    }
+
+    /// The text of every head file whose path `wanted` accepts, as `(path, text)` in path
+    /// order: a changed file's head side, else the blob in the head tree (or index). Unchanged
+    /// files over `max_bytes`, submodules and symlinks are left out.
+    /// For the gate's own lookups in the head revision (where a plan's resources are declared,
+    /// which file a rendered value came from); one walk of the tree.
+    pub(crate) fn head_files(
+        &self,
+        changes: &ChangeSet,
+        wanted: impl Fn(&str) -> bool,
+        max_bytes: u64,
+    ) -> Result<Vec<(String, String)>> {
+        let changed: std::collections::HashMap<&str, &Content> = changes
+            .files
+            .iter()
+            .filter(|f| f.kind == FileKind::Text && f.not_scanned.is_none())
+            .map(|f| (f.path.as_str(), &f.head))
+            .collect();
+        let mut out = Vec::new();
+        for path in self.head_paths(changes)?.iter().filter(|p| wanted(p)) {
+            let text = match changed.get(path) {
+                Some(content) => self.read_text(content)?,
+                None => self.head_blob(changes, path, max_bytes)?,
+            };
+            out.extend(text.map(|text| (path.to_string(), text)));
+        }
+        Ok(out)
+    }
+
+    /// An unchanged file's text in the head tree (or index), if it is a blob of at most
+    /// `max_bytes`.
+    fn head_blob(&self, changes: &ChangeSet, path: &str, max_bytes: u64) -> Result<Option<String>> {
+        let Some(repo) = self.repo else {
+            return Ok(None);
+        };
+        let id = match &changes.tree {
+            HeadTree::Commit(tree) => match blob_in(&repo.find_tree(*tree)?, path) {
+                Some(id) => id,
                 None => return Ok(None),
             },
+            HeadTree::Index => match repo.index()?.get_path(std::path::Path::new(path), 0) {
+                Some(entry) if entry.mode != 0o120000 && entry.mode != 0o160000 => entry.id,
+                _ => return Ok(None),
+            },
+            _ => return Ok(None),
         };
-        Ok(Some(super::text::to_string(bytes)))
+        let blob = repo.find_blob(id)?;
+        if blob.size() as u64 > max_bytes {
+            return Ok(None);
+        }
+        self.read_text(&Content::Blob(id))
     }
 
     /// The content as text, decoded as diffs decode it (byte-order marks, UTF-16; see
@@ -151,4 +200,11 @@ impl<'r> ContentReader<'r> {
             .read(content)?
             .map(|bytes| super::text::to_string(bytes.to_vec())))
     }
+}
+
+/// The regular file (not a symlink, folder or submodule) at `path` in `tree`.
+fn blob_in(tree: &git2::Tree, path: &str) -> Option<git2::Oid> {
+    let entry = tree.get_path(std::path::Path::new(path)).ok()?;
+    (entry.kind() == Some(git2::ObjectType::Blob) && entry.filemode() != 0o120000)
+        .then(|| entry.id())
 }

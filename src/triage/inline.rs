@@ -147,7 +147,12 @@ impl<'a> Inline<'a> {
             .collect();
         for finding in findings.iter_mut() {
             // The gate's own findings are about the gate; the change it judges cannot silence them.
-            if finding.suppressed.is_some() || finding.category() == "guard" {
+            // A plan's are about what a tool will do, not about a line of the change: a comment
+            // near the resource's declaration does not excuse them (waivers do).
+            if finding.suppressed.is_some()
+                || finding.category() == "guard"
+                || finding.is_from_plan()
+            {
                 continue;
             }
             let Some(&fi) = by_path.get(finding.path.as_str()) else {

@@ -76,6 +76,7 @@ mod tests {
             message: "m".into(),
             snippet: None,
             suppressed: None,
+            origin: None,
         }
     }
 

@@ -42,6 +42,8 @@ pub(crate) fn suppress(
     waivers::apply(config.waivers(), rules, today, findings, &mut extra);
     findings.append(&mut extra);
     // Stable: the engine's order within a line is kept, the gate's own findings come after it.
-    findings.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    // The change's own findings come first, then each plan's and each render's, together.
+    findings
+        .sort_by(|a, b| (a.origin_key(), &a.path, a.line).cmp(&(b.origin_key(), &b.path, b.line)));
     Ok(())
 }

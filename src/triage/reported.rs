@@ -36,6 +36,7 @@ impl GateReport {
             message,
             snippet: None,
             suppressed: None,
+            origin: None,
         })
     }
 }

@@ -154,6 +154,16 @@ impl Repo {
         (run, json)
     }
 
+    /// Runs `deploy-guard check --format json --base HEAD --head HEAD --plan P…` (the plans
+    /// alone: nothing changed) and parses the report.
+    pub fn check_plans(&self, plans: &[&str]) -> (Run, serde_json::Value) {
+        let mut args = vec!["--base", "HEAD", "--head", "HEAD"];
+        for plan in plans {
+            args.extend(["--plan", plan]);
+        }
+        self.check_json(&args)
+    }
+
     /// An absolute path inside the repository, as a string for command lines.
     pub fn file(&self, path: &str) -> String {
         self.path().join(path).display().to_string()
@@ -338,6 +348,15 @@ pub fn findings(report: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
+/// Asserts that the JSON object `found` has each of `fields` (a JSON object) with that value,
+/// showing the whole object when one differs.
+#[track_caller]
+pub fn expect_fields(found: &serde_json::Value, fields: serde_json::Value) {
+    for (key, want) in fields.as_object().expect("fields are a JSON object") {
+        assert_eq!(&found[key], want, "`{key}` of {found:#}");
+    }
+}
+
 /// The paths of the findings of a JSON report, sorted, one entry per finding.
 pub fn finding_paths(report: &serde_json::Value) -> Vec<String> {
     let mut paths: Vec<String> = report["findings"]
@@ -387,8 +406,14 @@ pub const SAFE_SERVER: &str =
 /// Whether `tool` can be run (`tool --version` starts); see [`skip_unless`] for what happens
 /// when it cannot (`required_in_ci`: .ci/run installs it).
 pub fn skip_unless_available(tool: &str, what: &str, required_in_ci: bool) -> bool {
+    skip_unless_runs(tool, &["--version"], what, required_in_ci)
+}
+
+/// [`skip_unless_available`] for a tool that answers `tool args…` rather than `--version`
+/// (`kubectl kustomize --help`).
+pub fn skip_unless_runs(tool: &str, args: &[&str], what: &str, required_in_ci: bool) -> bool {
     let available = Command::new(tool)
-        .arg("--version")
+        .args(args)
         .output()
         .is_ok_and(|out| out.status.success());
     let missing = format!("{tool} is not installed (.ci/run installs it)");

@@ -82,7 +82,10 @@ fn matched_rules() -> Vec<(String, Vec<String>)> {
         let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read pack");
         let pack: toml::Table = text.parse().expect("a pack is TOML");
         for rule in pack["rule"].as_array().expect("[[rule]]") {
-            if rule.get("gate_reported").and_then(toml::Value::as_bool) == Some(true) {
+            // Rules the gate or the plan judge reports match no changed line: no examples.
+            let gate_reported =
+                rule.get("gate_reported").and_then(toml::Value::as_bool) == Some(true);
+            if gate_reported || rule.get("reported_by").is_some() {
                 continue;
             }
             let examples = rule.get("example").and_then(toml::Value::as_array);

@@ -186,7 +186,7 @@ fn explain_renders_for_a_terminal_without_markdown_and_wraps() {
 fn explain_of_an_unknown_id_suggests_the_closest() {
     let repo = Repo::with_files(&[("a.txt", "a\n")]);
     run(&repo, &["explain", "cors/wildcard-orign"])
-        .expect_refusal("unknown rule 'cors/wildcard-orign'; did you mean 'cors/wildcard-origin'?");
+        .expect_refusal("unknown rule 'cors/wildcard-orign'; did you mean 'cors/wildcard-origin'");
     let far = run(&repo, &["explain", "nothing/like-it"]);
     far.expect_refusal("unknown rule 'nothing/like-it'");
     far.expect_stderr("deploy-guard rules");

@@ -14,6 +14,8 @@ mod in_process;
 mod incidents;
 mod output;
 mod packaging;
+mod plans;
+mod renders;
 mod reports;
 mod roots;
 mod samples;

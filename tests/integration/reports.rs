@@ -173,7 +173,7 @@ fn sarif_schema() -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
-fn assert_valid_sarif(text: &str) {
+pub(crate) fn assert_valid_sarif(text: &str) {
     let log: Value = serde_json::from_str(text).unwrap();
     let validator = jsonschema::options()
         .with_draft(jsonschema::Draft::Draft4)

@@ -146,7 +146,7 @@ fn an_exact_id_that_names_no_rule_stops_with_the_closest() {
     let repo = repo();
     repo.check(&["--base", "main", "--disable", "cors/wildcard-orign"])
         .expect_refusal(
-            "--disable: no rule has the id 'cors/wildcard-orign'; did you mean 'cors/wildcard-origin'?",
+            "--disable: no rule has the id 'cors/wildcard-orign'; did you mean 'cors/wildcard-origin'",
         );
     repo.check(&["--base", "main", "--enable", "team/mine"])
         .expect_refusal("--enable: no rule has the id 'team/mine'")

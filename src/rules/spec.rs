@@ -136,7 +136,8 @@ pub enum Reporter {
     Plan,
 }
 
-/// Checks against the whole head tree.
+/// Checks the gate makes with code of its own: against the whole head tree, or a file's two
+/// sides read whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathCheck {
@@ -145,6 +146,9 @@ pub enum PathCheck {
     /// An added line quotes a file name that exists nowhere, while a file whose name differs
     /// only by whitespace, case or Unicode form does.
     NearMissReference,
+    /// A workflow, pipeline or pre-commit configuration that runs the gate changes a setting
+    /// of the job, step or hook that runs it (see `matching/gate_runs.rs`).
+    GateWeakened,
 }
 
 /// What an example expects of its rule.

@@ -53,7 +53,8 @@ pub(crate) enum Placement {
     Docs,
     /// Tests and their fixtures.
     Test,
-    /// Code of other projects kept in the repository (`vendor/`, `node_modules/`…).
+    /// Code of other projects kept in the repository (`vendor/`, `node_modules/`…), and code
+    /// produced by tools (minified, bundled, generated).
     Vendored,
     /// Developer-only setups: editor settings, dev containers, Docker Desktop dev environments
     /// (`.docker/`), `dev/` and `local/` setups, build wrappers, and development variants of a
@@ -196,6 +197,24 @@ const TEST_NAME_PARTS: &[&str] = &[".test.", ".spec.", "_test.", "_spec.", "-tes
 /// Extensions whose `…Test`/`…Tests` file names are tests (`FooTest.java`).
 const TEST_CLASS_EXTENSIONS: &[&str] = &["java", "kt", "scala", "groovy", "cs", "swift"];
 
+/// Files produced by tools rather than written by the team (minified, bundled, generated
+/// code), by file-name suffix: out of the way like vendored code.
+const GENERATED_SUFFIXES: &[&str] = &[
+    ".min.js",
+    ".min.mjs",
+    ".min.css",
+    ".bundle.js",
+    ".js.map",
+    ".css.map",
+    ".pb.go",
+    "_pb2.py",
+    "_pb2_grpc.py",
+    ".pb.ts",
+    "_pb.js",
+    ".g.dart",
+    ".designer.cs",
+];
+
 /// Build-tool wrappers kept in a repository, by file-name suffix: not deployed.
 const WRAPPER_SUFFIXES: &[&str] = &["-wrapper.jar", "-wrapper.properties"];
 
@@ -309,6 +328,8 @@ fn placement_of(folders: &[&str], name: &str, kind: Kind) -> Placement {
             && (stem.ends_with("test") || stem.ends_with("tests")));
     if test_name {
         Placement::Test
+    } else if GENERATED_SUFFIXES.iter().any(|s| name.ends_with(s)) {
+        Placement::Vendored
     } else if WRAPPER_SUFFIXES.iter().any(|s| name.ends_with(s)) || is_dev_variant(name) {
         Placement::DevOnly
     } else {
@@ -390,6 +411,8 @@ mod tests {
             (".devcontainer/docker-compose.yml", false),
             ("gradle/wrapper/gradle-wrapper.jar", false),
             ("web/app.test.js", false),
+            ("public/js/jquery.min.js", false),
+            ("api/v1/service.pb.go", false),
         ] {
             assert_eq!(PathClass::of(path).deploys(), deploys, "{path}");
         }

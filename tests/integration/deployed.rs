@@ -281,3 +281,25 @@ fn alias_bombs_cost_bounded_time_and_fail_closed() {
     let reason = report["skipped"][0]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("not every value was checked"), "{report:#}");
 }
+
+/// Vendored, minified, generated and test code is not the team's deployment: the categories
+/// that judge what gets deployed leave it alone, while the same line in the team's own server
+/// code is an error.
+#[test]
+fn vendored_generated_and_test_code_is_out_of_the_way() {
+    let wildcard = "app.use(cors({ origin: '*' }));\n";
+    let (found, report) = judge(
+        &[("README.md", "x\n")],
+        &[
+            ("vendor/github.com/x/cors/cors.js", Some(wildcard)),
+            ("public/js/app.min.js", Some(wildcard)),
+            ("server/__tests__/cors.test.js", Some(wildcard)),
+            ("server/app.js", Some(wildcard)),
+        ],
+    );
+    assert_eq!(
+        found,
+        ["cors/wildcard-origin server/app.js:1"],
+        "{report:#}"
+    );
+}

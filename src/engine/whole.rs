@@ -13,7 +13,6 @@ use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
 use crate::matching::compose::{self, DotEnv};
-use crate::matching::gate_runs;
 use crate::matching::paths::{PathIndex, file_references};
 use crate::matching::structured::{Sides, Structure, terraform_removed};
 use crate::matching::terraform;
@@ -159,9 +158,10 @@ impl<'a> Whole<'a> {
         let all = rules.rules();
         let wants_content = file.kind == FileKind::Text
             && file.not_scanned.is_none()
-            && all.iter().zip(gate).any(|(rule, on)| {
-                *on && (rule.structure.is_some() || rule.check == Some(PathCheck::GateWeakened))
-            });
+            && all
+                .iter()
+                .zip(gate)
+                .any(|(rule, on)| *on && rule.structure.is_some());
         let (base, head) = if wants_content {
             (self.base_text(file)?, self.reader.read_text(&file.head)?)
         } else {
@@ -181,7 +181,7 @@ impl<'a> Whole<'a> {
                 continue;
             }
             if let Some(check) = rule.check {
-                self.path_check(check, rule, file, &sides, out)?;
+                self.path_check(check, rule, file, out)?;
             } else if let Some(structure) = &rule.structure {
                 if !wants_content {
                     continue;
@@ -231,7 +231,6 @@ impl<'a> Whole<'a> {
         check: PathCheck,
         rule: &Rule,
         file: &ChangedFile,
-        sides: &Sides,
         out: &mut Vec<Finding>,
     ) -> Result<()> {
         match check {
@@ -248,7 +247,6 @@ impl<'a> Whole<'a> {
                     out.push(finding(rule, file, None, message, None));
                 }
             }
-            PathCheck::GateWeakened => gate_weakened(rule, file, sides, out),
             PathCheck::NearMissReference => {
                 if !matches!(file.kind, FileKind::Text) {
                     return Ok(());
@@ -275,30 +273,5 @@ impl<'a> Whole<'a> {
             }
         }
         Ok(())
-    }
-}
-
-/// The settings of the job, step or hook that runs the gate which the change adds or changes
-/// (`matching/gate_runs.rs`), one finding each. A side that does not parse has no settings to
-/// compare: its unread structure is reported like any other file's.
-fn gate_weakened(rule: &Rule, file: &ChangedFile, sides: &Sides, out: &mut Vec<Finding>) {
-    let Ok((base, head)) = sides.documents() else {
-        return;
-    };
-    for weakening in gate_runs::weakenings(&file.path, base, head) {
-        let message = rule.message.render_with(&file.path, |g| match g {
-            "value" => Some(weakening.what.as_str()),
-            _ => None,
-        });
-        let snippet = sides
-            .head()
-            .and_then(|text| text.lines().nth(weakening.line.saturating_sub(1) as usize));
-        out.push(finding(
-            rule,
-            file,
-            Some((weakening.line, Side::Head)),
-            message,
-            snippet,
-        ));
     }
 }

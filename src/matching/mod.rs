@@ -7,7 +7,6 @@
 
 pub(crate) mod compose;
 pub(crate) mod dockerfile;
-pub(crate) mod gate_runs;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
 pub(crate) mod ids;

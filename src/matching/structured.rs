@@ -417,9 +417,7 @@ impl<'t> Sides<'t> {
         self.head
     }
 
-    /// Both sides as YAML/JSON documents (parsed once, on first use); `Err` says why a side
-    /// does not parse.
-    pub(crate) fn documents(&self) -> Result<(&[Node], &[Node]), String> {
+    fn documents(&self) -> Result<(&[Node], &[Node]), String> {
         let parsed = self.documents.get_or_init(|| {
             let parse = |t: Option<&str>| {
                 t.map_or(Ok(Vec::new()), tree::parse)

@@ -136,8 +136,7 @@ pub enum Reporter {
     Plan,
 }
 
-/// Checks the gate makes with code of its own: against the whole head tree, or a file's two
-/// sides read whole.
+/// Checks against the whole head tree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum PathCheck {
@@ -146,9 +145,6 @@ pub enum PathCheck {
     /// An added line quotes a file name that exists nowhere, while a file whose name differs
     /// only by whitespace, case or Unicode form does.
     NearMissReference,
-    /// A workflow, pipeline or pre-commit configuration that runs the gate changes a setting
-    /// of the job, step or hook that runs it (see `matching/gate_runs.rs`).
-    GateWeakened,
 }
 
 /// What an example expects of its rule.

@@ -290,3 +290,58 @@ fn the_base_configuration_regrades_or_disables_the_gates_own_findings() {
     );
     assert!(!rules_fired(&report).contains(&"guard/unused-suppression".to_string()));
 }
+
+#[test]
+fn invisible_or_blank_reasons_do_not_suppress() {
+    for reason in [
+        "\u{200B}\u{200B}",
+        "\u{2800}",
+        "\u{3164}\u{FFA0}",
+        "\u{2060}\u{FEFF}\u{00A0}",
+        "\u{3000} \t",
+    ] {
+        let repo = repo();
+        repo.commit_file(
+            "server/app.js",
+            &format!("// deploy-guard: allow cors/wildcard-origin -- {reason}\n{WILDCARD_CORS}"),
+        );
+        let (run, report) = repo.check_json(&["--base", "main"]);
+        run.expect_code(1);
+        assert!(
+            only(&report, "cors/wildcard-origin")["suppressed"].is_null(),
+            "{reason:?}"
+        );
+        let w = only(&report, "guard/suppression-without-reason");
+        let message = w["message"].as_str().unwrap_or_default();
+        assert!(message.contains("blank or invisible"), "{message}");
+        assert_eq!(w["line"], 1);
+    }
+}
+
+#[test]
+fn look_alike_rule_patterns_do_not_suppress_and_are_malformed() {
+    for pattern in [
+        "\u{FF0A}",        // fullwidth asterisk
+        "\u{0441}ors/*",   // Cyrillic es for the c of cors
+        "cors/x\u{00A0}*", // a no-break space, not a separator
+        "cors/*\u{200B}",  // a zero-width space after the glob
+        "cors\u{2215}*",   // division slash for /
+    ] {
+        let repo = repo();
+        repo.commit_file(
+            "server/app.js",
+            &format!("// deploy-guard: allow {pattern} -- partner API\n{WILDCARD_CORS}"),
+        );
+        let (run, report) = repo.check_json(&["--base", "main"]);
+        run.expect_code(1);
+        assert!(
+            only(&report, "cors/wildcard-origin")["suppressed"].is_null(),
+            "{pattern:?}"
+        );
+        let m = only(&report, "guard/malformed-suppression");
+        assert!(
+            m["message"].as_str().unwrap_or_default().contains("U+"),
+            "{m:#}"
+        );
+    }
+}

@@ -124,7 +124,10 @@ fn explain_markdown_prints_why_examples_and_how_to_suppress() {
     assert!(text.starts_with("## `cors/wildcard-origin`"), "{text}");
     assert!(text.contains("**Severity:** error"), "{text}");
     assert!(text.contains("A real outage:"), "the why: {text}");
-    assert!(!text.to_lowercase().contains("seed 00"), "no internal names: {text}");
+    assert!(
+        !text.to_lowercase().contains("seed 00"),
+        "no internal names: {text}"
+    );
     assert!(text.contains("**Example 1** (fires)"), "{text}");
     assert!(
         text.contains("deploy-guard: allow cors/wildcard-origin -- <reason>"),

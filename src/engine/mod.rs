@@ -120,15 +120,40 @@ image = ["untagged"]"#;
             &'c str,
             &'c [u32],
         );
-        let cases: [Case; 6] = [
+        let origin = r"added = 'origin:\s*.\*.'
+unless = 'targetOrigin|postMessage'";
+        let cases: [Case; 9] = [
             (
-                "unless carves out look-alikes",
-                r"added = 'DEBUG\s*=\s*true'
-unless = '^\s*#'",
+                "a match inside a comment never fires",
+                r"added = 'DEBUG\s*=\s*true'",
                 "a.env",
                 None,
-                "# DEBUG = true\nDEBUG = true\n",
+                "# DEBUG = true\nDEBUG = true # DEBUG = true\n",
                 &[2],
+            ),
+            (
+                "unless carves out what overlaps the match widened to whole identifiers",
+                origin,
+                "a.js",
+                None,
+                "postMessage(m, { targetOrigin: '*' })\n",
+                &[],
+            ),
+            (
+                "an exemption elsewhere on the line, or in a comment, excuses nothing",
+                origin,
+                "a.js",
+                None,
+                "x.postMessage(m); cors({ origin: '*' })\ncors({ origin: '*' }) // targetOrigin\n",
+                &[1, 2],
+            ),
+            (
+                "match_comments counts matches inside comments",
+                "added = 'TODO'\nmatch_comments = true",
+                "a.js",
+                None,
+                "// TODO\n",
+                &[1],
             ),
             (
                 "an edited line that keeps its identity is not new",

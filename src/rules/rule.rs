@@ -68,6 +68,8 @@ pub struct Rule {
     /// As `added_needles`, for `removed`.
     pub(crate) removed_needles: Option<Needles>,
     pub(crate) unless: Option<LazyRegex>,
+    /// Matches inside comments count too.
+    pub(crate) match_comments: bool,
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
@@ -117,6 +119,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         added,
         removed,
         unless,
+        match_comments,
         within,
         filename,
         status,
@@ -292,6 +295,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         removed,
         removed_needles,
         unless,
+        match_comments,
         within,
         filename,
         image,

@@ -1,12 +1,11 @@
 //! Line rules: `added`/`removed`/`unless` regexes (behind the rule set's literal prefilter, so
 //! a line meets only the rules it could match), with the optional `image` class check.
 
-use super::findings::finding;
+use super::findings::{finding, message};
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::matching::comments::CommentSyntax;
-use crate::matching::image;
 use crate::matching::pattern::LazyRegex;
 use crate::rules::{LineSets, Rule, RuleSet};
 use crate::source::ContentReader;
@@ -303,42 +302,32 @@ fn introduces(rule: &Rule, file: &ChangedFile, text: &str, at: usize) -> bool {
 /// excuses nothing. `None`: every match is excused.
 fn firing(pattern: &LazyRegex, rule: &Rule, text: &str, comments: CommentSyntax) -> Option<usize> {
     let unless = rule.unless.as_ref();
-    let comments = match rule.match_comments {
+    let comments_syntax = match rule.match_comments {
         true => CommentSyntax::NONE,
         false => comments,
     };
-    let comments: Vec<Range<usize>> = match comments.in_line(text).next() {
+    let comments: Vec<Range<usize>> = match comments_syntax.in_line(text).next() {
         None if unless.is_none_or(|u| !u.is_match(text)) => return Some(0),
         None => Vec::new(),
         // Only lines that match and hold a comment or an exemption get this far.
-        Some(_) => comments.in_line(text).collect(),
+        Some(_) => comments_syntax.in_line(text).collect(),
     };
     // Exemptions read the line without its comments: a comment never excuses anything.
-    let code = blank(text, &comments);
-    let exemptions: Vec<Range<usize>> =
-        unless.map_or_else(Vec::new, |u| u.find_iter(&code).collect());
+    let code = comments_syntax.blanked(text, false);
     pattern
         .find_iter(text)
         .find(|m| {
-            let construct = widened(text, m.clone());
             !comments.iter().any(|c| c.contains(&m.start))
-                && !exemptions.iter().any(|e| overlaps(e, &construct))
+                && !unless.is_some_and(|u| exempt(u, &code, m.clone()))
         })
         .map(|m| m.start)
 }
 
-/// `text` with the byte ranges `spans` replaced by spaces (offsets kept); borrowed when there
-/// are none.
-fn blank<'t>(text: &'t str, spans: &[Range<usize>]) -> std::borrow::Cow<'t, str> {
-    if spans.is_empty() {
-        return std::borrow::Cow::Borrowed(text);
-    }
-    let mut bytes = text.as_bytes().to_vec();
-    for span in spans {
-        bytes[span.clone()].fill(b' ');
-    }
-    // Comment ranges start and end at ASCII delimiters or line ends, so this stays UTF-8.
-    std::borrow::Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
+/// Whether a match of `unless` in `code` (a text without comments) overlaps `span` widened to
+/// whole identifiers (see [`firing`]).
+pub(super) fn exempt(unless: &LazyRegex, code: &str, span: Range<usize>) -> bool {
+    let construct = widened(code, span);
+    unless.find_iter(code).any(|e| overlaps(&e, &construct))
 }
 
 /// `span` of `text` widened to the whole identifiers (`[A-Za-z0-9_$]`) it starts and ends in.
@@ -377,25 +366,9 @@ fn push(
         Side::Head => rule.added.as_ref(),
         Side::Base => rule.removed.as_ref(),
     };
-    let needs_caps = rule.message.needs_captures() || !rule.image.is_empty();
-    let caps = if needs_caps {
-        regex.and_then(|re| re.captures_at(text, at))
-    } else {
-        None
+    let Some(message) = regex.and_then(|re| message(rule, re, &file.path, text, at)) else {
+        return false;
     };
-    if !rule.image.is_empty() {
-        let class_ok = caps
-            .as_ref()
-            .and_then(|c| c.name("image"))
-            .is_some_and(|m| {
-                let image = String::from_utf8_lossy(m.as_bytes());
-                image::looks_like_image(&image) && rule.image.contains(&image::classify(&image))
-            });
-        if !class_ok {
-            return false;
-        }
-    }
-    let message = rule.message.render(&file.path, caps.as_ref());
     out.push(finding(
         rule,
         file,

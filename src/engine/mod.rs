@@ -5,6 +5,7 @@
 mod co_occurrence;
 mod findings;
 mod lines;
+mod statements;
 mod whole;
 
 use crate::change::{ChangeSet, ChangedFile};
@@ -55,6 +56,7 @@ pub(crate) fn judge(
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
+        statements::judge_statements(file, rules, gate, reader, &mut out.findings, first)?;
         whole.judge_file(file, rules, gate, &mut out.findings, &mut out.skipped)?;
     }
     keep_co_occurring(rules, &mut out.findings);

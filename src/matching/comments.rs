@@ -7,6 +7,7 @@
 //! One line is read on its own (strings end with it); a whole file is read with block comments
 //! and multi-line strings carried across lines.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 /// How a file type writes comments and strings.
@@ -229,14 +230,41 @@ impl CommentSyntax {
     /// The comments of `text`, one line read on its own: strings end at the line's end, and in
     /// a language with block comments a line that starts with `*` is taken to continue one
     /// (`/** … */` documentation).
-    pub(crate) fn in_line(self, text: &str) -> Comments<'_> {
-        Comments::new(self, text, false)
+    pub(crate) fn in_line(self, text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+        Pieces::new(self, text, false).comments()
     }
 
-    /// The comments of a whole file: block comments and multi-line strings are carried across
-    /// lines.
-    pub(crate) fn in_file(self, text: &str) -> Comments<'_> {
-        Comments::new(self, text, true)
+    /// Whether the language writes shorthand properties (`{ origin }` for `{ origin: origin }`):
+    /// JavaScript, TypeScript, Go's composite literals.
+    pub(crate) fn shorthand_properties(self) -> bool {
+        self.backticks
+    }
+
+    /// The string literals of a whole file, quotes included, in order.
+    pub(crate) fn strings_in_file(self, text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+        Pieces::new(self, text, true).filter_map(|p| match p {
+            Piece::String(r) => Some(r),
+            Piece::Comment(_) => None,
+        })
+    }
+
+    /// `text` with its comments replaced by spaces (line breaks kept, so byte offsets and line
+    /// numbers stay); borrowed when it has none. `whole_file`: read as a file, not one line.
+    pub(crate) fn blanked(self, text: &str, whole_file: bool) -> Cow<'_, str> {
+        let mut comments = Pieces::new(self, text, whole_file).comments().peekable();
+        if comments.peek().is_none() {
+            return Cow::Borrowed(text);
+        }
+        let mut bytes = text.as_bytes().to_vec();
+        for comment in comments {
+            for b in &mut bytes[comment] {
+                if *b != b'\n' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Comments start and end at ASCII delimiters or line ends, so this stays UTF-8.
+        Cow::Owned(String::from_utf8_lossy(&bytes).into_owned())
     }
 }
 
@@ -250,41 +278,50 @@ const FALLBACK: CommentSyntax = CommentSyntax {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     Code,
-    /// A string closed by this quote, repeated three times for Python's triple quotes.
+    /// A string closed by this quote (three times, for Python's triple quotes), opened at `start`.
     Str {
         quote: u8,
         triple: bool,
+        start: usize,
     },
 }
 
-/// The byte ranges of the comments in a text, in order (see [`CommentSyntax::in_line`] and
-/// [`CommentSyntax::in_file`]).
-pub(crate) struct Comments<'t> {
+/// A comment or a string literal, by its byte range.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Comment(Range<usize>),
+    String(Range<usize>),
+}
+
+/// The comments and string literals of a text, in order.
+struct Pieces<'t> {
     syntax: CommentSyntax,
     bytes: &'t [u8],
     at: usize,
     state: State,
     whole_file: bool,
+    /// Whether everything read on the current line so far is blank.
+    blank_line: bool,
 }
 
-impl<'t> Comments<'t> {
+impl<'t> Pieces<'t> {
     fn new(syntax: CommentSyntax, text: &'t str, whole_file: bool) -> Self {
-        Comments {
+        Pieces {
             syntax,
             bytes: text.as_bytes(),
             at: 0,
             state: State::Code,
             whole_file,
+            blank_line: true,
         }
     }
 
-    /// Whether byte `i` is the first non-blank byte of its line.
-    fn line_start(&self, i: usize) -> bool {
-        self.bytes[..i]
-            .iter()
-            .rev()
-            .take_while(|&&b| b != b'\n')
-            .all(|b| b.is_ascii_whitespace())
+    /// Only the comments.
+    fn comments(self) -> impl Iterator<Item = Range<usize>> + 't {
+        self.filter_map(|p| match p {
+            Piece::Comment(r) => Some(r),
+            Piece::String(_) => None,
+        })
     }
 
     /// The end of the line holding byte `i` (the `\n`, or the end of the text).
@@ -303,16 +340,32 @@ impl<'t> Comments<'t> {
         memchr::memmem::find(&self.bytes[from..limit], end).map_or(limit, |n| from + n + end.len())
     }
 
+    /// For a type the gate does not know: the next line (from `self.at`) that starts with a
+    /// comment marker, as a comment to its end.
+    fn next_leading(&mut self) -> Option<Piece> {
+        const LEADING: [&str; 5] = ["#", "//", "/*", "<!--", "-- "];
+        while self.at < self.bytes.len() {
+            let end = self.line_end(self.at);
+            let line = &self.bytes[self.at..end];
+            let first = line.iter().position(|b| !b.is_ascii_whitespace());
+            let start = self.at;
+            self.at = end + 1;
+            if let Some(first) = first
+                && LEADING
+                    .iter()
+                    .any(|m| line[first..].starts_with(m.as_bytes()))
+            {
+                return Some(Piece::Comment(start + first..end));
+            }
+        }
+        None
+    }
+
     /// A comment starting at byte `i` in code: its range.
     fn comment_at(&self, i: usize) -> Option<Range<usize>> {
         let s = self.syntax;
         let rest = &self.bytes[i..];
         let starts = |p: &[u8]| rest.starts_with(p);
-        if s.leading_only {
-            let leading = ["#", "//", "/*", "<!--", "-- "];
-            return (self.line_start(i) && leading.iter().any(|m| starts(m.as_bytes())))
-                .then(|| i..self.line_end(i));
-        }
         let line = || Some(i..self.line_end(i));
         let prev = i.checked_sub(1).map(|p| self.bytes[p]);
         let word_start = prev.is_none_or(|b| b.is_ascii_whitespace());
@@ -321,15 +374,15 @@ impl<'t> Comments<'t> {
             b'/' if s.slashes && starts(b"//") => line(),
             b'/' if s.block && starts(b"/*") => Some(i..self.block_end(i, 2, b"*/")),
             b'-' if s.dashes && starts(b"--") => line(),
-            b';' if s.semicolon && self.line_start(i) => line(),
+            b';' if s.semicolon && self.blank_line => line(),
             b'<' if s.markup && starts(b"<!--") => Some(i..self.block_end(i, 4, b"-->")),
             b'\'' if s.apostrophe => line(),
-            b'R' | b'r' if s.apostrophe && self.line_start(i) && rest.len() >= 3 => {
+            b'R' | b'r' if s.apostrophe && rest.len() >= 3 && self.blank_line => {
                 rest[..3].eq_ignore_ascii_case(b"rem").then(line).flatten()
             }
             b'*' if s.block
                 && !self.whole_file
-                && self.line_start(i)
+                && self.blank_line
                 && rest
                     .get(1)
                     .is_none_or(|b| b.is_ascii_whitespace() || *b == b'/') =>
@@ -341,54 +394,85 @@ impl<'t> Comments<'t> {
     }
 }
 
-impl Iterator for Comments<'_> {
-    type Item = Range<usize>;
+impl Iterator for Pieces<'_> {
+    type Item = Piece;
 
-    fn next(&mut self) -> Option<Range<usize>> {
+    fn next(&mut self) -> Option<Piece> {
+        if self.syntax.leading_only {
+            return self.next_leading();
+        }
         let bytes = self.bytes;
         while self.at < bytes.len() {
             let i = self.at;
             let b = bytes[i];
             match self.state {
-                State::Str { quote, triple } => {
+                State::Str {
+                    quote,
+                    triple,
+                    start,
+                } => {
                     self.at += 1;
-                    match b {
-                        b'\\' => self.at += 1,
-                        b'\n' if !(triple || quote == b'`') => self.state = State::Code,
-                        _ if b == quote && !triple => self.state = State::Code,
+                    let closed = match b {
+                        b'\\' => {
+                            self.at += 1;
+                            None
+                        }
+                        b'\n' if !(triple || quote == b'`') => Some(i),
+                        _ if b == quote && !triple => Some(i + 1),
                         _ if b == quote && bytes[i..].starts_with(&[quote; 3]) => {
                             self.at = i + 3;
-                            self.state = State::Code;
+                            Some(i + 3)
                         }
-                        _ => {}
+                        _ => None,
+                    };
+                    if let Some(end) = closed {
+                        self.state = State::Code;
+                        self.blank_line = false;
+                        return Some(Piece::String(start..end));
                     }
                 }
                 State::Code => {
                     if let Some(comment) = self.comment_at(i) {
                         self.at = comment.end.max(i + 1);
-                        return Some(comment);
+                        self.blank_line = false;
+                        return Some(Piece::Comment(comment));
                     }
                     self.at += 1;
+                    match b {
+                        b'\n' => self.blank_line = true,
+                        _ if b.is_ascii_whitespace() => {}
+                        _ => self.blank_line = false,
+                    }
                     let s = self.syntax;
                     match b {
                         b'\\' => self.at += 1,
-                        b'"' | b'\'' if !s.leading_only => {
+                        b'"' | b'\'' => {
                             let triple = s.triple_quotes && bytes[i..].starts_with(&[b; 3]);
                             if triple {
                                 self.at = i + 3;
                             }
-                            self.state = State::Str { quote: b, triple };
+                            self.state = State::Str {
+                                quote: b,
+                                triple,
+                                start: i,
+                            };
                         }
                         b'`' if s.backticks => {
                             self.state = State::Str {
                                 quote: b,
                                 triple: false,
+                                start: i,
                             }
                         }
                         _ => {}
                     }
                 }
             }
+        }
+        // A string still open at the end of the text runs to it.
+        if let State::Str { start, .. } = self.state {
+            self.state = State::Code;
+            return Some(Piece::String(start..bytes.len()));
         }
         None
     }
@@ -452,7 +536,15 @@ mod tests {
     fn a_file_carries_block_comments_and_multi_line_strings() {
         let syntax = CommentSyntax::of_path("a.ts");
         let text = "/* a\n * origin: '*'\n */\nconst s = `x\n// y`; // z\n  * 2\n";
-        let got: Vec<&str> = syntax.in_file(text).map(|r| &text[r]).collect();
+        let got: Vec<&str> = Pieces::new(syntax, text, true)
+            .comments()
+            .map(|r| &text[r])
+            .collect();
         assert_eq!(got, ["/* a\n * origin: '*'\n */", "// z"]);
+        let strings: Vec<&str> = syntax.strings_in_file(text).map(|r| &text[r]).collect();
+        assert_eq!(strings, ["`x\n// y`"]);
+        let blanked = syntax.blanked(text, true);
+        assert_eq!(blanked.lines().count(), text.lines().count());
+        assert!(!blanked.contains("origin") && blanked.contains("const s"));
     }
 }

@@ -5,6 +5,7 @@
 //! language ([`crate::rules`]) compiles into these; the engine runs them.
 
 pub(crate) mod comments;
+pub(crate) mod constants;
 pub(crate) mod dockerfile;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;

@@ -70,6 +70,8 @@ pub struct Rule {
     pub(crate) unless: Option<LazyRegex>,
     /// Matches inside comments count too.
     pub(crate) match_comments: bool,
+    /// `added` is also matched across the lines of the head file, constants read as values.
+    pub(crate) statements: bool,
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
@@ -120,6 +122,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         removed,
         unless,
         match_comments,
+        statements,
         within,
         filename,
         status,
@@ -201,6 +204,12 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         return Err(file.error(
             id_span.clone(),
             format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+        ));
+    }
+    if statements && (added.is_none() || within.is_some()) {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': `statements` needs an `added` regex and no `within`"),
         ));
     }
     if within.is_some() && !line_based {
@@ -296,6 +305,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         removed_needles,
         unless,
         match_comments,
+        statements,
         within,
         filename,
         image,

@@ -57,6 +57,11 @@ pub struct RuleSpec {
     /// whole identifiers at its ends): the way to carve look-alikes out of a pattern.
     #[schemars(with = "Option<String>")]
     pub unless: Option<Spanned<String>>,
+    /// With `added`: also match it against the head file as a whole, so a construct a formatter
+    /// split over lines (`origin:` / `'*'`) is one, and names of simple constants defined in the
+    /// file read as their values (`origin: ORIGINS` with `const ORIGINS = '*'`).
+    #[serde(default)]
+    pub statements: bool,
     /// Matches inside comments count too (a rule about comments: TODO markers, license
     /// headers). By default they do not: comments are not deployed.
     #[serde(default)]

@@ -7,28 +7,49 @@ mod common;
 use common::Repo;
 
 /// A repository on `main` holding `path` with `before`, switched to branch `change` where
-/// `path` holds `after` (committed): the exit code of `check --base main` and its findings as
-/// `"rule path:line severity"`.
-fn judged(path: &str, before: &str, after: &str) -> (i32, Vec<String>) {
+/// `path` holds `after` (committed; `None`: deleted): the exit code of `check --base main` and
+/// its findings, each as the values of `keys` (`line` as a number, the rest as text).
+fn judge(path: &str, before: &str, after: Option<&str>, keys: &[&str]) -> (i32, Vec<Vec<String>>) {
     let repo = Repo::with_files(&[(path, before)]);
     repo.branch("change");
-    repo.commit_file(path, after);
+    match after {
+        Some(text) => repo.commit_file(path, text),
+        None => {
+            repo.git(&["rm", "-q", path]);
+            repo.commit("delete")
+        }
+    };
     let (run, report) = repo.check_json(&["--base", "main"]);
     let found = report["findings"]
         .as_array()
         .expect("findings")
         .iter()
         .map(|f| {
-            format!(
-                "{} {}:{} {}",
-                f["rule"].as_str().unwrap_or_default(),
-                f["path"].as_str().unwrap_or_default(),
-                f["line"],
-                f["severity"].as_str().unwrap_or_default()
-            )
+            keys.iter()
+                .map(|k| match &f[*k] {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
         })
         .collect();
     (run.code, found)
+}
+
+/// [`judge`] with findings as `"rule path:line severity"`.
+fn judged(path: &str, before: &str, after: &str) -> (i32, Vec<String>) {
+    let (code, found) = judge(
+        path,
+        before,
+        Some(after),
+        &["rule", "path", "line", "severity"],
+    );
+    let found = found
+        .iter()
+        .map(|f| format!("{} {}:{} {}", f[0], f[1], f[2], f[3]))
+        .collect();
+    (code, found)
 }
 
 #[test]
@@ -125,4 +146,229 @@ fn an_allowlist_constant_or_a_wildcard_elsewhere_is_not_a_wildcard_origin() {
             "{after}: {found:?}"
         );
     }
+}
+
+/// [`judge`] with findings as `(rule, line, side, message)`.
+fn disarmed(
+    path: &str,
+    before: &str,
+    after: Option<&str>,
+) -> (i32, Vec<(String, u64, String, String)>) {
+    let (code, found) = judge(path, before, after, &["rule", "line", "side", "message"]);
+    let found = found
+        .into_iter()
+        .map(|f| {
+            let line = f[1].parse().unwrap_or(0);
+            (f[0].clone(), line, f[2].clone(), f[3].clone())
+        })
+        .collect();
+    (code, found)
+}
+
+/// Each edit of `base` (a string replaced by another) must give exactly one
+/// `guard/gate-disarmed` finding, on `line` (of the head, or the base for a removal), whose
+/// message holds `says`.
+fn each_weakening_is_one_finding(path: &str, base: &str, edits: &[(&str, &str, u64, &str)]) {
+    for &(from, to, line, says) in edits {
+        assert!(base.contains(from), "{from}");
+        let after = base.replacen(from, to, 1);
+        let (code, found) = disarmed(path, base, Some(&after));
+        assert_eq!(code, 0, "{to}: {found:?}");
+        assert_eq!(found.len(), 1, "{to}: {found:?}");
+        let (rule, at, _, message) = &found[0];
+        assert_eq!(
+            (rule.as_str(), *at),
+            ("guard/gate-disarmed", line),
+            "{to}: {found:?}"
+        );
+        assert!(message.contains(says), "{to}: {message}");
+    }
+}
+
+const WORKFLOW: &str = "on:
+  pull_request:
+    branches: [main]
+  push:
+    branches: [main]
+permissions:
+  contents: read
+  security-events: write
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make
+  gate:
+    needs: build
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: acme/deploy-guard@v1.2.0
+        with:
+          fail-on: error
+      - run: deploy-guard check --base origin/main --format sarif > dg.sarif
+";
+
+#[test]
+fn weakening_a_workflow_that_runs_the_gate_is_one_finding_each() {
+    each_weakening_is_one_finding(
+        ".github/workflows/gate.yml",
+        WORKFLOW,
+        &[
+            (
+                "        with:\n",
+                "        continue-on-error: true\n        with:\n",
+                20,
+                "continue-on-error: true",
+            ),
+            (
+                "    needs: build\n",
+                "    needs: build\n    if: github.actor != 'bot'\n",
+                16,
+                "if: github.actor",
+            ),
+            (
+                "      - run: make\n",
+                "      - run: make\n    if: false\n",
+                14,
+                "through job `build`",
+            ),
+            (
+                "  push:\n    branches: [main]\n",
+                "",
+                1,
+                "no longer triggers on `push`",
+            ),
+            (
+                "    branches: [main]\n  push:",
+                "    branches: [main]\n    paths-ignore: ['deploy/**']\n  push:",
+                4,
+                "paths-ignore",
+            ),
+            ("fail-on: error", "fail-on: never", 21, "fail-on: never"),
+            (
+                "jobs:\n",
+                "env:\n  DEPLOY_GUARD_FAIL_ON: never\njobs:\n",
+                10,
+                "DEPLOY_GUARD_FAIL_ON",
+            ),
+            ("  security-events: write\n", "", 6, "SARIF"),
+            ("deploy-guard@v1.2.0", "deploy-guard@main", 19, "ref: main"),
+            (
+                "--format sarif > dg.sarif",
+                "--format sarif > dg.sarif || true",
+                22,
+                "|| true",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn removing_the_gate_from_a_workflow_or_deleting_it_is_reported_on_the_base() {
+    let without = WORKFLOW.replace(
+        "      - uses: acme/deploy-guard@v1.2.0\n        with:\n          fail-on: error\n",
+        "",
+    );
+    let (code, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, Some(&without));
+    assert_eq!(code, 0);
+    let lines: Vec<_> = found
+        .iter()
+        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
+        .collect();
+    assert_eq!(lines, [("guard/gate-disarmed", 19, "base")], "{found:?}");
+    assert!(found[0].3.contains("was removed"), "{found:?}");
+
+    let (_, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, None);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].3.contains("no longer runs deploy-guard"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn unrelated_edits_of_a_workflow_that_runs_the_gate_are_quiet() {
+    for (from, to) in [
+        ("      - run: make\n", "      - run: make -j4\n"),
+        (
+            "  push:\n    branches: [main]\n",
+            "  push:\n    branches: [main, release]\n",
+        ),
+        ("--format sarif", "--format sarif --verbose"),
+    ] {
+        let (code, found) = disarmed(
+            ".github/workflows/gate.yml",
+            WORKFLOW,
+            Some(&WORKFLOW.replacen(from, to, 1)),
+        );
+        assert_eq!((code, found), (0, vec![]), "{to}");
+    }
+}
+
+#[test]
+fn weakening_a_gitlab_job_or_a_pre_commit_hook_that_runs_the_gate_is_one_finding_each() {
+    let gitlab = "include:
+  - project: acme/deploy-guard
+    ref: v1.2.0
+    file: /templates/deploy-guard.yml
+deploy_guard:
+  stage: test
+  script:
+    - deploy-guard check --base origin/main
+";
+    each_weakening_is_one_finding(
+        ".gitlab-ci.yml",
+        gitlab,
+        &[
+            (
+                "  stage: test\n",
+                "  stage: test\n  allow_failure: true\n",
+                7,
+                "allow_failure: true",
+            ),
+            (
+                "  stage: test\n",
+                "  stage: test\n  when: manual\n",
+                7,
+                "when: manual",
+            ),
+            (
+                "  stage: test\n",
+                "  stage: test\n  rules:\n    - if: $CI_COMMIT_BRANCH == 'main'\n",
+                7,
+                "rules",
+            ),
+            ("origin/main\n", "origin/main || true\n", 7, "|| true"),
+            ("ref: v1.2.0", "ref: main", 3, "ref: main"),
+        ],
+    );
+    let pre_commit = "repos:
+  - repo: https://github.com/acme/deploy-guard
+    rev: v1.2.0
+    hooks:
+      - id: deploy-guard
+";
+    each_weakening_is_one_finding(
+        ".pre-commit-config.yaml",
+        pre_commit,
+        &[
+            (
+                "      - id: deploy-guard\n",
+                "      - id: deploy-guard\n        stages: [manual]\n",
+                6,
+                "stages",
+            ),
+            (
+                "      - id: deploy-guard\n",
+                "      - id: deploy-guard\n        exclude: ^k8s/\n",
+                6,
+                "exclude",
+            ),
+            ("rev: v1.2.0", "rev: v0.1.0", 3, "rev: v0.1.0"),
+        ],
+    );
+    let (_, found) = disarmed(".pre-commit-config.yaml", pre_commit, Some("repos: []\n"));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!((found[0].1, found[0].2.as_str()), (5, "base"), "{found:?}");
 }

@@ -7,6 +7,7 @@
 pub(crate) mod comments;
 pub(crate) mod constants;
 pub(crate) mod dockerfile;
+pub(crate) mod gate_runs;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
 pub(crate) mod ids;

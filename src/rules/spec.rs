@@ -138,6 +138,9 @@ pub enum PathCheck {
     /// An added line quotes a file name that exists nowhere, while a file whose name differs
     /// only by whitespace, case or Unicode form does.
     NearMissReference,
+    /// A workflow, GitLab CI file or pre-commit configuration that runs deploy-guard is changed
+    /// so that it runs less, fails less or judges something else (`{value}`: how).
+    GateDisarmed,
 }
 
 /// What an example expects of its rule.

@@ -197,7 +197,10 @@ fn compare(was: &Run, now: &Run, out: &mut Vec<Weakening>) {
             "if" | "rules" | "when" | "only" | "except" | "stages" | "files" | "exclude" => {
                 "it may no longer run on every change"
             }
-            "ref" | "rev" if old.is_some() => "a different version of the gate judges changes",
+            "ref" | "rev" | "version" if old.is_some() => {
+                "a different version of the gate judges changes"
+            }
+            "working-directory" => "the gate judges another folder",
             "fail-on" if rank(value) < old.map_or(DEFAULT_RANK, rank) => {
                 "fewer findings fail the job"
             }
@@ -414,9 +417,12 @@ fn pin(run: &mut Run, uses: &Node) {
     }
 }
 
-/// `fail-on` and `config` inputs of the action or reusable workflow.
+/// `fail-on`, `version`, `working-directory` and `config` inputs of the action or reusable
+/// workflow.
 fn lowered_inputs(run: &mut Run, with: Option<&Node>) {
-    run.set("fail-on", with.and_then(|w| w.get("fail-on")));
+    if let Some(with) = with {
+        run.set_all(with, &["fail-on", "version", "working-directory"]);
+    }
     if let Some(config) = with.and_then(|w| w.get("config")) {
         run.settings.push((
             "command".into(),

@@ -378,3 +378,39 @@ deploy_guard:
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!((found[0].1, found[0].2.as_str()), (5, "base"), "{found:?}");
 }
+
+#[test]
+fn a_workflow_naming_the_gate_that_no_longer_parses_is_reported() {
+    let broken = WORKFLOW.replace(
+        "    branches: [main]\n  push:",
+        "    branches: [main\n  push:",
+    );
+    let (code, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, Some(&broken));
+    assert_eq!(code, 0, "{found:?}");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        (found[0].0.as_str(), found[0].1),
+        ("guard/gate-disarmed", 0)
+    );
+    assert!(found[0].3.contains("not valid YAML"), "{found:?}");
+}
+
+#[test]
+fn a_git_hook_or_lefthook_losing_the_gate_is_reported() {
+    for (path, before, after) in [
+        (
+            ".husky/pre-push",
+            "#!/usr/bin/env sh\nnpm test\ndeploy-guard check --base origin/main\n",
+            "#!/usr/bin/env sh\nnpm test\n",
+        ),
+        (
+            "lefthook.yml",
+            "pre-push:\n  commands:\n    lint:\n      run: npm run lint\n    gate:\n      run: deploy-guard check\n",
+            "pre-push:\n  commands:\n    lint:\n      run: npm run lint\n",
+        ),
+    ] {
+        let (_, found) = disarmed(path, before, Some(after));
+        let rules: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(rules, ["guard/gate-step-removed"], "{path}: {found:?}");
+    }
+}

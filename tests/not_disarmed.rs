@@ -247,6 +247,12 @@ fn weakening_a_workflow_that_runs_the_gate_is_one_finding_each() {
             ),
             ("fail-on: error", "fail-on: never", 21, "fail-on: never"),
             (
+                "fail-on: error",
+                "fail-on: ${{ inputs.level }}",
+                21,
+                "fail-on: ${{ inputs.level }}",
+            ),
+            (
                 "fail-on: error\n",
                 "fail-on: error\n          working-directory: docs\n",
                 22,

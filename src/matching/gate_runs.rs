@@ -259,7 +259,7 @@ fn shown(name: &str) -> (&str, String) {
     }
 }
 
-/// How strict a `fail-on` threshold is: `never` is the weakest.
+/// How strict a `fail-on` threshold is: `never` (or what cannot be known) is the weakest.
 type Rank = u8;
 
 /// The rank of the default threshold, `error`.
@@ -271,7 +271,8 @@ fn rank(value: &str) -> Rank {
         "info" => 1,
         "warning" => 2,
         "error" => 3,
-        _ => Rank::MAX,
+        // An expression (`${{ inputs.level }}`) or an unknown word: it may be anything.
+        _ => 0,
     }
 }
 

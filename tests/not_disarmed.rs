@@ -165,6 +165,14 @@ fn disarmed(
     (code, found)
 }
 
+/// The one finding of a change of `path` (see [`disarmed`]), which must not fail the run.
+fn one_finding(path: &str, before: &str, after: Option<&str>) -> (String, u64, String, String) {
+    let (code, found) = disarmed(path, before, after);
+    assert_eq!(code, 0, "{after:?}: {found:?}");
+    assert_eq!(found.len(), 1, "{after:?}: {found:?}");
+    found.into_iter().next().unwrap_or_default()
+}
+
 /// Each edit of `base` (a string replaced by another) must give exactly one
 /// `guard/gate-disarmed` finding, on `line` (of the head, or the base for a removal), whose
 /// message holds `says`.
@@ -172,14 +180,11 @@ fn each_weakening_is_one_finding(path: &str, base: &str, edits: &[(&str, &str, u
     for &(from, to, line, says) in edits {
         assert!(base.contains(from), "{from}");
         let after = base.replacen(from, to, 1);
-        let (code, found) = disarmed(path, base, Some(&after));
-        assert_eq!(code, 0, "{to}: {found:?}");
-        assert_eq!(found.len(), 1, "{to}: {found:?}");
-        let (rule, at, _, message) = &found[0];
+        let (rule, at, _, message) = one_finding(path, base, Some(&after));
         assert_eq!(
-            (rule.as_str(), *at),
+            (rule.as_str(), at),
             ("guard/gate-disarmed", line),
-            "{to}: {found:?}"
+            "{to}: {message}"
         );
         assert!(message.contains(says), "{to}: {message}");
     }
@@ -278,25 +283,19 @@ fn weakening_a_workflow_that_runs_the_gate_is_one_finding_each() {
 
 #[test]
 fn removing_the_gate_from_a_workflow_or_deleting_it_is_reported_on_the_base() {
+    let workflow = ".github/workflows/gate.yml";
     let without = WORKFLOW.replace(
         "      - uses: acme/deploy-guard@v1.2.0\n        with:\n          fail-on: error\n",
         "",
     );
-    let (code, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, Some(&without));
-    assert_eq!(code, 0);
-    let lines: Vec<_> = found
-        .iter()
-        .map(|f| (f.0.as_str(), f.1, f.2.as_str()))
-        .collect();
-    assert_eq!(lines, [("guard/gate-disarmed", 19, "base")], "{found:?}");
-    assert!(found[0].3.contains("was removed"), "{found:?}");
-
-    let (_, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, None);
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert!(
-        found[0].3.contains("no longer runs deploy-guard"),
-        "{found:?}"
+    let (rule, line, side, message) = one_finding(workflow, WORKFLOW, Some(&without));
+    assert_eq!(
+        (rule.as_str(), line, side.as_str()),
+        ("guard/gate-disarmed", 19, "base")
     );
+    assert!(message.contains("was removed"), "{message}");
+    let (_, _, _, message) = one_finding(workflow, WORKFLOW, None);
+    assert!(message.contains("no longer runs deploy-guard"), "{message}");
 }
 
 #[test]
@@ -380,9 +379,9 @@ deploy_guard:
             ("rev: v1.2.0", "rev: v0.1.0", 3, "rev: v0.1.0"),
         ],
     );
-    let (_, found) = disarmed(".pre-commit-config.yaml", pre_commit, Some("repos: []\n"));
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!((found[0].1, found[0].2.as_str()), (5, "base"), "{found:?}");
+    let (_, line, side, _) =
+        one_finding(".pre-commit-config.yaml", pre_commit, Some("repos: []\n"));
+    assert_eq!((line, side.as_str()), (5, "base"));
 }
 
 #[test]
@@ -391,14 +390,10 @@ fn a_workflow_naming_the_gate_that_no_longer_parses_is_reported() {
         "    branches: [main]\n  push:",
         "    branches: [main\n  push:",
     );
-    let (code, found) = disarmed(".github/workflows/gate.yml", WORKFLOW, Some(&broken));
-    assert_eq!(code, 0, "{found:?}");
-    assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(
-        (found[0].0.as_str(), found[0].1),
-        ("guard/gate-disarmed", 0)
-    );
-    assert!(found[0].3.contains("not valid YAML"), "{found:?}");
+    let (rule, line, _, message) =
+        one_finding(".github/workflows/gate.yml", WORKFLOW, Some(&broken));
+    assert_eq!((rule.as_str(), line), ("guard/gate-disarmed", 0));
+    assert!(message.contains("not valid YAML"), "{message}");
 }
 
 #[test]

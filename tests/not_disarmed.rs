@@ -315,6 +315,13 @@ fn unrelated_edits_of_a_workflow_that_runs_the_gate_are_quiet() {
         );
         assert_eq!((code, found), (0, vec![]), "{to}");
     }
+    // Without a SARIF upload, permissions do not matter; a manual trigger judges no change.
+    let plain = "on:\n  pull_request:\n  workflow_dispatch:\njobs:\n  gate:\n    steps:\n      - run: deploy-guard check\n";
+    let hardened = plain
+        .replace("  workflow_dispatch:\n", "")
+        .replace("jobs:", "permissions:\n  contents: read\njobs:");
+    let (code, found) = disarmed(".github/workflows/gate.yml", plain, Some(&hardened));
+    assert_eq!((code, found), (0, vec![]));
 }
 
 #[test]

@@ -334,10 +334,14 @@ fn github_runs(doc: &Node) -> Vec<Run> {
     for (id, job) in jobs {
         let mut common = Run::default();
         common.set("job if", job.get("if"));
-        common.set(
-            "permissions",
-            job.get("permissions").or(doc.get("permissions")),
-        );
+        // Permissions matter to a job that uploads a SARIF report.
+        if flat(job).to_ascii_lowercase().contains("sarif") {
+            common.set(
+                "permissions",
+                job.get("permissions").or(doc.get("permissions")),
+            );
+        }
+
         gate_env(&mut common, doc.get("env"));
         gate_env(&mut common, job.get("env"));
         for need in items(job.get("needs"))
@@ -456,7 +460,10 @@ fn triggers_narrowed(old: &Node, new: &Node, out: &mut Vec<Weakening>) {
     };
     let (was, now) = (events(old), events(new));
     let on_line = new.get("on").or(new.get("true")).map_or(1, |n| n.line);
-    for (event, filters, _) in &was {
+    // Only the events that bring changes to judge: dropping `schedule` or `workflow_dispatch`
+    // leaves every change judged.
+    const CHANGES: [&str; 4] = ["pull_request", "pull_request_target", "push", "merge_group"];
+    for (event, filters, _) in was.iter().filter(|(e, _, _)| CHANGES.contains(&e.as_str())) {
         let Some((_, head_filters, line)) = now.iter().find(|(e, _, _)| e == event) else {
             out.push(Weakening {
                 line: on_line,

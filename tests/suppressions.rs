@@ -89,15 +89,10 @@ fn unchanged_comment_above_a_new_line_is_read_from_the_head_content() {
 
 #[test]
 fn suppression_two_lines_above_does_not_apply_and_is_reported_unused() {
-    let repo = repo();
-    repo.commit_file(
-        "server/app.js",
-        &format!("// deploy-guard: allow cors/* -- too far away\n\n{WILDCARD_CORS}"),
+    let unused = unsuppressed(
+        "// deploy-guard: allow cors/* -- too far away\n",
+        "guard/unused-suppression",
     );
-    let (run, report) = repo.check_json(&["--base", "main"]);
-    run.expect_code(1);
-    assert!(only(&report, "cors/wildcard-origin")["suppressed"].is_null());
-    let unused = only(&report, "guard/unused-suppression");
     assert_eq!(
         (unused["severity"].as_str(), unused["line"].as_u64()),
         (Some("info"), Some(1))
@@ -289,4 +284,57 @@ fn the_base_configuration_regrades_or_disables_the_gates_own_findings() {
         "error"
     );
     assert!(!rules_fired(&report).contains(&"guard/unused-suppression".to_string()));
+}
+
+/// The wildcard origin under `comment` (its first line) stays an error, and the gate reports
+/// the comment with `guard_rule`: that finding is returned.
+fn unsuppressed(comment: &str, guard_rule: &str) -> Value {
+    let repo = repo();
+    repo.commit_file("server/app.js", &format!("{comment}\n{WILDCARD_CORS}"));
+    let (run, report) = repo.check_json(&["--base", "main"]);
+    run.expect_code(1);
+    assert!(
+        only(&report, "cors/wildcard-origin")["suppressed"].is_null(),
+        "{comment:?}"
+    );
+    only(&report, guard_rule)
+}
+
+#[test]
+fn invisible_or_blank_reasons_do_not_suppress() {
+    for reason in [
+        "\u{200B}\u{200B}",
+        "\u{2800}",
+        "\u{3164}\u{FFA0}",
+        "\u{2060}\u{FEFF}\u{00A0}",
+        "\u{3000} \t",
+    ] {
+        let w = unsuppressed(
+            &format!("// deploy-guard: allow cors/wildcard-origin -- {reason}"),
+            "guard/suppression-without-reason",
+        );
+        let message = w["message"].as_str().unwrap_or_default();
+        assert!(message.contains("blank or invisible"), "{message}");
+        assert_eq!(w["line"], 1);
+    }
+}
+
+#[test]
+fn look_alike_rule_patterns_do_not_suppress_and_are_malformed() {
+    for pattern in [
+        "\u{FF0A}",        // fullwidth asterisk
+        "\u{0441}ors/*",   // Cyrillic es for the c of cors
+        "cors/x\u{00A0}*", // a no-break space, not a separator
+        "cors/*\u{200B}",  // a zero-width space after the glob
+        "cors\u{2215}*",   // division slash for /
+    ] {
+        let m = unsuppressed(
+            &format!("// deploy-guard: allow {pattern} -- partner API"),
+            "guard/malformed-suppression",
+        );
+        assert!(
+            m["message"].as_str().unwrap_or_default().contains("U+"),
+            "{m:#}"
+        );
+    }
 }

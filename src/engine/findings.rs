@@ -4,6 +4,8 @@
 
 use crate::change::{ChangedFile, Side};
 use crate::finding::{Finding, capped};
+use crate::matching::image;
+use crate::matching::pattern::LazyRegex;
 use crate::matching::structured::{Sides, StructuredHit};
 use crate::rules::Rule;
 use std::collections::hash_map::Entry;
@@ -150,6 +152,32 @@ fn shown_path(identity: &str) -> &str {
             .map_or(identity, |(_, path)| path),
         None => identity,
     }
+}
+
+/// The message of `rule` for the match of `regex` (its `added` or `removed`) at byte `at` of
+/// `text`, in the file at `path`; `None` when the rule's image class check fails.
+pub(super) fn message(
+    rule: &Rule,
+    regex: &LazyRegex,
+    path: &str,
+    text: &str,
+    at: usize,
+) -> Option<String> {
+    let needs_caps = rule.message.needs_captures() || !rule.image.is_empty();
+    let caps = needs_caps.then(|| regex.captures_at(text, at)).flatten();
+    if !rule.image.is_empty() {
+        let class_ok = caps
+            .as_ref()
+            .and_then(|c| c.name("image"))
+            .is_some_and(|m| {
+                let image = String::from_utf8_lossy(m.as_bytes());
+                image::looks_like_image(&image) && rule.image.contains(&image::classify(&image))
+            });
+        if !class_ok {
+            return None;
+        }
+    }
+    Some(rule.message.render(path, caps.as_ref()))
 }
 
 fn shorten(text: &str) -> String {

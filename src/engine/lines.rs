@@ -1,13 +1,15 @@
 //! Line rules: `added`/`removed`/`unless` regexes (behind the rule set's literal prefilter, so
 //! a line meets only the rules it could match), with the optional `image` class check.
 
-use super::findings::finding;
+use super::findings::{finding, message};
 use crate::change::{ChangedFile, DiffLine, FileKind, Side};
 use crate::error::Result;
 use crate::finding::Finding;
-use crate::matching::image;
+use crate::matching::comments::CommentSyntax;
+use crate::matching::pattern::LazyRegex;
 use crate::rules::{LineSets, Rule, RuleSet};
 use crate::source::ContentReader;
+use std::ops::Range;
 
 /// The `added` capture naming what a line introduces (e.g. a route's method and path).
 const IDENTITY: &str = "identity";
@@ -27,11 +29,13 @@ pub(super) fn judge_lines(
     if !matches!(file.kind, FileKind::Text | FileKind::Symlink) {
         return;
     }
+    let comments = CommentSyntax::of_path(&file.path);
     let mut added = AddedLines {
         file,
         rules,
         sets,
         gate,
+        comments,
         removed_seen: vec![None; rules.rules().len()],
         hits: Vec::new(),
         out,
@@ -64,8 +68,13 @@ pub(super) fn judge_lines(
     for (line, text) in file.removed() {
         sets.removed_matches(all, gate, text, &mut hits);
         for &r in &hits {
-            if !excused(&all[r], text) {
-                push(&all[r], file, line, text, out);
+            let rule = &all[r];
+            let firing = rule
+                .removed
+                .as_ref()
+                .and_then(|re| firing(re, rule, text, comments));
+            if let Some(at) = firing {
+                push(rule, file, line, text, at, out);
             }
         }
     }
@@ -77,6 +86,8 @@ struct AddedLines<'a> {
     rules: &'a RuleSet,
     sets: &'a LineSets,
     gate: &'a [bool],
+    /// How the file writes comments (a match inside one never fires).
+    comments: CommentSyntax,
     /// Per rule, once computed: whether its `removed` pattern matches some removed line.
     removed_seen: Vec<Option<bool>>,
     /// Scratch space for the rules a line matches, reused from line to line.
@@ -94,9 +105,16 @@ impl AddedLines<'_> {
         self.sets.added_matches(all, self.gate, text, &mut hits);
         for &r in &hits {
             let rule = &all[r];
-            if skip.contains(&r) || excused(rule, text) {
+            if skip.contains(&r) {
                 continue;
             }
+            let firing = rule
+                .added
+                .as_ref()
+                .and_then(|re| firing(re, rule, text, self.comments));
+            let Some(at) = firing else {
+                continue;
+            };
             if let Some(removed) = &rule.removed {
                 let file = self.file;
                 let seen = *self.removed_seen[r]
@@ -105,10 +123,10 @@ impl AddedLines<'_> {
                     continue;
                 }
             }
-            if !introduces(rule, self.file, text) {
+            if !introduces(rule, self.file, text, at) {
                 continue;
             }
-            if push(rule, self.file, line, text, self.out) {
+            if push(rule, self.file, line, text, at, self.out) {
                 fired.push(r);
             }
         }
@@ -255,62 +273,102 @@ fn yaml_parents<'t>(before: &[&'t str], this: &str) -> Vec<&'t str> {
     parents
 }
 
-/// With an `(?P<identity>…)` group in `added`: whether the identity this line captures is new,
-/// i.e. no removed line of the file captures the same one (trimmed). An edited line that keeps
-/// its identity (a route that gains a middleware) is not an introduction.
-fn introduces(rule: &Rule, file: &ChangedFile, text: &str) -> bool {
+/// With an `(?P<identity>…)` group in `added`: whether the identity the match at byte `at` of
+/// this line captures is new, i.e. no removed line of the file captures the same one (trimmed).
+/// An edited line that keeps its identity (a route that gains a middleware) is not an
+/// introduction.
+fn introduces(rule: &Rule, file: &ChangedFile, text: &str, at: usize) -> bool {
     let Some(re) = rule.added.as_ref().filter(|re| re.has_group(IDENTITY)) else {
         return true;
     };
-    let identity = |t: &str| {
-        re.captures(t)
+    let identity = |t: &str, at: usize| {
+        re.captures_at(t, at)
             .and_then(|c| c.name(IDENTITY))
             .map(|m| String::from_utf8_lossy(m.as_bytes()).trim().to_string())
     };
-    let Some(this) = identity(text) else {
+    let Some(this) = identity(text, at) else {
         return true;
     };
     !file
         .removed()
-        .any(|(_, t)| identity(t).is_some_and(|that| that == this))
+        .any(|(_, t)| identity(t, 0).is_some_and(|that| that == this))
 }
 
-/// `unless` matched the line.
-fn excused(rule: &Rule, text: &str) -> bool {
-    rule.unless.as_ref().is_some_and(|u| u.is_match(text))
+/// Where `pattern` (the rule's `added` or `removed`) fires in `text`, which it matches: the
+/// start of its first match that is not inside a comment (unless the rule matches comments) and
+/// that no match of the rule's `unless` overlaps. What an exemption must overlap is the match
+/// widened to the whole identifiers at its two ends (`targetOrigin: '*'` for a match of
+/// `Origin: '*'`), so a word elsewhere on the line (a trailing comment, another statement)
+/// excuses nothing. `None`: every match is excused.
+fn firing(pattern: &LazyRegex, rule: &Rule, text: &str, comments: CommentSyntax) -> Option<usize> {
+    let unless = rule.unless.as_ref();
+    let comments_syntax = match rule.match_comments {
+        true => CommentSyntax::NONE,
+        false => comments,
+    };
+    let comments: Vec<Range<usize>> = match comments_syntax.in_line(text).next() {
+        None if unless.is_none_or(|u| !u.is_match(text)) => return Some(0),
+        None => Vec::new(),
+        // Only lines that match and hold a comment or an exemption get this far.
+        Some(_) => comments_syntax.in_line(text).collect(),
+    };
+    // Exemptions read the line without its comments: a comment never excuses anything.
+    let code = comments_syntax.blanked(text, false);
+    pattern
+        .find_iter(text)
+        .find(|m| {
+            !comments.iter().any(|c| c.contains(&m.start))
+                && !unless.is_some_and(|u| exempt(u, &code, m.clone()))
+        })
+        .map(|m| m.start)
 }
 
-/// Reports `rule` on `line` unless its image class check fails; says whether it did.
+/// Whether a match of `unless` in `code` (a text without comments) overlaps `span` widened to
+/// whole identifiers (see [`firing`]).
+pub(super) fn exempt(unless: &LazyRegex, code: &str, span: Range<usize>) -> bool {
+    let construct = widened(code, span);
+    unless.find_iter(code).any(|e| overlaps(&e, &construct))
+}
+
+/// `span` of `text` widened to the whole identifiers (`[A-Za-z0-9_$]`) it starts and ends in.
+fn widened(text: &str, span: Range<usize>) -> Range<usize> {
+    let bytes = text.as_bytes();
+    let ident = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$';
+    let start = span.start
+        - bytes[..span.start]
+            .iter()
+            .rev()
+            .take_while(|b| ident(b))
+            .count();
+    let end = span.end + bytes[span.end..].iter().take_while(|b| ident(b)).count();
+    start..end
+}
+
+/// Whether an exemption's match overlaps a construct (an empty match: touches it).
+fn overlaps(exemption: &Range<usize>, construct: &Range<usize>) -> bool {
+    match exemption.is_empty() {
+        true => construct.start <= exemption.start && exemption.start <= construct.end,
+        false => exemption.start < construct.end && construct.start < exemption.end,
+    }
+}
+
+/// Reports `rule` on `line`, for its match at byte `at` of `text`, unless its image class check
+/// fails; says whether it did.
 fn push(
     rule: &Rule,
     file: &ChangedFile,
     line: &DiffLine,
     text: &str,
+    at: usize,
     out: &mut Vec<Finding>,
 ) -> bool {
     let regex = match line.side {
         Side::Head => rule.added.as_ref(),
         Side::Base => rule.removed.as_ref(),
     };
-    let needs_caps = rule.message.needs_captures() || !rule.image.is_empty();
-    let caps = if needs_caps {
-        regex.and_then(|re| re.captures(text))
-    } else {
-        None
+    let Some(message) = regex.and_then(|re| message(rule, re, &file.path, text, at)) else {
+        return false;
     };
-    if !rule.image.is_empty() {
-        let class_ok = caps
-            .as_ref()
-            .and_then(|c| c.name("image"))
-            .is_some_and(|m| {
-                let image = String::from_utf8_lossy(m.as_bytes());
-                image::looks_like_image(&image) && rule.image.contains(&image::classify(&image))
-            });
-        if !class_ok {
-            return false;
-        }
-    }
-    let message = rule.message.render(&file.path, caps.as_ref());
     out.push(finding(
         rule,
         file,

@@ -6,6 +6,7 @@ mod co_occurrence;
 mod dotenv;
 mod findings;
 mod lines;
+mod statements;
 mod whole;
 
 use crate::change::{ChangeSet, ChangedFile};
@@ -55,6 +56,7 @@ pub(crate) fn judge(
         let first = out.findings.len();
         lines::judge_lines(file, rules, &sets, gate, &mut out.findings);
         lines::keep_within(file, rules, reader, &mut out.findings, first)?;
+        statements::judge_statements(file, rules, gate, reader, &mut out.findings, first)?;
         whole.judge_file(
             file,
             rules,
@@ -155,15 +157,40 @@ image = ["untagged"]"#;
             &'c str,
             &'c [u32],
         );
-        let cases: [Case; 6] = [
+        let origin = r"added = 'origin:\s*.\*.'
+unless = 'targetOrigin|postMessage'";
+        let cases: [Case; 9] = [
             (
-                "unless carves out look-alikes",
-                r"added = 'DEBUG\s*=\s*true'
-unless = '^\s*#'",
+                "a match inside a comment never fires",
+                r"added = 'DEBUG\s*=\s*true'",
                 "a.env",
                 None,
-                "# DEBUG = true\nDEBUG = true\n",
+                "# DEBUG = true\nDEBUG = true # DEBUG = true\n",
                 &[2],
+            ),
+            (
+                "unless carves out what overlaps the match widened to whole identifiers",
+                origin,
+                "a.js",
+                None,
+                "postMessage(m, { targetOrigin: '*' })\n",
+                &[],
+            ),
+            (
+                "an exemption elsewhere on the line, or in a comment, excuses nothing",
+                origin,
+                "a.js",
+                None,
+                "x.postMessage(m); cors({ origin: '*' })\ncors({ origin: '*' }) // targetOrigin\n",
+                &[1, 2],
+            ),
+            (
+                "match_comments counts matches inside comments",
+                "added = 'TODO'\nmatch_comments = true",
+                "a.js",
+                None,
+                "// TODO\n",
+                &[1],
             ),
             (
                 "an edited line that keeps its identity is not new",

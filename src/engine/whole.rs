@@ -13,6 +13,7 @@ use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
 use crate::matching::compose::{self, DotEnv};
+use crate::matching::gate_runs;
 use crate::matching::paths::{PathIndex, file_references};
 use crate::matching::structured::{Sides, Structure, terraform_removed};
 use crate::matching::terraform;
@@ -158,10 +159,9 @@ impl<'a> Whole<'a> {
         let all = rules.rules();
         let wants_content = file.kind == FileKind::Text
             && file.not_scanned.is_none()
-            && all
-                .iter()
-                .zip(gate)
-                .any(|(rule, on)| *on && rule.structure.is_some());
+            && all.iter().zip(gate).any(|(rule, on)| {
+                *on && (rule.structure.is_some() || rule.check == Some(PathCheck::GateDisarmed))
+            });
         let (base, head) = if wants_content {
             (self.base_text(file)?, self.reader.read_text(&file.head)?)
         } else {
@@ -180,7 +180,9 @@ impl<'a> Whole<'a> {
             if !gate[r] {
                 continue;
             }
-            if let Some(check) = rule.check {
+            if rule.check == Some(PathCheck::GateDisarmed) {
+                gate_disarmed(rule, file, &sides, wants_content, out);
+            } else if let Some(check) = rule.check {
                 self.path_check(check, rule, file, out)?;
             } else if let Some(structure) = &rule.structure {
                 if !wants_content {
@@ -247,6 +249,7 @@ impl<'a> Whole<'a> {
                     out.push(finding(rule, file, None, message, None));
                 }
             }
+            PathCheck::GateDisarmed => {}
             PathCheck::NearMissReference => {
                 if !matches!(file.kind, FileKind::Text) {
                     return Ok(());
@@ -273,5 +276,55 @@ impl<'a> Whole<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// One finding per way the change weakens the gate in `file` (see [`gate_runs`]); a side
+/// that names the gate but cannot be read is itself reported, at file level: whether the gate
+/// still runs is then unknown. Where the base runs the gate in a way read here, this is the one
+/// voice of the rule's category on the file: the line rules' "a line naming deploy-guard
+/// changed" findings there are dropped (one finding per decision).
+fn gate_disarmed(
+    rule: &Rule,
+    file: &ChangedFile,
+    sides: &Sides,
+    read: bool,
+    out: &mut Vec<Finding>,
+) {
+    let base = sides.base().filter(|_| read);
+    let head = sides.head().filter(|_| read);
+    let weakenings = match gate_runs::weakenings(&file.path, base, head) {
+        Ok(None) => return,
+        Ok(Some(found)) => found,
+        Err(why) => {
+            let what = format!(
+                "{} names deploy-guard but is not valid YAML ({why}): whether the gate still runs could not be checked",
+                file.path
+            );
+            let message = rule
+                .message
+                .render_with(&file.path, |g| (g == "value").then_some(what.as_str()));
+            out.push(finding(rule, file, None, message, None));
+            return;
+        }
+    };
+    let category = rule.id.split('/').next().unwrap_or(&rule.id);
+    out.retain(|f| f.path != file.path || f.category() != category || f.rule == rule.id);
+    for w in weakenings {
+        let message = rule
+            .message
+            .render_with(&file.path, |g| (g == "value").then_some(w.what.as_str()));
+        let text = match w.side {
+            Side::Head => head,
+            Side::Base => base,
+        };
+        let snippet = text.and_then(|t| t.lines().nth(w.line.saturating_sub(1) as usize));
+        out.push(finding(
+            rule,
+            file,
+            Some((w.line, w.side)),
+            message,
+            snippet,
+        ));
     }
 }

@@ -5,8 +5,11 @@
 //! checks), and which paths only serve local development. The rule language ([`crate::rules`])
 //! compiles into these; the engine runs them.
 
+pub(crate) mod comments;
 pub(crate) mod compose;
+pub(crate) mod constants;
 pub(crate) mod dockerfile;
+pub(crate) mod gate_runs;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
 pub(crate) mod ids;

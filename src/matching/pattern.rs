@@ -111,9 +111,18 @@ impl LazyRegex {
         }
     }
 
-    /// The groups of the first match in `text`.
-    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
-        self.regex().captures(text.as_bytes())
+    /// The groups of the first match in `text` that starts at byte `start` or later (the text
+    /// before it still counts for anchors and word boundaries).
+    pub(crate) fn captures_at<'t>(&self, text: &'t str, start: usize) -> Option<Captures<'t>> {
+        self.regex().captures_at(text.as_bytes(), start)
+    }
+
+    /// The byte ranges of the successive non-overlapping matches in `text`.
+    pub(crate) fn find_iter<'s, 't>(
+        &'s self,
+        text: &'t str,
+    ) -> impl Iterator<Item = std::ops::Range<usize>> + use<'s, 't> {
+        self.regex().find_iter(text.as_bytes()).map(|m| m.range())
     }
 
     /// Whether the pattern has a capture group called `name`. A pattern whose text has no

@@ -68,6 +68,10 @@ pub struct Rule {
     /// As `added_needles`, for `removed`.
     pub(crate) removed_needles: Option<Needles>,
     pub(crate) unless: Option<LazyRegex>,
+    /// Matches inside comments count too.
+    pub(crate) match_comments: bool,
+    /// `added` is also matched across the lines of the head file, constants read as values.
+    pub(crate) statements: bool,
     pub(crate) within: Option<LazyRegex>,
     pub(crate) filename: Option<LazyRegex>,
     pub(crate) image: Vec<ImageClass>,
@@ -124,6 +128,8 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         added,
         removed,
         unless,
+        match_comments,
+        statements,
         within,
         filename,
         status,
@@ -202,6 +208,12 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         return Err(file.error(
             id_span.clone(),
             format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+        ));
+    }
+    if statements && (added.is_none() || within.is_some()) {
+        return Err(file.error(
+            id_span.clone(),
+            format!("rule '{rule_id}': `statements` needs an `added` regex and no `within`"),
         ));
     }
     if within.is_some() && !line_based {
@@ -296,6 +308,8 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         removed,
         removed_needles,
         unless,
+        match_comments,
+        statements,
         within,
         filename,
         image,

@@ -52,10 +52,20 @@ pub struct RuleSpec {
     /// Regex that must match a removed line (with `added`: somewhere in the file's removed lines).
     #[schemars(with = "Option<String>")]
     pub removed: Option<Spanned<String>>,
-    /// Regex that must NOT match the line `added` (or `removed`, without `added`) matched:
-    /// the way to carve look-alikes out of a pattern.
+    /// Regex that excuses a match of `added` (or `removed`, without `added`) when one of its
+    /// own matches on that line, comments left out, overlaps the matched text (widened to the
+    /// whole identifiers at its ends): the way to carve look-alikes out of a pattern.
     #[schemars(with = "Option<String>")]
     pub unless: Option<Spanned<String>>,
+    /// With `added`: also match it against the head file as a whole, so a construct a formatter
+    /// split over lines (`origin:` / `'*'`) is one, and names of simple constants defined in the
+    /// file read as their values (`origin: ORIGINS` with `const ORIGINS = '*'`).
+    #[serde(default)]
+    pub statements: bool,
+    /// Matches inside comments count too (a rule about comments: TODO markers, license
+    /// headers). By default they do not: comments are not deployed.
+    #[serde(default)]
+    pub match_comments: bool,
     /// With `added`/`removed`: regex that the opening line of some construct enclosing the
     /// matched line must match: a `{ … }` block or `[ … ]` list (e.g. `resource
     /// "aws_cloudfront_distribution"`, `allowed_origins = [`), or in YAML a parent key.
@@ -145,6 +155,9 @@ pub enum PathCheck {
     /// An added line quotes a file name that exists nowhere, while a file whose name differs
     /// only by whitespace, case or Unicode form does.
     NearMissReference,
+    /// A workflow, GitLab CI file or pre-commit configuration that runs deploy-guard is changed
+    /// so that it runs less, fails less or judges something else (`{value}`: how).
+    GateDisarmed,
 }
 
 /// What an example expects of its rule.

@@ -53,9 +53,14 @@ struct Allow<'t> {
 /// Why a suppression comment does not suppress.
 #[derive(Debug, PartialEq, Eq)]
 enum Problem {
+    /// No reason, or one made only of characters that render as nothing (spaces, zero-width
+    /// characters, fillers).
     NoReason,
     NoRule,
     BadGlob(String),
+    /// A rule pattern holding a character no rule id or glob has (a look-alike, an invisible
+    /// character, a non-ASCII space): it would name something other than what the reader sees.
+    ForeignCharacter(String, char),
 }
 
 /// Reads an inline suppression from one line: `None` when the line holds none.
@@ -71,12 +76,18 @@ fn parse_marker(line: &str) -> Option<Result<Allow<'_>, Problem>> {
         Some(dash) => (&rest[..dash], Some(&rest[dash + 2..])),
         None => (rest, None),
     };
+    // Only ASCII separators: a non-ASCII space is part of a pattern, and refused below.
     let patterns: Vec<&str> = patterns
-        .split(|c: char| c == ',' || c.is_whitespace())
+        .split(|c: char| c == ',' || c.is_ascii_whitespace())
         .filter(|p| !p.is_empty())
         .collect();
     if patterns.is_empty() {
         return Some(Err(Problem::NoRule));
+    }
+    for p in &patterns {
+        if let Some(c) = p.chars().find(|c| !c.is_ascii_graphic()) {
+            return Some(Err(Problem::ForeignCharacter(p.to_string(), c)));
+        }
     }
     let globs = match RuleIdGlobs::new(patterns.iter().map(|p| p.to_string()).collect()) {
         Ok(globs) => globs,
@@ -90,7 +101,7 @@ fn parse_marker(line: &str) -> Option<Result<Allow<'_>, Problem>> {
                 .trim()
         })
         .unwrap_or_default();
-    if reason.is_empty() {
+    if !reason.chars().any(renders) {
         return Some(Err(Problem::NoReason));
     }
     Some(Ok(Allow {
@@ -98,6 +109,21 @@ fn parse_marker(line: &str) -> Option<Result<Allow<'_>, Problem>> {
         globs,
         reason,
     }))
+}
+
+/// Whether `c` shows on screen: not a space, a control, a format character (zero-width
+/// spaces and joiners, bidi controls, tags), a blank filler (braille blank, Hangul fillers),
+/// a variation selector, or a combining mark with nothing to combine with.
+fn renders(c: char) -> bool {
+    !(c.is_whitespace()
+        || c.is_control()
+        || unicode_normalization::char::is_combining_mark(c)
+        || matches!(c,
+            '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}' | '\u{2800}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'))
 }
 
 impl Allow<'_> {
@@ -224,7 +250,7 @@ impl<'a> Inline<'a> {
         let (report, message) = match problem {
             Problem::NoReason => (
                 WITHOUT_REASON,
-                "this suppression gives no reason, so it does not suppress: write `deploy-guard: allow <rule> -- <why>`".to_string(),
+                "this suppression gives no reason, or one that is blank or invisible (only spaces, zero-width, braille-blank or filler characters), so it does not suppress: write `deploy-guard: allow <rule> -- <why>` with a reason people can read".to_string(),
             ),
             Problem::NoRule => (
                 MALFORMED,
@@ -233,6 +259,14 @@ impl<'a> Inline<'a> {
             Problem::BadGlob(p) => (
                 MALFORMED,
                 format!("this suppression's rule pattern '{p}' is not a valid glob, so it does not suppress"),
+            ),
+            Problem::ForeignCharacter(p, c) => (
+                MALFORMED,
+                format!(
+                    "this suppression's rule pattern '{}' holds U+{:04X}, a character no rule id has (a look-alike, invisible or non-ASCII character), so it does not suppress: type the rule id as `deploy-guard rules` lists it",
+                    p.escape_default(),
+                    u32::from(*c)
+                ),
             ),
         };
         let (fi, side, n) = spot;
@@ -318,6 +352,46 @@ mod tests {
             Some(Problem::BadGlob("cors/[".into()))
         );
         assert!(parse_marker("deploy-guard: checking main...HEAD").is_none());
+        for invisible in [
+            "\u{200B}",
+            "\u{2800}\u{2800}",
+            "\u{3164}",
+            " \u{00A0}\u{FEFF} ",
+            "\u{0301}",
+            "\u{E0041}",
+        ] {
+            let line = format!("# deploy-guard: allow cors/x -- {invisible}");
+            let got = parse_marker(&line).and_then(Result::err);
+            assert_eq!(got, Some(Problem::NoReason), "{line:?}");
+        }
+        assert!(
+            parse_marker("# deploy-guard: allow cors/x -- \u{200B}ok")
+                .unwrap()
+                .is_ok()
+        );
+        for (line, bad) in [
+            (
+                "# deploy-guard: allow \u{FF0A} -- fullwidth star",
+                '\u{FF0A}',
+            ),
+            (
+                "# deploy-guard: allow \u{0441}ors/* -- cyrillic c",
+                '\u{0441}',
+            ),
+            (
+                "# deploy-guard: allow cors/x\u{00A0}* -- no-break space",
+                '\u{00A0}',
+            ),
+            (
+                "# deploy-guard: allow cors/*\u{200B} -- zero-width",
+                '\u{200B}',
+            ),
+        ] {
+            assert!(
+                matches!(problem(line), Some(Problem::ForeignCharacter(_, c)) if c == bad),
+                "{line:?}"
+            );
+        }
         assert!(parse_marker("# deploy-guard: allowed x -- y").is_none());
     }
 }

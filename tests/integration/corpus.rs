@@ -13,7 +13,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 const PACKS: &[&str] = &[
-    "cors", "cdn", "image", "filename", "infra", "rollout", "docs",
+    "cors", "cdn", "image", "filename", "infra", "rollout", "docs", "guard",
 ];
 const MIN_RECALL: f64 = 0.95;
 const MAX_FALSE_ALARMS: f64 = 0.02;

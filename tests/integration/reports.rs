@@ -49,6 +49,7 @@ id = "team/todo"
 severity = "info"
 message = "a TODO was added"
 added = 'TODO'
+match_comments = true
 
 [[rule]]
 id = "team/odd-name"

@@ -205,7 +205,7 @@ pub fn check_change(changes: &ChangeSet, policy: &Policy, options: &Options) -> 
 /// The main sequence, once the change is read: the engine, the gate's own findings about
 /// submodules and files it could not judge, the findings judged `beside` the change (from
 /// renders and plans), inline suppressions and waivers (judged against `today`), the source
-/// findings the renders cover, and acknowledgements by `labels`.
+/// findings the renders cover, acknowledgements by `labels`, and one finding per decision.
 fn judge(
     changes: &ChangeSet,
     reader: &ContentReader,
@@ -230,6 +230,7 @@ fn judge(
     // `--exclude` keeps the gate's own findings off those paths too (rules never look there),
     // and a plan's off the plan files and resource addresses it names.
     findings.retain(|f| !f.places().any(|place| policy.excludes(place)));
+    triage::one_per_decision(findings);
     Ok(judgement)
 }
 

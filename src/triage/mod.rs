@@ -6,6 +6,7 @@
 //! live in the change under judgment, waivers in the configuration, which for ranges comes from
 //! the base.
 
+mod decisions;
 mod inline;
 mod labels;
 mod reported;
@@ -13,6 +14,7 @@ mod submodules;
 mod unread;
 mod waivers;
 
+pub(crate) use decisions::one_per_decision;
 pub(crate) use labels::acknowledge;
 pub(crate) use submodules::submodule_findings;
 pub(crate) use unread::unread_findings;

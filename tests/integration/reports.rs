@@ -478,7 +478,7 @@ fn gitlab_fingerprints_are_unique_even_for_identical_lines() {
         prints.len(),
         "duplicate fingerprints: {prints:?}"
     );
-    // server/app.js has the same risky line twice; both are reported, apart.
+    // server/app.js has the same risky line twice: one decision, reported once, naming both.
     let doc: Value = serde_json::from_str(&text).unwrap();
     let twins = doc
         .as_array()
@@ -488,7 +488,7 @@ fn gitlab_fingerprints_are_unique_even_for_identical_lines() {
             i["check_name"] == "team/wildcard-origin" && i["location"]["path"] == "server/app.js"
         })
         .count();
-    assert_eq!(twins, 2);
+    assert_eq!(twins, 1);
 }
 
 #[test]
@@ -557,8 +557,9 @@ fn hostile_file_names_cannot_inject_workflow_commands() {
         assert!(!caps[3].contains('\n'));
     }
     // One command per unsuppressed finding (no suppressions here): 3 hostile files x 2 rules,
-    // two wildcard lines, the TODO, the debug switch and the removed health check.
-    assert_eq!(commands, 11, "{text}");
+    // the wildcard (on two lines: one decision), the TODO, the debug switch and the removed
+    // health check.
+    assert_eq!(commands, 10, "{text}");
     for name in HOSTILE_NAMES {
         assert!(
             files.contains(name),
@@ -571,14 +572,14 @@ fn hostile_file_names_cannot_inject_workflow_commands() {
 
 #[test]
 fn annotations_put_errors_first_and_cap_each_kind_at_ten() {
-    let many_origins = "origin: '*'\n".repeat(12);
-    let many_debug = "DEBUG = true\n".repeat(11);
-    let many_todos = "# TODO\n".repeat(3);
-    let repo = repo_with(&[
-        ("a/many.js", many_origins.as_bytes()),
-        ("config/many.env", many_debug.as_bytes()),
-        ("b/todo.sh", many_todos.as_bytes()),
-    ]);
+    // One file per finding: the same finding on several lines of one file is one decision.
+    let owned: Vec<(String, &[u8])> = (0..12)
+        .map(|i| (format!("a/many{i:02}.js"), &b"origin: '*'\n"[..]))
+        .chain((0..11).map(|i| (format!("config/many{i:02}.env"), &b"DEBUG = true\n"[..])))
+        .chain((0..3).map(|i| (format!("b/todo{i}.sh"), &b"# TODO\n"[..])))
+        .collect();
+    let files: Vec<(&str, &[u8])> = owned.iter().map(|(p, t)| (p.as_str(), *t)).collect();
+    let repo = repo_with(&files);
     let text = check(&repo, &["--format", "github"]).stdout;
     let kinds: Vec<&str> = text
         .lines()
@@ -653,8 +654,12 @@ fn job_summary_is_appended_with_links_to_the_head_commit() {
 
 #[test]
 fn job_summary_stays_under_the_size_limit() {
-    let many = "origin: '*'\n".repeat(60);
-    let repo = repo_with(&[("a/many.js", many.as_bytes())]);
+    let owned: Vec<String> = (0..60).map(|i| format!("a/many{i:02}.js")).collect();
+    let files: Vec<(&str, &[u8])> = owned
+        .iter()
+        .map(|p| (p.as_str(), &b"origin: '*'\n"[..]))
+        .collect();
+    let repo = repo_with(&files);
     let report = judged(&repo);
     let summary = repo.repo.path().join("summary.md");
     let earlier = "x".repeat(job_summary::SUMMARY_LIMIT - 4000);

@@ -3,6 +3,12 @@
 //! tree are read lazily, once, and only when an applicable rule needs them; a document is
 //! parsed only when some rule's query could find something in it.
 //!
+//! What a change removes from a CloudFormation template is decided here once, for every rule
+//! that reports removals: a deleted template file deletes no stack (the stack keeps running
+//! until someone deletes it), and a resource whose logical id leaves one template for another
+//! file the change writes, with the same type, has moved, not gone. A Terraform file is
+//! different: apply destroys what a deleted `.tf` file declared.
+//!
 //! A file is compared with what it replaces: its own base, or for a file the change adds, a
 //! file of the same folder and name that the change deletes in another YAML/JSON spelling (a
 //! template converted from JSON to YAML). A compose file is read with its project's `.env` on
@@ -12,9 +18,10 @@ use super::findings::{finding, structured_findings};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::cloudformation;
 use crate::matching::compose::{self, DotEnv};
 use crate::matching::paths::{PathIndex, file_references};
-use crate::matching::structured::{Sides, Structure, terraform_removed};
+use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matching::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
@@ -28,6 +35,15 @@ fn document_stem(path: &str) -> Option<&str> {
     DOCUMENT_EXTENSIONS
         .contains(&ext.to_ascii_lowercase().as_str())
         .then_some(stem)
+}
+
+/// Whether `path` may be a CloudFormation template (or a Serverless file): a YAML/JSON
+/// document or a `.template`.
+fn is_template(path: &str) -> bool {
+    document_stem(path).is_some()
+        || path
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("template"))
 }
 
 /// A compose project's `.env` on the base and the head side.
@@ -51,6 +67,8 @@ pub(super) struct Whole<'a> {
     pub(super) reader: &'a ContentReader<'a>,
     index: Option<PathIndex>,
     terraform: Option<(HashSet<String>, HashSet<String>)>,
+    /// Each `(logical id, type)` the changed templates declare in head, with their paths.
+    declared: Option<HashMap<(String, String), Vec<String>>>,
     envs: HashMap<String, ProjectEnv>,
 }
 
@@ -64,6 +82,7 @@ impl<'a> Whole<'a> {
             reader,
             index: None,
             terraform: None,
+            declared: None,
             envs: HashMap::new(),
         }
     }
@@ -144,6 +163,48 @@ impl<'a> Whole<'a> {
         Ok(self.terraform.get_or_insert_with(Default::default))
     }
 
+    /// Each `(logical id, type)` declared in the head of a changed template, with the paths
+    /// that declare it (read once per change, when some removal needs it).
+    fn declared(&mut self) -> Result<&HashMap<(String, String), Vec<String>>> {
+        if self.declared.is_none() {
+            let mut declared: HashMap<(String, String), Vec<String>> = HashMap::new();
+            for f in self.changes.files.iter().filter(|f| {
+                f.status != Status::Deleted
+                    && f.kind == FileKind::Text
+                    && f.not_scanned.is_none()
+                    && is_template(&f.path)
+            }) {
+                if let Some(text) = self.reader.read_text(&f.head)? {
+                    for resource in cloudformation::resources(&text) {
+                        declared.entry(resource).or_default().push(f.path.clone());
+                    }
+                }
+            }
+            self.declared = Some(declared);
+        }
+        Ok(self.declared.get_or_insert_with(Default::default))
+    }
+
+    /// What a removal rule's hits in `file` really remove: nothing when the file itself is
+    /// deleted (no stack goes with it), and not what another changed template now declares
+    /// under the same logical id and type (moved).
+    fn really_removed(
+        &mut self,
+        file: &ChangedFile,
+        mut hits: Vec<StructuredHit>,
+    ) -> Result<Vec<StructuredHit>> {
+        if file.status == Status::Deleted || hits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let declared = self.declared()?;
+        hits.retain(|hit| {
+            declared
+                .get(&(hit.key.clone(), hit.was.clone()))
+                .is_none_or(|paths| paths.iter().all(|p| *p == file.path))
+        });
+        Ok(hits)
+    }
+
     /// Judges one file against the non-line rules whose gate is open; a file whose structure
     /// does not parse is recorded once, in `skipped` and in `unparsed`.
     pub(super) fn judge_file(
@@ -195,6 +256,7 @@ impl<'a> Whole<'a> {
                     }
                     _ if !structure.could_match(&sides) => continue,
                     _ => match structure.evaluate(&sides) {
+                        Ok(hits) if structure.removes() => self.really_removed(file, hits)?,
                         Ok(hits) => hits,
                         Err(why) => {
                             if !unparsed {

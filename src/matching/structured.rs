@@ -779,14 +779,13 @@ mod tests {
             "path = \"Resources.*[Type=AWS::ElasticLoadBalancingV2::LoadBalancer]\"\nchange = \"removed\"\n",
         );
         let base = "Resources:\n  Web:\n    Type: AWS::ECS::Service\n  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n";
-        let hits = s
-            .evaluate(&Sides::new(
-                Some(base),
-                Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
-            ))
-            .unwrap();
+        let removed = hits(
+            &s,
+            Some(base),
+            Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
+        );
         assert_eq!(
-            (hits[0].side, hits[0].line, hits[0].key.as_str()),
+            (removed[0].side, removed[0].line, removed[0].key.as_str()),
             (Side::Base, 4, "LB")
         );
         // A resource whose type changes under its logical id is replaced: removed.

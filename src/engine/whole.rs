@@ -15,6 +15,7 @@
 //! each side.
 
 use super::findings::{finding, structured_findings};
+use super::pointed::{Grade, HeadPointers};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
@@ -23,6 +24,7 @@ use crate::matching::compose::{self, DotEnv};
 use crate::matching::paths::{PathIndex, file_references};
 use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matching::terraform;
+use crate::plan::is_load_balancer;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
@@ -69,6 +71,8 @@ pub(super) struct Whole<'a> {
     terraform: Option<(HashSet<String>, HashSet<String>)>,
     /// Each `(logical id, type)` the changed templates declare in head, with their paths.
     declared: Option<HashMap<(String, String), Vec<String>>>,
+    /// What points at load balancers in the head tree (read when one is removed).
+    pointers: Option<HeadPointers>,
     envs: HashMap<String, ProjectEnv>,
 }
 
@@ -83,6 +87,7 @@ impl<'a> Whole<'a> {
             index: None,
             terraform: None,
             declared: None,
+            pointers: None,
             envs: HashMap::new(),
         }
     }
@@ -205,6 +210,46 @@ impl<'a> Whole<'a> {
         Ok(hits)
     }
 
+    /// The verdict on each removed load balancer among `hits` (by line): what still points at
+    /// it in the head tree, and whether it is internal (read from the file's base, `base`).
+    fn grades(
+        &mut self,
+        file: &ChangedFile,
+        base: Option<&str>,
+        terraform_hits: bool,
+        hits: &[StructuredHit],
+    ) -> Result<HashMap<u32, Grade>> {
+        let mut grades = HashMap::new();
+        let kind = |h: &StructuredHit| match terraform_hits {
+            true => h.key.clone(),
+            false => h.was.clone(),
+        };
+        if !hits.iter().any(|h| is_load_balancer(&kind(h))) {
+            return Ok(grades);
+        }
+        if self.pointers.is_none() {
+            self.pointers = Some(HeadPointers::read(self.changes, self.reader)?);
+        }
+        let Some(pointers) = &self.pointers else {
+            return Ok(grades);
+        };
+        let base = base.unwrap_or_default();
+        let path = file.old_path.as_deref().unwrap_or(&file.path);
+        for hit in hits.iter().filter(|h| is_load_balancer(&kind(h))) {
+            let (name, internal) = if terraform_hits {
+                let says = |key| terraform::attribute(base, hit.line, key).unwrap_or_default();
+                let internal = says("internal") == "true"
+                    || says("load_balancing_scheme").starts_with("INTERNAL");
+                (hit.value.as_str(), internal)
+            } else {
+                let scheme = cloudformation::property(base, &hit.key, "Scheme");
+                (hit.key.as_str(), scheme.as_deref() == Some("internal"))
+            };
+            grades.insert(hit.line, pointers.grade(path, name, internal));
+        }
+        Ok(grades)
+    }
+
     /// Judges one file against the non-line rules whose gate is open; a file whose structure
     /// does not parse is recorded once, in `skipped` and in `unparsed`.
     pub(super) fn judge_file(
@@ -279,7 +324,16 @@ impl<'a> Whole<'a> {
                         }
                     },
                 };
+                let terraform_hits = matches!(&***structure, Structure::Terraform { .. });
+                let grades = self.grades(file, sides.base(), terraform_hits, &hits)?;
+                let first = out.len();
                 out.extend(structured_findings(rule, file, hits, &sides));
+                for f in &mut out[first..] {
+                    if let Some(grade) = f.line.and_then(|l| grades.get(&l)) {
+                        f.message = format!("{} ({})", f.message, grade.note);
+                        f.severity = grade.cap.map_or(f.severity, |cap| f.severity.min(cap));
+                    }
+                }
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
                 out.push(finding(rule, file, None, message, None));

@@ -24,6 +24,20 @@ pub(crate) fn resources(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The scalar `Properties.<name>` of the resource `id` in a template, if it is written there.
+pub(crate) fn property(text: &str, id: &str, name: &str) -> Option<String> {
+    let docs = tree::parse(text).ok()?;
+    docs.iter().find_map(|doc| {
+        doc.get("Resources")
+            .or_else(|| doc.get("resources").and_then(|r| r.get("Resources")))?
+            .get(id)?
+            .get("Properties")?
+            .get(name)?
+            .text()
+            .map(str::to_string)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +57,11 @@ mod tests {
             "{\"resources\": {\"Resources\": {\"T\": {\"Type\": \"AWS::DynamoDB::Table\"}}}}";
         assert_eq!(resources(serverless).len(), 1);
         assert!(resources("Resources: [unclosed").is_empty());
+        let internal = "Resources:\n  Lb:\n    Properties:\n      Scheme: internal\n";
+        assert_eq!(
+            property(internal, "Lb", "Scheme").as_deref(),
+            Some("internal")
+        );
+        assert_eq!(property(internal, "Other", "Scheme"), None);
     }
 }

@@ -17,6 +17,7 @@ pub(crate) mod nearest;
 pub(crate) mod owners;
 pub(crate) mod paths;
 pub(crate) mod pattern;
+pub(crate) mod pointers;
 pub(crate) mod query;
 pub(crate) mod spec;
 pub(crate) mod stored;

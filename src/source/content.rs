@@ -169,11 +169,15 @@ impl<'r> ContentReader<'r> {
         Ok(out)
     }
 
-    /// An unchanged file's text in the head tree (or index), if it is a blob of at most
-    /// `max_bytes`.
+    /// An unchanged file's text in the head tree (or index; for a change held in memory, its
+    /// unchanged files), if it is a blob of at most `max_bytes`.
     fn head_blob(&self, changes: &ChangeSet, path: &str, max_bytes: u64) -> Result<Option<String>> {
         let Some(repo) = self.repo else {
-            return Ok(None);
+            return Ok(changes
+                .unchanged
+                .iter()
+                .find(|(p, text)| p == path && text.len() as u64 <= max_bytes)
+                .map(|(_, text)| super::text::to_string(text.clone().into_bytes())));
         };
         let id = match &changes.tree {
             HeadTree::Commit(tree) => match blob_in(&repo.find_tree(*tree)?, path) {

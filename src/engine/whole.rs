@@ -21,7 +21,7 @@ use crate::error::Result;
 use crate::finding::{Finding, Skipped};
 use crate::matching::cloudformation;
 use crate::matching::compose::{self, DotEnv};
-use crate::matching::paths::{PathIndex, file_references};
+use crate::matching::paths::{PathIndex, basename, file_references, folds_case};
 use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matching::terraform;
 use crate::plan::is_load_balancer;
@@ -370,7 +370,12 @@ impl<'a> Whole<'a> {
                 for (line, text) in file.added() {
                     for reference in file_references(text) {
                         let index = self.index()?;
-                        if let Some(other) = index.near_miss(reference) {
+                        let case_only =
+                            |other: &str| basename(other).eq_ignore_ascii_case(basename(reference));
+                        if let Some(other) = index
+                            .near_miss(reference)
+                            .filter(|other| !(case_only(other) && folds_case(text)))
+                        {
                             let message = rule.message.render_with(&file.path, |g| match g {
                                 "other" => Some(other),
                                 "value" => Some(reference),

@@ -22,8 +22,10 @@ use crate::finding::{Finding, Skipped};
 use crate::matching::cloudformation;
 use crate::matching::compose::{self, DotEnv};
 use crate::matching::paths::{PathIndex, basename, file_references, folds_case};
+use crate::matching::stale::{Gone, Search};
 use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matching::terraform;
+use crate::path_class::PathClass;
 use crate::plan::is_load_balancer;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
@@ -47,6 +49,12 @@ fn is_template(path: &str) -> bool {
             .rsplit_once('.')
             .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("template"))
 }
+
+/// The largest file of the head tree read for names of renamed or deleted paths.
+const REFERRER_BYTES: u64 = 256 * 1024;
+
+/// How many places a stale-reference finding names before "and N more".
+const PLACES_SHOWN: usize = 3;
 
 /// A compose project's `.env` on the base and the head side.
 pub(super) type ProjectEnv = Rc<(DotEnv, DotEnv)>;
@@ -73,6 +81,9 @@ pub(super) struct Whole<'a> {
     declared: Option<HashMap<(String, String), Vec<String>>>,
     /// What points at load balancers in the head tree (read when one is removed).
     pointers: Option<HeadPointers>,
+    /// For each path the change takes away, where the head tree still names it (read when a
+    /// stale-reference rule first asks).
+    stale: Option<HashMap<String, Vec<(String, u32)>>>,
     envs: HashMap<String, ProjectEnv>,
 }
 
@@ -88,6 +99,7 @@ impl<'a> Whole<'a> {
             terraform: None,
             declared: None,
             pointers: None,
+            stale: None,
             envs: HashMap::new(),
         }
     }
@@ -208,6 +220,63 @@ impl<'a> Whole<'a> {
                 .is_none_or(|paths| paths.iter().all(|p| *p == file.path))
         });
         Ok(hits)
+    }
+
+    /// For each path the change takes away (renamed or deleted, not out of the way, not given
+    /// back), the places of the head tree that still name it: one pass over the files that may.
+    fn stale(&mut self) -> Result<&HashMap<String, Vec<(String, u32)>>> {
+        if self.stale.is_none() {
+            let head: HashSet<&str> = self
+                .changes
+                .files
+                .iter()
+                .filter(|f| f.status != Status::Deleted)
+                .map(|f| f.path.as_str())
+                .collect();
+            let gone: Vec<Gone> = self
+                .changes
+                .files
+                .iter()
+                .filter_map(ChangedFile::gone_path)
+                .filter(|p| !head.contains(p) && !PathClass::of(p).out_of_the_way())
+                .map(Gone::new)
+                .collect();
+            let mut found: HashMap<String, Vec<(String, u32)>> = HashMap::new();
+            if !gone.is_empty() {
+                let search = Search::new(gone);
+                let names: HashSet<&str> =
+                    search.gone().iter().map(|g| basename(&g.path)).collect();
+                // Head files that bear a gone file's name: a reference beside one names that one.
+                let namesakes = std::cell::RefCell::new(HashSet::new());
+                let wanted = |p: &str| {
+                    if names.contains(basename(p)) {
+                        namesakes.borrow_mut().insert(p.to_string());
+                    }
+                    search.may_refer(p) && !PathClass::of(p).out_of_the_way()
+                };
+                let files = self
+                    .reader
+                    .head_files(self.changes, wanted, REFERRER_BYTES)?;
+                let namesakes = namesakes.into_inner();
+                for (path, text) in files {
+                    for r in search.references(&path, &text) {
+                        let gone = &search.gone()[r.gone].path;
+                        let beside = match path.rsplit_once('/') {
+                            Some((here, _)) => format!("{here}/{}", basename(gone)),
+                            None => basename(gone).to_string(),
+                        };
+                        if !namesakes.contains(&beside) {
+                            found
+                                .entry(gone.clone())
+                                .or_default()
+                                .push((path.clone(), r.line));
+                        }
+                    }
+                }
+            }
+            self.stale = Some(found);
+        }
+        Ok(self.stale.get_or_insert_with(Default::default))
     }
 
     /// The verdict on each removed load balancer among `hits` (by line): what still points at
@@ -358,6 +427,28 @@ impl<'a> Whole<'a> {
                     let message = rule.message.render_with(&file.path, |g| match g {
                         "other" => Some(other),
                         "value" => Some(file.path.as_str()),
+                        _ => None,
+                    });
+                    out.push(finding(rule, file, None, message, None));
+                }
+            }
+            PathCheck::StaleReference => {
+                let Some(old) = file.gone_path() else {
+                    return Ok(());
+                };
+                if let Some(places) = self.stale()?.get(old).filter(|p| !p.is_empty()) {
+                    let shown: Vec<String> = places
+                        .iter()
+                        .take(PLACES_SHOWN)
+                        .map(|(p, l)| format!("{p}:{l}"))
+                        .collect();
+                    let mut other = shown.join(", ");
+                    if places.len() > PLACES_SHOWN {
+                        other.push_str(&format!(" and {} more", places.len() - PLACES_SHOWN));
+                    }
+                    let message = rule.message.render_with(&file.path, |g| match g {
+                        "other" => Some(other.as_str()),
+                        "value" => Some(old),
                         _ => None,
                     });
                     out.push(finding(rule, file, None, message, None));

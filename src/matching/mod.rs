@@ -20,6 +20,7 @@ pub(crate) mod pattern;
 pub(crate) mod pointers;
 pub(crate) mod query;
 pub(crate) mod spec;
+pub(crate) mod stale;
 pub(crate) mod stored;
 pub(crate) mod structured;
 pub(crate) mod terraform;

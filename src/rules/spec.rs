@@ -145,6 +145,9 @@ pub enum PathCheck {
     /// An added line quotes a file name that exists nowhere, while a file whose name differs
     /// only by whitespace, case or Unicode form does.
     NearMissReference,
+    /// A renamed or deleted path is still named by a file of the head tree (a file name, a
+    /// handler, an import).
+    StaleReference,
 }
 
 /// What an example expects of its rule.

@@ -1,7 +1,7 @@
 //! Reading the full content of one side of a changed file, for rules and suppressions that need
 //! more than the changed lines. Content is read on demand, never for files no rule asks about.
 
-use crate::change::{ChangeSet, Content, FileKind, HeadTree, PathList, Status};
+use crate::change::{ChangeSet, ChangedFile, Content, FileKind, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::ops::Deref;
@@ -105,11 +105,7 @@ impl<'r> ContentReader<'r> {
         let gone: std::collections::HashSet<&str> = changes
             .files
             .iter()
-            .flat_map(|f| match f.status {
-                Status::Deleted => Some(f.path.as_str()),
-                Status::Renamed => f.old_path.as_deref(),
-                _ => None,
-            })
+            .filter_map(ChangedFile::gone_path)
             .collect();
         if !gone.is_empty() {
             paths.retain(|p| !gone.contains(p));

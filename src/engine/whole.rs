@@ -53,6 +53,9 @@ fn is_template(path: &str) -> bool {
 /// The largest file of the head tree read for names of renamed or deleted paths.
 const REFERRER_BYTES: u64 = 256 * 1024;
 
+/// The most files of the head tree read for names of renamed or deleted paths (in path order).
+const REFERRER_FILES: usize = 4_000;
+
 /// How many places a stale-reference finding names before "and N more".
 const PLACES_SHOWN: usize = 3;
 
@@ -248,11 +251,16 @@ impl<'a> Whole<'a> {
                     search.gone().iter().map(|g| basename(&g.path)).collect();
                 // Head files that bear a gone file's name: a reference beside one names that one.
                 let namesakes = std::cell::RefCell::new(HashSet::new());
+                let read = std::cell::Cell::new(0usize);
                 let wanted = |p: &str| {
                     if names.contains(basename(p)) {
                         namesakes.borrow_mut().insert(p.to_string());
                     }
-                    search.may_refer(p) && !PathClass::of(p).out_of_the_way()
+                    let wanted = read.get() < REFERRER_FILES
+                        && search.may_refer(p)
+                        && !PathClass::of(p).out_of_the_way();
+                    read.set(read.get() + usize::from(wanted));
+                    wanted
                 };
                 let files = self
                     .reader

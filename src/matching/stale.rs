@@ -8,9 +8,6 @@ use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::sync::OnceLock;
 
-/// The extensions of code that is imported as a module by its name without the extension.
-const MODULE_EXTENSIONS: [&str; 8] = ["py", "js", "mjs", "cjs", "jsx", "ts", "tsx", "rb"];
-
 /// The extensions of configuration and scripts that name files.
 const CONFIG_EXTENSIONS: [&str; 12] = [
     "json",
@@ -36,6 +33,16 @@ const CONFIG_NAMES: [&str; 5] = [
     "Jenkinsfile",
 ];
 
+/// Which language family an extension belongs to, for module imports (`None`: not code).
+fn language(ext: &str) -> Option<u8> {
+    match ext {
+        "py" => Some(0),
+        "js" | "mjs" | "cjs" | "jsx" | "ts" | "tsx" => Some(1),
+        "rb" => Some(2),
+        _ => None,
+    }
+}
+
 /// A path the change takes away, and the names a reference to it would use.
 #[derive(Debug, Clone)]
 pub(crate) struct Gone {
@@ -53,12 +60,7 @@ impl Gone {
         let name = path.rsplit('/').next().unwrap_or(path).to_string();
         let stem = name
             .rsplit_once('.')
-            .filter(|(stem, ext)| {
-                !stem.is_empty()
-                    && MODULE_EXTENSIONS
-                        .iter()
-                        .any(|e| ext.eq_ignore_ascii_case(e))
-            })
+            .filter(|(stem, ext)| !stem.is_empty() && language(&ext.to_ascii_lowercase()).is_some())
             .map(|(stem, _)| stem.to_string());
         Gone {
             path: path.to_string(),
@@ -69,6 +71,12 @@ impl Gone {
 
     fn folder(&self) -> &str {
         folder(&self.path)
+    }
+
+    /// The language family of a gone module (`None`: not a module).
+    fn language(&self) -> Option<u8> {
+        self.stem.as_ref()?;
+        language(&self.name.rsplit_once('.')?.1.to_ascii_lowercase())
     }
 
     /// The path without its extension, as a module reference resolves it.
@@ -161,22 +169,29 @@ impl Search {
     }
 
     /// Whether the file at `path` could refer to any gone path at all: a file of a type that
-    /// names files (code, configuration, Dockerfiles, Procfiles, shell scripts), and either in
-    /// the folder of one or an ancestor of it, or code that imports modules by their path.
+    /// names files (code, configuration, Dockerfiles, Procfiles, shell scripts) in the folder of
+    /// one or an ancestor of it, or code of the same language within the folder above the gone
+    /// module's (where imports of it live: its package and its siblings).
     pub(crate) fn may_refer(&self, path: &str) -> bool {
         let name = path.rsplit('/').next().unwrap_or(path);
         let ext = name
             .rsplit_once('.')
             .map_or("", |(_, e)| e)
             .to_ascii_lowercase();
-        let code = MODULE_EXTENSIONS.contains(&ext.as_str());
-        let names_files = code
+        let language = language(&ext);
+        let names_files = language.is_some()
             || CONFIG_EXTENSIONS.contains(&ext.as_str())
             || CONFIG_NAMES
                 .iter()
                 .any(|n| name.len() >= n.len() && name[..n.len()].eq_ignore_ascii_case(n));
         let here = folder(path);
-        names_files && (code || self.gone.iter().any(|g| encloses(here, g.folder())))
+        names_files
+            && self.gone.iter().any(|g| {
+                encloses(here, g.folder())
+                    || (language.is_some()
+                        && language == g.language()
+                        && encloses(folder(g.folder()), here))
+            })
     }
 
     /// The references in `text` (the file at `path`) to the gone paths.
@@ -329,6 +344,22 @@ mod tests {
         let pkg =
             "{\n  \"main\": \"server.js\",\n  \"scripts\": {\"start\": \"node server.js\"}\n}\n";
         assert_eq!(found(&["server.js"], "package.json", pkg).len(), 2);
+    }
+
+    #[test]
+    fn only_files_that_could_name_a_gone_path_are_read() {
+        let search = Search::new(vec![Gone::new("svc/a/worker/jobs.py")]);
+        for (path, read) in [
+            ("Dockerfile", true),
+            ("svc/a/Procfile", true),
+            ("svc/a/api/views.py", true),
+            ("svc/b/api/views.py", false),
+            ("svc/a/api/views.js", false),
+            ("svc/a/worker/sub/config.yaml", false),
+            ("README.md", false),
+        ] {
+            assert_eq!(search.may_refer(path), read, "{path}");
+        }
     }
 
     #[test]

@@ -87,15 +87,16 @@ impl HeadPointers {
 
     /// The verdict on the load balancer `name` (a logical id, or a Terraform address) declared
     /// in `path`, internal or not. A name counts where it resolves: in its own template, or in
-    /// its Terraform folder.
-    pub(super) fn grade(&self, path: &str, name: &str, internal: bool) -> Grade {
+    /// its Terraform folder; when the load balancer is replaced under the same name (`kept`),
+    /// references by name follow the new one, and only hostnames written out are left behind.
+    pub(super) fn grade(&self, path: &str, name: &str, internal: bool, kept: bool) -> Grade {
         let terraform = name.contains('.');
         let in_scope = |at: &str| match terraform {
             true => folder(at) == folder(path) && at.to_ascii_lowercase().ends_with(".tf"),
             false => at == path,
         };
         let names = |(at, p): &&(String, Pointer)| {
-            matches!(&p.target, Target::Resource(r) if r == name) && in_scope(at)
+            !kept && matches!(&p.target, Target::Resource(r) if r == name) && in_scope(at)
         };
         if let Some((at, p)) = self.head.iter().find(names) {
             return Grade {

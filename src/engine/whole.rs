@@ -288,11 +288,12 @@ impl<'a> Whole<'a> {
     }
 
     /// The verdict on each removed load balancer among `hits` (by line): what still points at
-    /// it in the head tree, and whether it is internal (read from the file's base, `base`).
+    /// it in the head tree, whether it is internal (read from the file's base), and whether it
+    /// is replaced under its own logical id (read from the head).
     fn grades(
         &mut self,
         file: &ChangedFile,
-        base: Option<&str>,
+        (base, head): (Option<&str>, Option<&str>),
         terraform_hits: bool,
         hits: &[StructuredHit],
     ) -> Result<HashMap<u32, Grade>> {
@@ -312,6 +313,15 @@ impl<'a> Whole<'a> {
         };
         let base = base.unwrap_or_default();
         let path = file.old_path.as_deref().unwrap_or(&file.path);
+        // Logical ids the head template still declares: a load balancer among them is replaced
+        // under its own name (its type changed).
+        let kept: HashSet<String> = match terraform_hits {
+            true => HashSet::new(),
+            false => cloudformation::resources(head.unwrap_or_default())
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        };
         for hit in hits.iter().filter(|h| is_load_balancer(&kind(h))) {
             let (name, internal) = if terraform_hits {
                 let says = |key| terraform::attribute(base, hit.line, key).unwrap_or_default();
@@ -322,7 +332,8 @@ impl<'a> Whole<'a> {
                 let scheme = cloudformation::property(base, &hit.key, "Scheme");
                 (hit.key.as_str(), scheme.as_deref() == Some("internal"))
             };
-            grades.insert(hit.line, pointers.grade(path, name, internal));
+            let grade = pointers.grade(path, name, internal, kept.contains(name));
+            grades.insert(hit.line, grade);
         }
         Ok(grades)
     }
@@ -402,7 +413,8 @@ impl<'a> Whole<'a> {
                     },
                 };
                 let terraform_hits = matches!(&***structure, Structure::Terraform { .. });
-                let grades = self.grades(file, sides.base(), terraform_hits, &hits)?;
+                let grades =
+                    self.grades(file, (sides.base(), sides.head()), terraform_hits, &hits)?;
                 let first = out.len();
                 out.extend(structured_findings(rule, file, hits, &sides));
                 for f in &mut out[first..] {

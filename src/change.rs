@@ -157,6 +157,15 @@ pub struct ChangedFile {
 }
 
 impl ChangedFile {
+    /// The path this change takes away: a deleted file's, or a renamed file's old one.
+    pub(crate) fn gone_path(&self) -> Option<&str> {
+        match self.status {
+            Status::Deleted => Some(self.path.as_str()),
+            Status::Renamed => self.old_path.as_deref(),
+            _ => None,
+        }
+    }
+
     /// A file with no lines yet; fill it with [`ChangedFile::push_hunk`] and [`ChangedFile::push_line`].
     pub(crate) fn new(path: String, status: Status, kind: FileKind) -> Self {
         ChangedFile {

@@ -6,6 +6,7 @@ mod co_occurrence;
 mod dotenv;
 mod findings;
 mod lines;
+mod pointed;
 mod statements;
 mod whole;
 

@@ -3,20 +3,31 @@
 //! tree are read lazily, once, and only when an applicable rule needs them; a document is
 //! parsed only when some rule's query could find something in it.
 //!
+//! What a change removes from a CloudFormation template is decided here once, for every rule
+//! that reports removals: a deleted template file deletes no stack (the stack keeps running
+//! until someone deletes it), and a resource whose logical id leaves one template for another
+//! file the change writes, with the same type, has moved, not gone. A Terraform file is
+//! different: apply destroys what a deleted `.tf` file declared.
+//!
 //! A file is compared with what it replaces: its own base, or for a file the change adds, a
 //! file of the same folder and name that the change deletes in another YAML/JSON spelling (a
 //! template converted from JSON to YAML). A compose file is read with its project's `.env` on
 //! each side.
 
 use super::findings::{finding, structured_findings};
+use super::pointed::{Grade, HeadPointers};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::cloudformation;
 use crate::matching::compose::{self, DotEnv};
 use crate::matching::gate_runs;
-use crate::matching::paths::{PathIndex, file_references};
-use crate::matching::structured::{Sides, Structure, terraform_removed};
+use crate::matching::paths::{PathIndex, basename, file_references, folds_case};
+use crate::matching::stale::{Gone, Search};
+use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
 use crate::matching::terraform;
+use crate::path_class::PathClass;
+use crate::plan::is_load_balancer;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
 use crate::source::ContentReader;
@@ -30,6 +41,24 @@ fn document_stem(path: &str) -> Option<&str> {
         .contains(&ext.to_ascii_lowercase().as_str())
         .then_some(stem)
 }
+
+/// Whether `path` may be a CloudFormation template (or a Serverless file): a YAML/JSON
+/// document or a `.template`.
+fn is_template(path: &str) -> bool {
+    document_stem(path).is_some()
+        || path
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| ext.eq_ignore_ascii_case("template"))
+}
+
+/// The largest file of the head tree read for names of renamed or deleted paths.
+const REFERRER_BYTES: u64 = 256 * 1024;
+
+/// The most files of the head tree read for names of renamed or deleted paths (in path order).
+const REFERRER_FILES: usize = 4_000;
+
+/// How many places a stale-reference finding names before "and N more".
+const PLACES_SHOWN: usize = 3;
 
 /// A compose project's `.env` on the base and the head side.
 pub(super) type ProjectEnv = Rc<(DotEnv, DotEnv)>;
@@ -52,6 +81,13 @@ pub(super) struct Whole<'a> {
     pub(super) reader: &'a ContentReader<'a>,
     index: Option<PathIndex>,
     terraform: Option<(HashSet<String>, HashSet<String>)>,
+    /// Each `(logical id, type)` the changed templates declare in head, with their paths.
+    declared: Option<HashMap<(String, String), Vec<String>>>,
+    /// What points at load balancers in the head tree (read when one is removed).
+    pointers: Option<HeadPointers>,
+    /// For each path the change takes away, where the head tree still names it (read when a
+    /// stale-reference rule first asks).
+    stale: Option<HashMap<String, Vec<(String, u32)>>>,
     envs: HashMap<String, ProjectEnv>,
 }
 
@@ -65,6 +101,9 @@ impl<'a> Whole<'a> {
             reader,
             index: None,
             terraform: None,
+            declared: None,
+            pointers: None,
+            stale: None,
             envs: HashMap::new(),
         }
     }
@@ -145,6 +184,161 @@ impl<'a> Whole<'a> {
         Ok(self.terraform.get_or_insert_with(Default::default))
     }
 
+    /// Each `(logical id, type)` declared in the head of a changed template, with the paths
+    /// that declare it (read once per change, when some removal needs it).
+    fn declared(&mut self) -> Result<&HashMap<(String, String), Vec<String>>> {
+        if self.declared.is_none() {
+            let mut declared: HashMap<(String, String), Vec<String>> = HashMap::new();
+            for f in self.changes.files.iter().filter(|f| {
+                f.status != Status::Deleted
+                    && f.kind == FileKind::Text
+                    && f.not_scanned.is_none()
+                    && is_template(&f.path)
+            }) {
+                if let Some(text) = self.reader.read_text(&f.head)? {
+                    for resource in cloudformation::resources(&text) {
+                        declared.entry(resource).or_default().push(f.path.clone());
+                    }
+                }
+            }
+            self.declared = Some(declared);
+        }
+        Ok(self.declared.get_or_insert_with(Default::default))
+    }
+
+    /// What a removal rule's hits in `file` really remove: nothing when the file itself is
+    /// deleted (no stack goes with it), and not what another changed template now declares
+    /// under the same logical id and type (moved).
+    fn really_removed(
+        &mut self,
+        file: &ChangedFile,
+        mut hits: Vec<StructuredHit>,
+    ) -> Result<Vec<StructuredHit>> {
+        if file.status == Status::Deleted || hits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let declared = self.declared()?;
+        hits.retain(|hit| {
+            declared
+                .get(&(hit.key.clone(), hit.was.clone()))
+                .is_none_or(|paths| paths.iter().all(|p| *p == file.path))
+        });
+        Ok(hits)
+    }
+
+    /// For each path the change takes away (renamed or deleted, not out of the way, not given
+    /// back), the places of the head tree that still name it: one pass over the files that may.
+    fn stale(&mut self) -> Result<&HashMap<String, Vec<(String, u32)>>> {
+        if self.stale.is_none() {
+            let head: HashSet<&str> = self
+                .changes
+                .files
+                .iter()
+                .filter(|f| f.status != Status::Deleted)
+                .map(|f| f.path.as_str())
+                .collect();
+            let gone: Vec<Gone> = self
+                .changes
+                .files
+                .iter()
+                .filter_map(ChangedFile::gone_path)
+                .filter(|p| !head.contains(p) && !PathClass::of(p).out_of_the_way())
+                .map(Gone::new)
+                .collect();
+            let mut found: HashMap<String, Vec<(String, u32)>> = HashMap::new();
+            if !gone.is_empty() {
+                let search = Search::new(gone);
+                let names: HashSet<&str> =
+                    search.gone().iter().map(|g| basename(&g.path)).collect();
+                // Head files that bear a gone file's name: a reference beside one names that one.
+                let namesakes = std::cell::RefCell::new(HashSet::new());
+                let read = std::cell::Cell::new(0usize);
+                let wanted = |p: &str| {
+                    if names.contains(basename(p)) {
+                        namesakes.borrow_mut().insert(p.to_string());
+                    }
+                    let wanted = read.get() < REFERRER_FILES
+                        && search.may_refer(p)
+                        && !PathClass::of(p).out_of_the_way();
+                    read.set(read.get() + usize::from(wanted));
+                    wanted
+                };
+                let files = self
+                    .reader
+                    .head_files(self.changes, wanted, REFERRER_BYTES)?;
+                let namesakes = namesakes.into_inner();
+                for (path, text) in files {
+                    for r in search.references(&path, &text) {
+                        let gone = &search.gone()[r.gone].path;
+                        let beside = match path.rsplit_once('/') {
+                            Some((here, _)) => format!("{here}/{}", basename(gone)),
+                            None => basename(gone).to_string(),
+                        };
+                        if !namesakes.contains(&beside) {
+                            found
+                                .entry(gone.clone())
+                                .or_default()
+                                .push((path.clone(), r.line));
+                        }
+                    }
+                }
+            }
+            self.stale = Some(found);
+        }
+        Ok(self.stale.get_or_insert_with(Default::default))
+    }
+
+    /// The verdict on each removed load balancer among `hits` (by line): what still points at
+    /// it in the head tree, whether it is internal (read from the file's base), and whether it
+    /// is replaced under its own logical id (read from the head).
+    fn grades(
+        &mut self,
+        file: &ChangedFile,
+        (base, head): (Option<&str>, Option<&str>),
+        terraform_hits: bool,
+        hits: &[StructuredHit],
+    ) -> Result<HashMap<u32, Grade>> {
+        let mut grades = HashMap::new();
+        let kind = |h: &StructuredHit| match terraform_hits {
+            true => h.key.clone(),
+            false => h.was.clone(),
+        };
+        if !hits.iter().any(|h| is_load_balancer(&kind(h))) {
+            return Ok(grades);
+        }
+        if self.pointers.is_none() {
+            self.pointers = Some(HeadPointers::read(self.changes, self.reader)?);
+        }
+        let Some(pointers) = &self.pointers else {
+            return Ok(grades);
+        };
+        let base = base.unwrap_or_default();
+        let path = file.old_path.as_deref().unwrap_or(&file.path);
+        // Logical ids the head template still declares: a load balancer among them is replaced
+        // under its own name (its type changed).
+        let kept: HashSet<String> = match terraform_hits {
+            true => HashSet::new(),
+            false => cloudformation::resources(head.unwrap_or_default())
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect(),
+        };
+        for hit in hits.iter().filter(|h| is_load_balancer(&kind(h))) {
+            let (name, internal) = if terraform_hits {
+                let says = |key| terraform::attribute(base, hit.line, key).unwrap_or_default();
+                let internal = says("internal") == "true"
+                    || says("load_balancing_scheme").starts_with("INTERNAL");
+                (hit.value.as_str(), internal)
+            } else {
+                let scheme = cloudformation::property(base, &hit.key, "Scheme");
+                (hit.key.as_str(), scheme.as_deref() == Some("internal"))
+            };
+            let grade = pointers.grade(path, name, internal, kept.contains(name));
+            grades.insert(hit.line, grade);
+        }
+        Ok(grades)
+    }
+
     /// Judges one file against the non-line rules whose gate is open; a file whose structure
     /// does not parse is recorded once, in `skipped` and in `unparsed`.
     pub(super) fn judge_file(
@@ -197,6 +391,7 @@ impl<'a> Whole<'a> {
                     }
                     _ if !structure.could_match(&sides) => continue,
                     _ => match structure.evaluate(&sides) {
+                        Ok(hits) if structure.removes() => self.really_removed(file, hits)?,
                         Ok(hits) => hits,
                         Err(why) => {
                             if !unparsed {
@@ -219,7 +414,17 @@ impl<'a> Whole<'a> {
                         }
                     },
                 };
+                let terraform_hits = matches!(&***structure, Structure::Terraform { .. });
+                let grades =
+                    self.grades(file, (sides.base(), sides.head()), terraform_hits, &hits)?;
+                let first = out.len();
                 out.extend(structured_findings(rule, file, hits, &sides));
+                for f in &mut out[first..] {
+                    if let Some(grade) = f.line.and_then(|l| grades.get(&l)) {
+                        f.message = format!("{} ({})", f.message, grade.note);
+                        f.severity = grade.cap.map_or(f.severity, |cap| f.severity.min(cap));
+                    }
+                }
             } else if rule.added.is_none() && rule.removed.is_none() {
                 let message = rule.message.render(&file.path, None);
                 out.push(finding(rule, file, None, message, None));
@@ -250,6 +455,28 @@ impl<'a> Whole<'a> {
                 }
             }
             PathCheck::GateDisarmed => {}
+            PathCheck::StaleReference => {
+                let Some(old) = file.gone_path() else {
+                    return Ok(());
+                };
+                if let Some(places) = self.stale()?.get(old).filter(|p| !p.is_empty()) {
+                    let shown: Vec<String> = places
+                        .iter()
+                        .take(PLACES_SHOWN)
+                        .map(|(p, l)| format!("{p}:{l}"))
+                        .collect();
+                    let mut other = shown.join(", ");
+                    if places.len() > PLACES_SHOWN {
+                        other.push_str(&format!(" and {} more", places.len() - PLACES_SHOWN));
+                    }
+                    let message = rule.message.render_with(&file.path, |g| match g {
+                        "other" => Some(other.as_str()),
+                        "value" => Some(old),
+                        _ => None,
+                    });
+                    out.push(finding(rule, file, None, message, None));
+                }
+            }
             PathCheck::NearMissReference => {
                 if !matches!(file.kind, FileKind::Text) {
                     return Ok(());
@@ -257,7 +484,12 @@ impl<'a> Whole<'a> {
                 for (line, text) in file.added() {
                     for reference in file_references(text) {
                         let index = self.index()?;
-                        if let Some(other) = index.near_miss(reference) {
+                        let case_only =
+                            |other: &str| basename(other).eq_ignore_ascii_case(basename(reference));
+                        if let Some(other) = index
+                            .near_miss(reference)
+                            .filter(|other| !(case_only(other) && folds_case(text)))
+                        {
                             let message = rule.message.render_with(&file.path, |g| match g {
                                 "other" => Some(other),
                                 "value" => Some(reference),

@@ -5,6 +5,7 @@
 //! checks), and which paths only serve local development. The rule language ([`crate::rules`])
 //! compiles into these; the engine runs them.
 
+pub(crate) mod cloudformation;
 pub(crate) mod comments;
 pub(crate) mod compose;
 pub(crate) mod constants;
@@ -19,8 +20,10 @@ pub(crate) mod nearest;
 pub(crate) mod owners;
 pub(crate) mod paths;
 pub(crate) mod pattern;
+pub(crate) mod pointers;
 pub(crate) mod query;
 pub(crate) mod spec;
+pub(crate) mod stale;
 pub(crate) mod stored;
 pub(crate) mod structured;
 pub(crate) mod terraform;

@@ -249,7 +249,33 @@ impl Groups {
     }
 }
 
-fn basename(path: &str) -> &str {
+/// How code says it compares names without regard to case, written in lower case: a name
+/// lower-cased (`.lower()`, `toLowerCase()`, `strings.ToLower`, `downcase`, `casefold`), or a
+/// case-insensitive comparison or pattern (`EqualFold`, `IGNORECASE`, `ilike`…).
+const CASE_FOLDING: [&str; 12] = [
+    "lower(",
+    "tolowercase",
+    "tolocalelowercase",
+    "casefold",
+    "downcase",
+    "equalfold",
+    "ignorecase",
+    "ignore_case",
+    "case_insensitive",
+    "caseinsensitive",
+    "re.i)",
+    "ilike",
+];
+
+/// Whether a line folds case on purpose around the names it holds, so a reference that differs
+/// from a file's name only by case is looked up that way, not missed.
+pub(crate) fn folds_case(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    CASE_FOLDING.iter().any(|m| lower.contains(m))
+}
+
+/// The last component of a path.
+pub(crate) fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 

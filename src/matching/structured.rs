@@ -95,7 +95,8 @@ pub(crate) struct StructuredHit {
     pub line: u32,
     /// The value (head; base for removals), or the identity for collections.
     pub value: String,
-    /// The base value, for `changed`.
+    /// The base value, for `changed`; for `removed`, the removed object's kind (its `Type`
+    /// or `kind`), when it says.
     pub was: String,
     /// The last key on the way to the value.
     pub key: String,
@@ -235,6 +236,20 @@ impl Structure {
         Ok(Structure::Terraform {
             resource: regex("resource", &spec.resource, how)?,
         })
+    }
+
+    /// Whether the matcher reports what a change removes (a document query's `removed`).
+    pub(crate) fn removes(&self) -> bool {
+        matches!(
+            self,
+            Structure::Query {
+                relation: Relation {
+                    change: Change::Removed,
+                    ..
+                },
+                ..
+            }
+        )
     }
 
     /// Whether the matcher could find anything in a file whose two sides are these texts: a
@@ -503,6 +518,14 @@ fn query_candidates<'d>(
     Ok(out)
 }
 
+/// What kind of object a collection is, when it says (`Type`, as a CloudFormation resource
+/// does, or `kind`): an object whose kind changes under the same identity is replaced, so for
+/// `removed` it is gone.
+fn kind<'c>(c: &'c Candidate) -> Option<&'c str> {
+    let node = c.node?;
+    node.get("Type").or_else(|| node.get("kind"))?.text()
+}
+
 fn describe(c: &Candidate) -> String {
     c.text.clone().unwrap_or_else(|| c.identity.clone())
 }
@@ -576,11 +599,21 @@ impl Relation {
                     .map(|h| hit(Side::Head, h, String::new()))
                     .collect()
             }
-            Change::Removed => base
-                .iter()
-                .filter(|b| is.holds(b, budget) && !head_ids.contains(b.identity.as_str()))
-                .map(|b| hit(Side::Base, b, String::new()))
-                .collect(),
+            Change::Removed => {
+                let head_kinds: HashMap<&str, Option<&str>> = head
+                    .iter()
+                    .map(|c| (c.identity.as_str(), kind(c)))
+                    .collect();
+                base.iter()
+                    .filter(|b| is.holds(b, budget))
+                    .filter(|b| {
+                        head_kinds
+                            .get(b.identity.as_str())
+                            .is_none_or(|k| *k != kind(b))
+                    })
+                    .map(|b| hit(Side::Base, b, kind(b).unwrap_or_default().to_string()))
+                    .collect()
+            }
             Change::Changed => head
                 .iter()
                 .filter(|h| is.holds(h, budget))
@@ -741,21 +774,32 @@ mod tests {
     }
 
     #[test]
-    fn removed_resource_by_type_lands_on_base_line() {
+    fn removed_resource_by_type_lands_on_base_line_and_a_new_type_is_a_replacement() {
         let s = structure(
             "path = \"Resources.*[Type=AWS::ElasticLoadBalancingV2::LoadBalancer]\"\nchange = \"removed\"\n",
         );
         let base = "Resources:\n  Web:\n    Type: AWS::ECS::Service\n  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n";
-        let hits = s
-            .evaluate(&Sides::new(
-                Some(base),
-                Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
-            ))
-            .unwrap();
+        let removed = hits(
+            &s,
+            Some(base),
+            Some("Resources:\n  Web:\n    Type: AWS::ECS::Service\n"),
+        );
         assert_eq!(
-            (hits[0].side, hits[0].line, hits[0].key.as_str()),
+            (removed[0].side, removed[0].line, removed[0].key.as_str()),
             (Side::Base, 4, "LB")
         );
+        // A resource whose type changes under its logical id is replaced: removed.
+        let s = structure(
+            "path = \"Resources.*[Type={AWS::ElasticLoadBalancing::LoadBalancer,AWS::ElasticLoadBalancingV2::LoadBalancer}]\"\nchange = \"removed\"\n",
+        );
+        let classic = "Resources:\n  LB:\n    Type: AWS::ElasticLoadBalancing::LoadBalancer\n";
+        let v2 = "Resources:\n  LB:\n    Type: AWS::ElasticLoadBalancingV2::LoadBalancer\n";
+        let replaced = hits(&s, Some(classic), Some(v2));
+        assert_eq!(
+            (replaced.len(), replaced[0].was.as_str()),
+            (1, "AWS::ElasticLoadBalancing::LoadBalancer")
+        );
+        assert!(hits(&s, Some(v2), Some(v2)).is_empty());
     }
 
     #[test]

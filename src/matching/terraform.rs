@@ -72,6 +72,19 @@ fn quoted(text: &str) -> Option<(&str, &str)> {
     (!inner.is_empty()).then_some((inner, rest))
 }
 
+/// The value of the top-level `name = value` attribute of the block whose header is on `line`
+/// (1-based), quotes taken off: the block's lines up to its closing `}` at the start of a line.
+pub(crate) fn attribute(text: &str, line: u32, name: &str) -> Option<String> {
+    let start = usize::try_from(line).ok()?;
+    text.lines()
+        .skip(start)
+        .take_while(|l| !l.starts_with('}'))
+        .find_map(|l| {
+            let (key, value) = l.split_once('=')?;
+            (key.trim() == name).then(|| value.trim().trim_matches('"').to_string())
+        })
+}
+
 /// Addresses named as `from` in `moved` blocks: state moves, not replacements.
 pub(crate) fn moved_from(text: &str) -> Vec<String> {
     if !text.contains("moved") {
@@ -102,6 +115,8 @@ mod tests {
             moved_from("moved {\n  from = aws_lb.old\n  to = aws_lb.main\n}\n"),
             vec!["aws_lb.old"]
         );
+        assert_eq!(attribute(text, 3, "name").as_deref(), Some("x"));
+        assert_eq!(attribute(text, 3, "internal"), None);
     }
 
     /// What the header regex finds, each on the line of its `resource` keyword.

@@ -153,6 +153,14 @@ pub(super) enum Family {
     NestedStack,
 }
 
+/// Whether a Terraform or CloudFormation resource type is a load balancer itself (not a
+/// listener or target group): what DNS names, and what the engine grades by what points at it.
+pub fn is_load_balancer(resource_type: &str) -> bool {
+    terraform_family(resource_type)
+        .or_else(|| cloudformation_family(resource_type))
+        .is_some_and(|f| f == Family::LoadBalancer)
+}
+
 /// The family of a Terraform / OpenTofu resource type.
 pub(super) fn terraform_family(resource_type: &str) -> Option<Family> {
     Some(match resource_type {

@@ -18,7 +18,7 @@ mod terraform;
 
 pub use declarations::{Declaration, Declarations, may_be_template};
 pub use document::{Plan, judge, read};
-pub use families::{PlanRule, rules};
+pub use families::{PlanRule, is_load_balancer, rules};
 pub use model::{
     MAX_PLAN_BYTES, NoContext, PlanAction, PlanContext, PlanError, PlanFinding, PlanKind,
     parse_plan_arg,

@@ -158,6 +158,9 @@ pub enum PathCheck {
     /// A workflow, GitLab CI file or pre-commit configuration that runs deploy-guard is changed
     /// so that it runs less, fails less or judges something else (`{value}`: how).
     GateDisarmed,
+    /// A renamed or deleted path is still named by a file of the head tree (a file name, a
+    /// handler, an import).
+    StaleReference,
 }
 
 /// What an example expects of its rule.

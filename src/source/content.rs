@@ -1,7 +1,7 @@
 //! Reading the full content of one side of a changed file, for rules and suppressions that need
 //! more than the changed lines. Content is read on demand, never for files no rule asks about.
 
-use crate::change::{ChangeSet, Content, FileKind, HeadTree, PathList, Status};
+use crate::change::{ChangeSet, ChangedFile, Content, FileKind, HeadTree, PathList, Status};
 use crate::error::{Error, Result};
 use git2::Repository;
 use std::ops::Deref;
@@ -105,11 +105,7 @@ impl<'r> ContentReader<'r> {
         let gone: std::collections::HashSet<&str> = changes
             .files
             .iter()
-            .flat_map(|f| match f.status {
-                Status::Deleted => Some(f.path.as_str()),
-                Status::Renamed => f.old_path.as_deref(),
-                _ => None,
-            })
+            .filter_map(ChangedFile::gone_path)
             .collect();
         if !gone.is_empty() {
             paths.retain(|p| !gone.contains(p));
@@ -169,11 +165,15 @@ impl<'r> ContentReader<'r> {
         Ok(out)
     }
 
-    /// An unchanged file's text in the head tree (or index), if it is a blob of at most
-    /// `max_bytes`.
+    /// An unchanged file's text in the head tree (or index; for a change held in memory, its
+    /// unchanged files), if it is a blob of at most `max_bytes`.
     fn head_blob(&self, changes: &ChangeSet, path: &str, max_bytes: u64) -> Result<Option<String>> {
         let Some(repo) = self.repo else {
-            return Ok(None);
+            return Ok(changes
+                .unchanged
+                .iter()
+                .find(|(p, text)| p == path && text.len() as u64 <= max_bytes)
+                .map(|(_, text)| super::text::to_string(text.clone().into_bytes())));
         };
         let id = match &changes.tree {
             HeadTree::Commit(tree) => match blob_in(&repo.find_tree(*tree)?, path) {

@@ -288,7 +288,24 @@ fn push(
     text: &str,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let regex = match line.side {
+    let Some(message) = fires(rule, &file.path, line.side, text) else {
+        return false;
+    };
+    out.push(finding(
+        rule,
+        file,
+        Some((line.line, line.side)),
+        message,
+        Some(text),
+    ));
+    true
+}
+
+/// The message of `rule` for a line of `path` that its regex for `side` matched, unless its
+/// image class check fails on the line's `image` capture (for a rule with image classes, that
+/// check is also where the match itself is checked).
+pub(super) fn fires(rule: &Rule, path: &str, side: Side, text: &str) -> Option<String> {
+    let regex = match side {
         Side::Head => rule.added.as_ref(),
         Side::Base => rule.removed.as_ref(),
     };
@@ -307,18 +324,10 @@ fn push(
                 image::looks_like_image(&image) && rule.image.contains(&image::classify(&image))
             });
         if !class_ok {
-            return false;
+            return None;
         }
     }
-    let message = rule.message.render(&file.path, caps.as_ref());
-    out.push(finding(
-        rule,
-        file,
-        Some((line.line, line.side)),
-        message,
-        Some(text),
-    ));
-    true
+    Some(rule.message.render(path, caps.as_ref()))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod co_occurrence;
 mod dotenv;
 mod findings;
 mod lines;
+mod terraform_vars;
 mod whole;
 
 use crate::change::{ChangeSet, ChangedFile};
@@ -71,6 +72,7 @@ pub(crate) fn judge(
         &mut out.findings,
         &mut out.skipped,
     )?;
+    terraform_vars::judge_modules(&mut whole, rules, &gate_of, &mut out.findings)?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(

@@ -10,6 +10,7 @@ pub(crate) mod compose;
 pub(crate) mod dockerfile;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
+pub(crate) mod hcl;
 pub(crate) mod ids;
 pub(crate) mod image;
 pub(crate) mod lines;

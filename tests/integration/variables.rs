@@ -52,15 +52,79 @@ fn a_reference_switched_to_a_mutable_default_is_reported_on_the_reference() {
 /// Two buckets whose CORS origins are the parameter `Origins`, by `!Ref` and by `!Split`.
 const BUCKETS: &str = "Parameters:\n  Origins:\n    Type: CommaDelimitedList\n    Default: \"ORIGINS\"\nResources:\n  Assets:\n    Type: AWS::S3::Bucket\n    Properties:\n      CorsConfiguration:\n        CorsRules:\n          - AllowedMethods: [GET]\n            AllowedOrigins: !Ref Origins\n  Uploads:\n    Type: AWS::S3::Bucket\n    Properties:\n      CorsConfiguration:\n        CorsRules:\n          - AllowedMethods: [PUT]\n            AllowedOrigins: !Split [\",\", !Join [\",\", !Ref Origins]]\n";
 
+/// [`judge_edit`] of a file written as `template` with its placeholder `slot` set to `from`,
+/// then to `to`.
+fn judge_slot(path: &str, template: &str, slot: &str, from: &str, to: &str) -> Vec<String> {
+    judge_edit(
+        path,
+        &template.replace(slot, from),
+        &template.replace(slot, to),
+    )
+}
+
 #[test]
 fn a_cors_origin_default_opened_to_every_origin_is_reported_once() {
-    let found = judge_edit(
-        "infra/buckets.yaml",
-        &BUCKETS.replace("ORIGINS", "https://app.example.com"),
-        &BUCKETS.replace("ORIGINS", "https://app.example.com,*"),
-    );
+    let (from, to) = ("https://app.example.com", "https://app.example.com,*");
     assert_eq!(
-        found,
+        judge_slot("infra/buckets.yaml", BUCKETS, "ORIGINS", from, to),
         ["cors/wildcard-origin-parameter infra/buckets.yaml:4"]
+    );
+}
+
+/// A module whose task definition reads its image through a local built from two variables.
+const MODULE: &str = "variable \"repository\" {\n  default = \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/api\"\n}\n\nvariable \"image_tag\" {\n  type    = string\n  default = \"TAG\"\n}\n\nlocals {\n  image = \"${var.repository}:${var.image_tag}\"\n}\n\nresource \"aws_ecs_task_definition\" \"api\" {\n  family = \"api\"\n  container_definitions = jsonencode([\n    {\n      name  = \"api\"\n      image = local.image\n    },\n    { name = \"worker\", image = \"${var.repository}:${var.image_tag}\" },\n  ])\n}\n";
+
+#[test]
+fn a_terraform_variable_default_is_one_finding_on_the_default_line() {
+    let edit = |from: &str, to: &str| judge_slot("infra/main.tf", MODULE, "TAG", from, to);
+    assert_eq!(
+        edit("1.4.2", "latest"),
+        ["image/terraform-mutable-image infra/main.tf:7"]
+    );
+    assert_eq!(edit("1.4.2", "1.4.3"), Vec::<String>::new());
+}
+
+#[test]
+fn a_tfvars_value_overrides_the_default_both_ways() {
+    let repo = Repo::with_files(&[
+        ("infra/main.tf", &MODULE.replace("TAG", "latest")),
+        ("infra/terraform.tfvars", "image_tag = \"1.4.2\"\n"),
+    ]);
+    repo.branch("change");
+    repo.write("infra/terraform.tfvars", "image_tag = \"latest\"\n");
+    repo.commit("change");
+    let (_, report) = repo.check_json(&["--base", "main"]);
+    assert_eq!(
+        findings(&report),
+        ["image/terraform-mutable-image infra/terraform.tfvars:1"]
+    );
+    let message = report["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains(
+            "var.image_tag, set here, makes the image at infra/main.tf:11, infra/main.tf:19"
+        ),
+        "{message}"
+    );
+    repo.write("infra/terraform.tfvars", "image_tag = \"1.4.2\"\n");
+    repo.write("infra/extra.tf", "resource \"kubernetes_deployment\" \"web\" {\n  spec {\n    template {\n      spec {\n        container {\n          image = local.image\n        }\n      }\n    }\n  }\n}\n");
+    repo.commit("pinned again, and a second workload");
+    let (_, report) = repo.check_json(&["--base", "main"]);
+    assert_eq!(findings(&report), Vec::<String>::new());
+}
+
+#[test]
+fn a_new_lambda_reading_a_mutable_default_is_reported_on_its_image_line() {
+    let variables = "variable \"image_tag\" {\n  default = \"latest\"\n}\n";
+    let lambda = "resource \"aws_lambda_function\" \"api\" {\n  package_type = \"Image\"\n  image_uri    = \"${aws_ecr_repository.api.repository_url}:${var.image_tag}\"\n}\n";
+    let repo = Repo::with_files(&[("fn/variables.tf", variables)]);
+    repo.branch("change");
+    repo.write("fn/lambda.tf", lambda);
+    repo.commit("change");
+    let (_, report) = repo.check_json(&["--base", "main"]);
+    assert_eq!(
+        findings(&report),
+        ["image/terraform-mutable-image fn/lambda.tf:3"]
     );
 }

@@ -6,8 +6,10 @@ mod co_occurrence;
 mod dotenv;
 mod findings;
 mod lines;
+mod rewritten;
 mod terraform_vars;
 mod whole;
+mod workflow_env;
 
 use crate::change::{ChangeSet, ChangedFile};
 use crate::error::Result;
@@ -73,6 +75,7 @@ pub(crate) fn judge(
         &mut out.skipped,
     )?;
     terraform_vars::judge_modules(&mut whole, rules, &gate_of, &mut out.findings)?;
+    workflow_env::judge_workflows(&changes.files, reader, rules, &gate_of, &mut out.findings)?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(

@@ -5,6 +5,7 @@
 //! checks), and which paths only serve local development. The rule language ([`crate::rules`])
 //! compiles into these; the engine runs them.
 
+pub(crate) mod ci_env;
 pub(crate) mod cloudformation;
 pub(crate) mod compose;
 pub(crate) mod dockerfile;

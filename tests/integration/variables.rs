@@ -128,3 +128,27 @@ fn a_new_lambda_reading_a_mutable_default_is_reported_on_its_image_line() {
         ["image/terraform-mutable-image fn/lambda.tf:3"]
     );
 }
+
+/// A deploy workflow whose image tag is a workflow-level `env:` value two steps read.
+const WORKFLOW: &str = "name: deploy\non: {push: {branches: [main]}}\nenv:\n  REGISTRY: ghcr.io/acme\n  IMAGE_TAG: TAG\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: docker pull $REGISTRY/api:$IMAGE_TAG\n      - name: roll out\n        run: |\n          kubectl set image deployment/api api=${{ env.REGISTRY }}/api:${{ env.IMAGE_TAG }}\n          kubectl rollout status deployment/api\n";
+
+#[test]
+fn a_workflow_env_value_feeding_deploy_commands_is_one_finding_on_its_line() {
+    let path = ".github/workflows/deploy.yml";
+    let edit = |from: &str, to: &str| judge_slot(path, WORKFLOW, "TAG", from, to);
+    assert_eq!(
+        edit("\"1.4.2\"", "latest"),
+        ["image/script-mutable-image .github/workflows/deploy.yml:5"]
+    );
+    assert_eq!(edit("\"1.4.2\"", "${{ github.sha }}"), Vec::<String>::new());
+}
+
+#[test]
+fn gitlab_variables_feeding_a_new_deploy_job_are_reported_on_the_command() {
+    let base = "variables:\n  IMAGE: registry.example.com/app\nstages: [deploy]\n";
+    let head = format!("{base}deploy:\n  stage: deploy\n  script:\n    - docker pull $IMAGE\n");
+    assert_eq!(
+        judge_edit(".gitlab-ci.yml", base, &head),
+        ["image/script-mutable-image .gitlab-ci.yml:7"]
+    );
+}

@@ -5,6 +5,7 @@
 mod co_occurrence;
 mod dotenv;
 mod findings;
+mod helm_values;
 mod lines;
 mod rewritten;
 mod terraform_vars;
@@ -75,6 +76,7 @@ pub(crate) fn judge(
         &mut out.skipped,
     )?;
     terraform_vars::judge_modules(&mut whole, rules, &gate_of, &mut out.findings)?;
+    helm_values::judge_charts(&mut whole, rules, &gate_of, &mut out.findings)?;
     workflow_env::judge_workflows(&changes.files, reader, rules, &gate_of, &mut out.findings)?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {

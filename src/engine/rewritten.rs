@@ -3,25 +3,20 @@
 //! rewritten line that fires in head, when the line as written does not and its base form did
 //! not, is reported on the value's line the change touched (else on the line itself when the
 //! change touched it, else on a removed value that let a base value through), once per rule
-//! and place, naming the lines it reaches.
+//! and place, naming the lines it reaches, and not when a rule of the same category already
+//! reported that line (one decision, one finding). The rule must apply to the file the line is
+//! in; the finding lands in the changed file that sets the value.
 
 use super::findings::{finding, named};
 use super::lines::fires;
-use crate::change::{ChangedFile, Side};
+use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
+use crate::error::Result;
 use crate::finding::Finding;
+pub(super) use crate::matching::origin::Origin;
 use crate::rules::RuleSet;
+use crate::source::ContentReader;
+use std::collections::BTreeMap;
 use std::collections::{HashMap, HashSet};
-
-/// Where a value a rewritten line used is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Origin {
-    /// What the line reads it as (`var.image_tag`, `env.IMAGE_TAG`).
-    pub name: String,
-    /// The file that sets it.
-    pub path: String,
-    /// 1-based line of the assignment.
-    pub line: u32,
-}
 
 /// A line of one side as written, in its scope (a module file, a workflow job), and rewritten
 /// with the values in scope when it reads any that are known.
@@ -37,6 +32,74 @@ pub(super) struct Line {
     pub written: String,
     /// The line rewritten, and where the values it used are set.
     pub rewritten: Option<(String, Vec<Origin>)>,
+}
+
+/// The texts of a set of files on one side, by path (relative to a folder the caller chose).
+pub(super) type Files = BTreeMap<String, String>;
+
+/// Reads `paths` on both sides: a changed file's base and head, an unchanged file's text on
+/// both; keyed by the path without its first `prefix` bytes.
+pub(super) fn read_sides<'p>(
+    changes: &ChangeSet,
+    reader: &ContentReader,
+    paths: impl IntoIterator<Item = &'p str>,
+    prefix: usize,
+) -> Result<(Files, Files)> {
+    let (mut base, mut head) = (Files::new(), Files::new());
+    for path in paths {
+        let key = path.get(prefix..).unwrap_or(path).to_string();
+        match changes.files.iter().find(|f| f.path == path) {
+            Some(f) => {
+                if f.status != Status::Added
+                    && let Some(text) = reader.read_text(&f.base)?
+                {
+                    base.insert(key.clone(), text);
+                }
+                if f.status != Status::Deleted
+                    && let Some(text) = reader.read_text(&f.head)?
+                {
+                    head.insert(key, text);
+                }
+            }
+            None => {
+                if let Some(text) = reader.read_unchanged(changes, path)? {
+                    base.insert(key.clone(), text.clone());
+                    head.insert(key, text);
+                }
+            }
+        }
+    }
+    Ok((base, head))
+}
+
+/// Judges the lines `lines` makes of files read under `root` (their keys are relative to it)
+/// on both sides.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn judge_files(
+    changes: &[ChangedFile],
+    rules: &RuleSet,
+    image_rules: &[usize],
+    gate_of: &dyn Fn(&ChangedFile) -> Vec<bool>,
+    root: &str,
+    (base, head): (&Files, &Files),
+    lines: impl Fn(&Files) -> Vec<Line>,
+    out: &mut Vec<Finding>,
+) {
+    let texts = |path: &str, side: Side| {
+        let relative = path.strip_prefix(root)?;
+        match side {
+            Side::Head => head.get(relative).map(String::as_str),
+            Side::Base => base.get(relative).map(String::as_str),
+        }
+    };
+    let judge = Judge {
+        changes,
+        rules,
+        image_rules,
+        gate_of,
+        texts: &texts,
+    };
+    judge.judge(&lines(base), &lines(head), out);
 }
 
 /// The rules that judge images in lines: those with image classes and an `added` pattern.
@@ -93,6 +156,8 @@ impl Judge<'_> {
                 .push(line);
         }
         let mut seen: HashSet<(usize, &str, &str)> = HashSet::new();
+        // Which rules apply to each line's file (the rule must judge the file the image is in).
+        let mut gates: HashMap<&str, Vec<bool>> = HashMap::new();
         // (rule, place), the message of the first line, and every line's place, in order.
         let mut decisions: Vec<((usize, Place), String, Vec<String>)> = Vec::new();
         for line in head {
@@ -128,24 +193,39 @@ impl Judge<'_> {
                         self.touched_origin(origins.map_or(&[][..], |(_, o)| o), Side::Base)
                     });
                 let Some(place) = place else { continue };
-                let Some(file) = self.changes.iter().find(|f| f.path == place.0) else {
-                    continue;
-                };
-                if !(self.gate_of)(file).get(r).copied().unwrap_or(false) {
+                let gate = gates.entry(path).or_insert_with(|| {
+                    let changed = self.changes.iter().find(|f| f.path == path);
+                    let file = changed.cloned().unwrap_or_else(|| {
+                        ChangedFile::new(path.to_string(), Status::Modified, FileKind::Text)
+                    });
+                    (self.gate_of)(&file)
+                });
+                if !gate.get(r).copied().unwrap_or(false) {
                     continue;
                 }
                 let at = format!("{path}:{}", line.line);
                 let key = (r, place);
                 match decisions.iter_mut().find(|(k, _, _)| *k == key) {
-                    Some((_, _, places)) => places.push(at),
+                    Some((_, _, places)) if !places.contains(&at) => places.push(at),
+                    Some(_) => {}
                     None => decisions.push((key, message, vec![at])),
                 }
             }
         }
         for ((r, (path, line, side, name)), mut message, places) in decisions {
+            let rule = &self.rules.rules()[r];
             let Some(file) = self.changes.iter().find(|f| f.path == path) else {
                 continue;
             };
+            // One decision, one finding: a rule of the same category already reported the line.
+            let reported = out.iter().any(|f| {
+                f.path == path
+                    && f.line == Some(line)
+                    && f.rule.split('/').next() == Some(rule.category())
+            });
+            if reported {
+                continue;
+            }
             if name.is_empty() {
                 message.push_str(" (through the values it reads)");
             } else {
@@ -156,13 +236,7 @@ impl Judge<'_> {
             }
             let snippet = (self.texts)(&path, side)
                 .and_then(|t| t.lines().nth(line.saturating_sub(1) as usize));
-            out.push(finding(
-                &self.rules.rules()[r],
-                file,
-                Some((line, side)),
-                message,
-                snippet,
-            ));
+            out.push(finding(rule, file, Some((line, side)), message, snippet));
         }
     }
 }

@@ -4,21 +4,18 @@
 //! makes. Each line of the module's `*.tf` files that reads `var.`/`local.` values is rewritten
 //! with the values of each side ([`Module::rewrite`]) and judged as [`super::rewritten`] says.
 
-use super::rewritten::{Judge, Line, Origin, image_rules};
+use super::rewritten::{Files, Line, image_rules, judge_files, read_sides};
 use super::whole::Whole;
-use crate::change::{ChangedFile, FileKind, Side, Status};
+use crate::change::{ChangedFile, FileKind};
 use crate::error::Result;
 use crate::finding::Finding;
 use crate::matching::hcl::{Module, is_module_file};
 use crate::path_class::PathClass;
 use crate::rules::RuleSet;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The most files of one directory read as a module; a larger directory is not judged.
 const MAX_FILES: usize = 200;
-
-/// The files of one module directory on one side, by path.
-type Files = BTreeMap<String, String>;
 
 /// Judges the modules of the directories whose `*.tf` / `*.tfvars` files the change touches;
 /// `gate_of` says which rules apply to a file.
@@ -56,41 +53,10 @@ pub(super) fn judge_modules(
         if paths.len() > MAX_FILES {
             continue;
         }
-        let (mut base, mut head) = (Files::new(), Files::new());
-        for path in paths {
-            match changes.files.iter().find(|f| f.path == path) {
-                Some(f) => {
-                    if f.status != Status::Added
-                        && let Some(text) = whole.reader.read_text(&f.base)?
-                    {
-                        base.insert(path.to_string(), text);
-                    }
-                    if f.status != Status::Deleted
-                        && let Some(text) = whole.reader.read_text(&f.head)?
-                    {
-                        head.insert(path.to_string(), text);
-                    }
-                }
-                None => {
-                    if let Some(text) = whole.reader.read_unchanged(changes, path)? {
-                        base.insert(path.to_string(), text.clone());
-                        head.insert(path.to_string(), text);
-                    }
-                }
-            }
-        }
-        let texts = |path: &str, side: Side| match side {
-            Side::Head => head.get(path).map(String::as_str),
-            Side::Base => base.get(path).map(String::as_str),
-        };
-        let judge = Judge {
-            changes: &changes.files,
-            rules,
-            image_rules: &image_rules,
-            gate_of,
-            texts: &texts,
-        };
-        judge.judge(&lines(&base), &lines(&head), out);
+        let (base, head) = read_sides(changes, whole.reader, paths, 0)?;
+        let sides = (&base, &head);
+        let (all, rules_of) = (&changes.files, &image_rules);
+        judge_files(all, rules, rules_of, gate_of, "", sides, lines, out);
     }
     Ok(())
 }
@@ -109,21 +75,12 @@ fn lines(files: &Files) -> Vec<Line> {
             let Some(rewritten) = module.rewrite(written) else {
                 continue;
             };
-            let origins = rewritten
-                .origins
-                .into_iter()
-                .map(|o| Origin {
-                    name: o.name,
-                    path: o.path,
-                    line: o.line,
-                })
-                .collect();
             out.push(Line {
                 scope: path.clone(),
                 path: path.clone(),
                 line: u32::try_from(index + 1).unwrap_or(u32::MAX),
                 written: written.to_string(),
-                rewritten: Some((rewritten.text, origins)),
+                rewritten: Some((rewritten.text, rewritten.origins)),
             });
         }
     }

@@ -9,6 +9,7 @@
 //! and one-line string values. Anything else (numbers, lists, conditionals, functions, values
 //! over several lines) is unknown and stays as written: not judged, never guessed.
 
+pub(crate) use super::origin::Origin;
 use regex::Regex;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -35,17 +36,6 @@ static BARE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([=:]\s*)(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)(\s*(?:,|#|//|$))")
         .expect("valid regex")
 });
-
-/// Where a value used in a rewritten line is set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Origin {
-    /// The reference, `var.image_tag` or `local.image`.
-    pub name: String,
-    /// The file that sets it.
-    pub path: String,
-    /// 1-based line of the assignment.
-    pub line: u32,
-}
 
 /// One value a module sets: its text when it is a one-line string, and where it is set.
 #[derive(Debug, Clone)]

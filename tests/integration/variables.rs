@@ -152,3 +152,53 @@ fn gitlab_variables_feeding_a_new_deploy_job_are_reported_on_the_command() {
         ["image/script-mutable-image .gitlab-ci.yml:7"]
     );
 }
+
+/// A chart whose deployment reads its image from the values, falling back to the appVersion.
+const DEPLOYMENT: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"api.fullname\" . }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}\"\n{{- with .Values.proxy }}\n        - name: proxy\n          image: {{ printf \"%s:%s\" .repository (default \"latest\" .tag) }}\n{{- end }}\n";
+
+/// The chart's files, its values with `tag` as given.
+fn chart(tag: &str, app_version: &str) -> [(&'static str, String); 3] {
+    [
+        (
+            "charts/api/Chart.yaml",
+            format!("apiVersion: v2\nname: api\nversion: 1.0.0\nappVersion: \"{app_version}\"\n"),
+        ),
+        (
+            "charts/api/values.yaml",
+            format!("replicaCount: 2\nimage:\n  repository: ghcr.io/acme/api\n  tag: \"{tag}\"\n"),
+        ),
+        (
+            "charts/api/templates/deployment.yaml",
+            DEPLOYMENT.to_string(),
+        ),
+    ]
+}
+
+/// The findings of a chart edited from `before` to `after` (each: tag, appVersion).
+fn judge_chart(before: (&str, &str), after: (&str, &str)) -> Vec<String> {
+    let files = chart(before.0, before.1);
+    let repo = Repo::with_files(&files.each_ref().map(|(p, t)| (*p, t.as_str())));
+    repo.branch("change");
+    for (path, text) in chart(after.0, after.1) {
+        repo.write(path, text);
+    }
+    repo.commit("change");
+    let (_, report) = repo.check_json(&["--base", "main"]);
+    findings(&report)
+}
+
+#[test]
+fn a_helm_value_or_app_version_that_makes_the_image_mutable_is_reported_where_it_is_set() {
+    assert_eq!(
+        judge_chart(("2.4.0", "2.4.0"), ("", "latest")),
+        ["image/template-mutable-image charts/api/Chart.yaml:4"]
+    );
+    assert_eq!(
+        judge_chart(("", "2.4.0"), ("", "2.5.0")),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        judge_chart(("2.4.0", "latest"), ("", "latest")),
+        ["image/template-mutable-image charts/api/values.yaml:4"]
+    );
+}

@@ -92,8 +92,9 @@ pub(super) struct Decision<P> {
     pub others: Vec<String>,
 }
 
-/// Groups matches by the place `place` gives them (`None`: not reported) and their value, in
-/// order of first appearance.
+/// Groups matches by the place `place` gives them (`None`: not reported) and their value (for
+/// a value computed from template parameters, the parameters it used: a default several images
+/// use is one decision), in order of first appearance.
 pub(super) fn decisions<P: Eq + Hash + Clone>(
     hits: Vec<StructuredHit>,
     place: impl Fn(&StructuredHit) -> Option<P>,
@@ -102,7 +103,12 @@ pub(super) fn decisions<P: Eq + Hash + Clone>(
     let mut index: HashMap<(P, String), usize> = HashMap::new();
     for hit in hits {
         let Some(at) = place(&hit) else { continue };
-        match index.entry((at.clone(), hit.value.clone())) {
+        let decided_by = if hit.computed && !hit.vars.is_empty() {
+            hit.vars.join("\0")
+        } else {
+            hit.value.clone()
+        };
+        match index.entry((at.clone(), decided_by)) {
             Entry::Occupied(i) => out[*i.get()].others.push(hit.identity),
             Entry::Vacant(slot) => {
                 slot.insert(out.len());

@@ -362,11 +362,9 @@ fn push(
     at: usize,
     out: &mut Vec<Finding>,
 ) -> bool {
-    let regex = match line.side {
-        Side::Head => rule.added.as_ref(),
-        Side::Base => rule.removed.as_ref(),
-    };
-    let Some(message) = regex.and_then(|re| message(rule, re, &file.path, text, at)) else {
+    let Some(message) =
+        side_regex(rule, line.side).and_then(|re| message(rule, re, &file.path, text, at))
+    else {
         return false;
     };
     out.push(finding(
@@ -377,6 +375,22 @@ fn push(
         Some(text),
     ));
     true
+}
+
+/// The regex of `rule` for lines of `side`: `added` for head lines, `removed` for base lines.
+fn side_regex(rule: &Rule, side: Side) -> Option<&LazyRegex> {
+    match side {
+        Side::Head => rule.added.as_ref(),
+        Side::Base => rule.removed.as_ref(),
+    }
+}
+
+/// The message of `rule` for a line of `path` (not one of the change's own lines: a line
+/// rewritten with the values it reads) when its regex for `side` matches it and its image class
+/// check passes.
+pub(super) fn fires(rule: &Rule, path: &str, side: Side, text: &str) -> Option<String> {
+    let regex = side_regex(rule, side).filter(|re| re.is_match(text))?;
+    message(rule, regex, path, text, 0)
 }
 
 #[cfg(test)]

@@ -5,10 +5,14 @@
 mod co_occurrence;
 mod dotenv;
 mod findings;
+mod helm_values;
 mod lines;
 mod pointed;
+mod rewritten;
 mod statements;
+mod terraform_vars;
 mod whole;
+mod workflow_env;
 
 use crate::change::{ChangeSet, ChangedFile};
 use crate::error::Result;
@@ -74,6 +78,9 @@ pub(crate) fn judge(
         &mut out.findings,
         &mut out.skipped,
     )?;
+    terraform_vars::judge_modules(&mut whole, rules, &gate_of, &mut out.findings)?;
+    helm_values::judge_charts(&mut whole, rules, &gate_of, &mut out.findings)?;
+    workflow_env::judge_workflows(&changes.files, reader, rules, &gate_of, &mut out.findings)?;
     keep_co_occurring(rules, &mut out.findings);
     out.findings.sort_by(|a, b| {
         (&a.path, a.line, &a.rule, a.side.is_some()).cmp(&(

@@ -19,7 +19,7 @@ use super::pointed::{Grade, HeadPointers};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
-use crate::matching::cloudformation;
+use crate::matching::cfn_resources;
 use crate::matching::compose::{self, DotEnv};
 use crate::matching::gate_runs;
 use crate::matching::paths::{PathIndex, basename, file_references, folds_case};
@@ -196,7 +196,7 @@ impl<'a> Whole<'a> {
                     && is_template(&f.path)
             }) {
                 if let Some(text) = self.reader.read_text(&f.head)? {
-                    for resource in cloudformation::resources(&text) {
+                    for resource in cfn_resources::resources(&text) {
                         declared.entry(resource).or_default().push(f.path.clone());
                     }
                 }
@@ -318,7 +318,7 @@ impl<'a> Whole<'a> {
         // under its own name (its type changed).
         let kept: HashSet<String> = match terraform_hits {
             true => HashSet::new(),
-            false => cloudformation::resources(head.unwrap_or_default())
+            false => cfn_resources::resources(head.unwrap_or_default())
                 .into_iter()
                 .map(|(id, _)| id)
                 .collect(),
@@ -330,7 +330,7 @@ impl<'a> Whole<'a> {
                     || says("load_balancing_scheme").starts_with("INTERNAL");
                 (hit.value.as_str(), internal)
             } else {
-                let scheme = cloudformation::property(base, &hit.key, "Scheme");
+                let scheme = cfn_resources::property(base, &hit.key, "Scheme");
                 (hit.key.as_str(), scheme.as_deref() == Some("internal"))
             };
             let grade = pointers.grade(path, name, internal, kept.contains(name));

@@ -5,6 +5,8 @@
 //! checks), and which paths only serve local development. The rule language ([`crate::rules`])
 //! compiles into these; the engine runs them.
 
+pub(crate) mod cfn_resources;
+pub(crate) mod ci_env;
 pub(crate) mod cloudformation;
 pub(crate) mod comments;
 pub(crate) mod compose;
@@ -13,10 +15,13 @@ pub(crate) mod dockerfile;
 pub(crate) mod gate_runs;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;
+pub(crate) mod hcl;
+pub(crate) mod helm;
 pub(crate) mod ids;
 pub(crate) mod image;
 pub(crate) mod lines;
 pub(crate) mod nearest;
+pub(crate) mod origin;
 pub(crate) mod owners;
 pub(crate) mod paths;
 pub(crate) mod pattern;

@@ -31,7 +31,8 @@ pub struct PredicateSpec {
     /// The scalar is an image reference of one of these classes.
     #[serde(default)]
     pub image: Vec<ImageClass>,
-    /// `false`: the scalar must be a literal (no `!Ref`/`!GetAtt`-style tag); `true`: must be tagged.
+    /// `false`: the value must be a literal (no `!Ref`/`!GetAtt`-style tag, no `Ref`/`Fn::`
+    /// function); `true`: must be tagged or computed from functions.
     pub tagged: Option<bool>,
     /// `"SubQuery=VALUE"`: no scalar reached by SubQuery from this node equals VALUE
     /// (case-insensitive; `*` = any value, so the sub-path is missing).

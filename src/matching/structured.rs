@@ -8,7 +8,7 @@ use super::pattern::{Compile, LazyRegex, Syntax};
 use super::query::{Budget, Exhausted, Query};
 use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec, TerraformSpec};
 use super::tree::{self, Node, Value};
-use super::{dockerfile, terraform};
+use super::{cloudformation, dockerfile, terraform};
 use crate::change::Side;
 use std::cell::{OnceCell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -67,6 +67,8 @@ struct Candidate<'d> {
     node: Option<&'d Node>,
     via: Vec<u32>,
     vars: Vec<String>,
+    /// The text was computed from CloudFormation functions (parameter defaults, mappings).
+    computed: bool,
 }
 
 impl Candidate<'_> {
@@ -82,6 +84,7 @@ impl Candidate<'_> {
             node: None,
             via: Vec::new(),
             vars: Vec::new(),
+            computed: false,
         }
     }
 }
@@ -105,8 +108,12 @@ pub(crate) struct StructuredHit {
     /// The lines of the aliases and merge keys the value was reached through, outermost first
     /// (the anchor's own line is `line`).
     pub via: Vec<u32>,
-    /// The compose variables the value was interpolated from.
+    /// The compose variables the value was interpolated from, or the CloudFormation parameters
+    /// whose defaults it was computed from.
     pub vars: Vec<String>,
+    /// The value was computed from CloudFormation parameter defaults or mappings: at one place,
+    /// what decides it is those, not the text around them.
+    pub computed: bool,
 }
 
 fn regex(field: &str, re: &Spanned<String>, how: Compile) -> Result<LazyRegex, SpanError> {
@@ -155,7 +162,9 @@ impl Predicate {
                 || text.filter(|_| names_image_itself(c)).is_some_and(|t| {
                     image::looks_like_image(t) && self.image.contains(&image::classify(t))
                 }))
-            && self.tagged.is_none_or(|want| c.tag.is_some() == want)
+            && self
+                .tagged
+                .is_none_or(|want| (c.tag.is_some() || c.computed) == want)
             && self
                 .absent
                 .as_ref()
@@ -167,11 +176,11 @@ impl Predicate {
     }
 }
 
-/// Whether a scalar's text is the image reference itself: plain or `!Sub` (a template whose
-/// literal parts still show the tag), not `!Ref`/`!GetAtt`/`!ImportValue`, whose text names
-/// something else.
+/// Whether a scalar's text is the image reference itself: plain, `!Sub` (a template whose
+/// literal parts still show the tag) or computed from functions, not an unresolved
+/// `!Ref`/`!GetAtt`/`!ImportValue`, whose text names something else.
 fn names_image_itself(c: &Candidate) -> bool {
-    c.tag.as_deref().is_none_or(|t| t == "!Sub")
+    c.computed || c.tag.as_deref().is_none_or(|t| t == "!Sub")
 }
 
 /// Whether `query` from `node` reaches a scalar equal to `want` (`*`: reaches anything). When
@@ -476,12 +485,16 @@ pub(crate) fn terraform_removed(
             identity: r.address,
             via: Vec::new(),
             vars: Vec::new(),
+            computed: false,
         })
         .collect()
 }
 
 /// The values `queries` reach in one side's documents; scalars interpolated when the file is
-/// read as compose (`env`).
+/// read as compose (`env`); in a CloudFormation template, functions over parameter defaults and
+/// mappings computed: such a value's line is the last default it used, its way (`via`) the
+/// reference and the other defaults, so a change is reported on the default or reference it
+/// touched, and a default several resources use is one decision.
 fn query_candidates<'d>(
     queries: &[Query],
     docs: &'d [Node],
@@ -489,29 +502,48 @@ fn query_candidates<'d>(
     budget: &Budget,
 ) -> Result<Vec<Candidate<'d>>, Exhausted> {
     let mut out = Vec::new();
+    let template = OnceCell::new();
     for q in queries {
         out.extend(q.eval(docs, budget)?.into_iter().map(|h| {
             let (mut text, tag) = match &h.node.value {
                 Value::Scalar { text, tag } => (Some(text.clone()), tag.clone()),
                 _ => (None, None),
             };
-            let mut vars = Vec::new();
+            let (mut vars, mut via, mut line, mut computed) =
+                (Vec::new(), h.via, h.node.line, false);
             if let (Some(env), Some(written)) = (env, &text)
                 && let Some(resolved) = env.interpolate(written)
             {
                 text = Some(resolved.text);
                 vars = resolved.vars;
+            } else if (tag.is_some() || h.node.is_map())
+                && let Some(resolved) = template
+                    .get_or_init(|| cloudformation::Template::find(docs))
+                    .and_then(|t| t.resolve(h.node))
+            {
+                text = Some(resolved.text);
+                vars = resolved.parameters;
+                computed = true;
+                // The last default used is where the value is decided (a tag comes last);
+                // the reference and the other defaults are the way there.
+                let mut lines = resolved.lines;
+                if let Some(decided) = lines.pop() {
+                    via.push(line);
+                    via.extend(lines);
+                    line = decided;
+                }
             }
             Candidate {
                 identity: h.identity,
                 shape: h.shape,
                 key: h.key,
-                line: h.node.line,
+                line,
                 text,
                 tag,
                 node: Some(h.node),
-                via: h.via,
+                via,
                 vars,
+                computed,
             }
         }));
     }
@@ -575,6 +607,7 @@ impl Relation {
             identity: c.identity.clone(),
             via: c.via.clone(),
             vars: c.vars.clone(),
+            computed: c.computed,
         };
         let base_by_id: HashMap<&str, &Candidate> =
             base.iter().map(|c| (c.identity.as_str(), c)).collect();

@@ -7,8 +7,10 @@
 //! its definition and every alias of it ([`Value::Shared`]), so a 600-byte "billion laughs" file
 //! stays a 600-byte tree; merge keys (`<<: *base`, `<<: [*a, *b]`) apply with YAML 1.1 semantics
 //! (explicit keys win, then earlier sources) whenever entries are read ([`Node::entries`]).
-//! CloudFormation short tags (`!Ref`, `!Sub`, `!GetAtt`…) stay on scalars; core tags (`!!str`,
-//! `!!int`…) only say what the plain text already is, so they are dropped.
+//! CloudFormation short tags (`!Ref`, `!Sub`, `!GetAtt`…) stay on scalars; on a collection
+//! (`!Join [...]`) a function's tag becomes its long form (`{"Fn::Join": [...]}`), as
+//! CloudFormation reads it; core tags (`!!str`, `!!int`…) only say what the plain text already
+//! is, so they are dropped.
 //!
 //! Lines are 1-based and count `\n` as git does. A collection under a key carries the key's
 //! line, a block scalar (`|`, `>`) the line of its indicator; any other value its own line.
@@ -269,6 +271,9 @@ struct Frame {
     line: u32,
     anchor: usize,
     depth: u32,
+    /// A CloudFormation function written as a tag on the collection (`!Join [...]`), by its
+    /// long name (`Fn::Join`).
+    function: Option<String>,
 }
 
 struct Builder<'t> {
@@ -287,6 +292,31 @@ fn tag_name(tag: Option<Cow<'_, Tag>>) -> Option<String> {
         return None;
     }
     Some(format!("{}{}", tag.original_handle(), tag.suffix()))
+}
+
+/// The long form of a CloudFormation function written as a short tag on a collection
+/// (`!Join [...]` is `{"Fn::Join": [...]}`), so both spellings read the same.
+fn long_function(tag: &str) -> Option<String> {
+    const FUNCTIONS: [&str; 16] = [
+        "Base64",
+        "Cidr",
+        "FindInMap",
+        "GetAtt",
+        "GetAZs",
+        "ImportValue",
+        "Join",
+        "Select",
+        "Split",
+        "Sub",
+        "Transform",
+        "If",
+        "Equals",
+        "And",
+        "Or",
+        "Not",
+    ];
+    let name = tag.strip_prefix('!')?;
+    FUNCTIONS.contains(&name).then(|| format!("Fn::{name}"))
 }
 
 impl Builder<'_> {
@@ -330,6 +360,8 @@ impl Builder<'_> {
 
     fn on_event(&mut self, event: Event<'_>, span: &Span) -> Result<(), String> {
         let line = self.lines.line(span);
+        // Read before the event is taken apart below.
+        let opens_map = matches!(event, Event::MappingStart(..));
         match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
@@ -354,8 +386,8 @@ impl Builder<'_> {
                 };
                 self.push_value(Node { value, line }, 0, depth)
             }
-            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                let map = matches!(event, Event::MappingStart(..));
+            Event::SequenceStart(_, anchor, tag) | Event::MappingStart(_, anchor, tag) => {
+                let map = opens_map;
                 let line = self.awaits_value().unwrap_or(line);
                 self.stack.push(Frame {
                     map,
@@ -363,6 +395,7 @@ impl Builder<'_> {
                     line,
                     anchor,
                     depth: 0,
+                    function: tag_name(tag).and_then(|t| long_function(&t)),
                 });
                 Ok(())
             }
@@ -380,11 +413,20 @@ impl Builder<'_> {
                 } else {
                     Value::Seq(frame.items)
                 };
-                let node = Node {
+                let mut node = Node {
                     value,
                     line: frame.line,
                 };
-                self.push_value(node, frame.anchor, frame.depth + 1)
+                let mut depth = frame.depth + 1;
+                if let Some(function) = frame.function {
+                    let line = node.line;
+                    node = Node {
+                        value: Value::Map(vec![(function, node)]),
+                        line,
+                    };
+                    depth += 1;
+                }
+                self.push_value(node, frame.anchor, depth)
             }
             Event::DocumentStart(..) => {
                 self.anchors.clear();
@@ -404,6 +446,17 @@ mod tests {
             text: text.into(),
             tag: tag.map(String::from),
         }
+    }
+
+    #[test]
+    fn tagged_collections_are_functions_in_long_form() {
+        let docs = parse("a: !Join ['', [x, !Ref T]]\nb: !Custom [1]\n").unwrap();
+        let join = docs[0].get("a").and_then(|a| a.get("Fn::Join")).unwrap();
+        assert_eq!((join.line, join.items().map(<[Node]>::len)), (1, Some(2)));
+        assert_eq!(
+            docs[0].get("b").and_then(Node::items).map(<[Node]>::len),
+            Some(1)
+        );
     }
 
     #[test]

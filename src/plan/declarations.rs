@@ -5,8 +5,8 @@
 //! run ([`PlanContext::image_for`]).
 
 use super::model::{PlanContext, PlanKind};
-use crate::matching::terraform;
 use crate::matching::tree::{self, Node, Value};
+use crate::matching::{cloudformation, terraform};
 use std::collections::HashMap;
 
 /// How many references (`Service → TaskDefinition`) are followed to find an image.
@@ -145,17 +145,17 @@ fn terraform_key(address: &str) -> Option<String> {
     (!kind.is_empty() && !name.is_empty()).then(|| format!("{kind}.{name}"))
 }
 
-/// A template's resources and parameters.
+/// A template's resources, and what its functions reach.
 struct Template<'t> {
     resources: &'t Node,
-    parameters: Option<&'t Node>,
+    functions: cloudformation::Template<'t>,
 }
 
 impl<'t> Template<'t> {
     fn of(doc: &'t Node) -> Option<Template<'t>> {
         Some(Template {
             resources: doc.get("Resources")?,
-            parameters: doc.get("Parameters"),
+            functions: cloudformation::Template::of(doc)?,
         })
     }
 
@@ -189,61 +189,13 @@ impl<'t> Template<'t> {
         self.resolve(value)
     }
 
-    /// A value as deployed, as far as the template alone says: a literal; `!Sub` / `Fn::Sub`
-    /// with the parameters that have a default filled in; `!Ref` / `Ref` to such a parameter.
+    /// A value as deployed, as far as the template alone says: a literal, or a function over
+    /// parameter defaults and mappings ([`cloudformation::Template::resolve`]).
     fn resolve(&self, node: &Node) -> Option<String> {
         match &node.value {
             Value::Scalar { text, tag: None } => Some(text.clone()),
-            Value::Scalar {
-                text,
-                tag: Some(tag),
-            } if tag == "!Sub" => Some(self.substitute(text)),
-            Value::Scalar {
-                text,
-                tag: Some(tag),
-            } if tag == "!Ref" => self.default_of(text),
-            Value::Map(entries) => match entries.as_slice() {
-                [(key, value)] if key == "Fn::Sub" => {
-                    let template = match &value.value {
-                        Value::Seq(items) => items.first()?.text()?,
-                        _ => value.text()?,
-                    };
-                    Some(self.substitute(template))
-                }
-                [(key, value)] if key == "Ref" => self.default_of(value.text()?),
-                _ => None,
-            },
-            _ => None,
+            _ => self.functions.resolve(node).map(|r| r.text),
         }
-    }
-
-    /// The default of parameter `name`, if it has one.
-    fn default_of(&self, name: &str) -> Option<String> {
-        self.parameters?
-            .get(name)?
-            .get("Default")?
-            .text()
-            .map(str::to_string)
-    }
-
-    /// `text` with each `${Name}` whose parameter has a default replaced by it.
-    fn substitute(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(open) = rest.find("${") {
-            let Some(close) = rest[open..].find('}') else {
-                break;
-            };
-            let name = &rest[open + 2..open + close];
-            out.push_str(&rest[..open]);
-            match self.default_of(name) {
-                Some(value) => out.push_str(&value),
-                None => out.push_str(&rest[open..=open + close]),
-            }
-            rest = &rest[open + close + 1..];
-        }
-        out.push_str(rest);
-        out
     }
 }
 

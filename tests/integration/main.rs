@@ -23,4 +23,5 @@ mod selection;
 mod shallow;
 mod sources;
 mod tools;
+mod variables;
 mod yaml_suite;

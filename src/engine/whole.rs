@@ -6,8 +6,11 @@ use super::findings::finding;
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::cdk::{self, CdkFile};
 use crate::matching::paths::{PathIndex, file_references};
-use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
+use crate::matching::structured::{
+    Sides, Structure, StructuredHit, cdk_removed, terraform_removed,
+};
 use crate::matching::terraform;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
@@ -20,6 +23,7 @@ pub(super) struct Whole<'a> {
     reader: &'a ContentReader<'a>,
     index: Option<PathIndex>,
     terraform: Option<(HashSet<String>, HashSet<String>)>,
+    cdk_ids: Option<HashSet<String>>,
 }
 
 impl<'a> Whole<'a> {
@@ -29,6 +33,7 @@ impl<'a> Whole<'a> {
             reader,
             index: None,
             terraform: None,
+            cdk_ids: None,
         }
     }
 
@@ -57,6 +62,27 @@ impl<'a> Whole<'a> {
             self.terraform = Some((addresses, moved));
         }
         Ok(self.terraform.get_or_insert_with(Default::default))
+    }
+
+    /// The construct ids of every changed CDK file's head.
+    fn cdk_ids(&mut self) -> Result<&HashSet<String>> {
+        if self.cdk_ids.is_none() {
+            let mut ids = HashSet::new();
+            for f in self
+                .changes
+                .files
+                .iter()
+                .filter(|f| cdk::is_code_path(&f.path) && f.not_scanned.is_none())
+            {
+                if let Some(text) = self.reader.read_text(&f.head)?
+                    && let Some(file) = CdkFile::read(&text)
+                {
+                    ids.extend(file.constructs().into_iter().map(|c| c.id));
+                }
+            }
+            self.cdk_ids = Some(ids);
+        }
+        Ok(self.cdk_ids.get_or_insert_with(Default::default))
     }
 
     /// Judges one file against the non-line rules whose gate is open.
@@ -101,6 +127,12 @@ impl<'a> Whole<'a> {
                         sides.base().map_or_else(Vec::new, |b| {
                             terraform_removed(resource, b, addresses, moved)
                         })
+                    }
+                    Structure::CdkConstruct { class } => {
+                        let ids = self.cdk_ids()?;
+                        sides
+                            .base()
+                            .map_or_else(Vec::new, |b| cdk_removed(class, b, ids))
                     }
                     _ => match structure.evaluate(&sides) {
                         Ok(hits) => hits,

@@ -4,6 +4,8 @@
 //! trees, Dockerfiles, Terraform blocks, image references, whole-tree path checks). The rule
 //! language ([`crate::rules`]) compiles into these; the engine runs them.
 
+pub(crate) mod cdk;
+pub(crate) mod code;
 pub(crate) mod dockerfile;
 pub(crate) mod glob_shape;
 pub(crate) mod globs;

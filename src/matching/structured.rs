@@ -1,11 +1,16 @@
-//! Structured matchers compiled from `[rule.query]`, `[rule.dockerfile]` and `[rule.terraform]`,
-//! and their evaluation: candidates are read from both sides of a file, keyed by identity, and
-//! compared so a rule fires on what the change introduced, not on what was already there.
+//! Structured matchers compiled from `[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`,
+//! `[rule.cdk_image]` and `[rule.cdk_construct]`, and their evaluation: candidates are read from
+//! both sides of a file, keyed by identity, and compared so a rule fires on what the change
+//! introduced, not on what was already there.
 
+use super::cdk::{self, CdkFile};
 use super::image::{self, ImageClass};
 use super::pattern::{Compile, LazyRegex, Syntax};
 use super::query::Query;
-use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec, TerraformSpec};
+use super::spec::{
+    CdkConstructSpec, Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec,
+    TerraformSpec,
+};
 use super::tree::{self, Node, Value};
 use super::{dockerfile, terraform};
 use crate::change::Side;
@@ -52,6 +57,16 @@ pub(crate) enum Structure {
         /// Regex on the resource type.
         resource: LazyRegex,
     },
+    /// The images AWS CDK code runs.
+    CdkImage {
+        /// What the images must be, across the two sides.
+        relation: Relation,
+    },
+    /// AWS CDK constructs removed.
+    CdkConstruct {
+        /// Regex on the construct's class.
+        class: LazyRegex,
+    },
 }
 
 /// A value one side of a file offers to a structured matcher.
@@ -62,6 +77,20 @@ struct Candidate<'d> {
     text: Option<String>,
     tag: Option<String>,
     node: Option<&'d Node>,
+}
+
+impl Candidate<'static> {
+    /// A candidate read from text rather than a document: a value with no tag or node.
+    fn text(identity: String, key: String, line: u32, value: String) -> Self {
+        Candidate {
+            identity,
+            key,
+            line,
+            text: Some(value),
+            tag: None,
+            node: None,
+        }
+    }
 }
 
 /// One structured match, ready to become a finding.
@@ -164,6 +193,10 @@ impl Structure {
             StructureSpec::Query(q) => Structure::query(q, how),
             StructureSpec::Dockerfile(d) => Structure::dockerfile(d, how),
             StructureSpec::Terraform(t) => Structure::terraform(t, how),
+            StructureSpec::CdkImage(i) => Ok(Structure::CdkImage {
+                relation: Relation::compile(i.change, &i.is, i.was.as_ref(), how)?,
+            }),
+            StructureSpec::CdkConstruct(c) => Structure::cdk_construct(c, how),
         }
     }
 
@@ -208,7 +241,14 @@ impl Structure {
         })
     }
 
-    /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
+    /// Compiles `[rule.cdk_construct]`.
+    fn cdk_construct(spec: &CdkConstructSpec, how: Compile) -> Result<Structure, SpanError> {
+        Ok(Structure::CdkConstruct {
+            class: regex("class", &spec.class_name, how)?,
+        })
+    }
+
+    /// Evaluates a query, Dockerfile or CDK image matcher on one file's two sides. `Err` carries why a
     /// side could not be read as a document (the caller reports the file as not fully checked).
     pub(crate) fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
         match self {
@@ -230,19 +270,36 @@ impl Structure {
                         .iter()
                         .filter(|i| &i.instruction == instruction)
                         .filter(|i| key.as_ref().is_none_or(|re| re.is_match(&i.key)))
-                        .map(|i| Candidate {
-                            identity: format!("{} {}", i.instruction, i.key),
-                            key: i.key.clone(),
-                            line: i.line,
-                            text: Some(i.value.clone()),
-                            tag: None,
-                            node: None,
+                        .map(|i| {
+                            Candidate::text(
+                                format!("{} {}", i.instruction, i.key),
+                                i.key.clone(),
+                                i.line,
+                                i.value.clone(),
+                            )
                         })
                         .collect()
                 };
                 Ok(relation.compare(side(base_items), side(head_items)))
             }
-            Structure::Terraform { .. } => Ok(Vec::new()),
+            Structure::CdkImage { relation } => {
+                let (base, head) = sides.cdk_images();
+                let side = |images: &[cdk::Image]| -> Vec<Candidate<'static>> {
+                    images
+                        .iter()
+                        .map(|i| {
+                            Candidate::text(
+                                i.identity.clone(),
+                                i.how.clone(),
+                                i.line,
+                                i.value.clone(),
+                            )
+                        })
+                        .collect()
+                };
+                Ok(relation.compare(side(base), side(head)))
+            }
+            Structure::Terraform { .. } | Structure::CdkConstruct { .. } => Ok(Vec::new()),
         }
     }
 }
@@ -306,6 +363,7 @@ pub(crate) struct Sides<'t> {
     head: Option<&'t str>,
     documents: OnceCell<Result<Documents, String>>,
     instructions: OnceCell<(Vec<dockerfile::Item>, Vec<dockerfile::Item>)>,
+    cdk_images: OnceCell<(Vec<cdk::Image>, Vec<cdk::Image>)>,
 }
 
 impl<'t> Sides<'t> {
@@ -316,6 +374,7 @@ impl<'t> Sides<'t> {
             head,
             documents: OnceCell::new(),
             instructions: OnceCell::new(),
+            cdk_images: OnceCell::new(),
         }
     }
 
@@ -347,6 +406,41 @@ impl<'t> Sides<'t> {
         });
         (base, head)
     }
+
+    fn cdk_images(&self) -> (&[cdk::Image], &[cdk::Image]) {
+        let (base, head) = self.cdk_images.get_or_init(|| {
+            let read = |t: Option<&str>| {
+                t.and_then(CdkFile::read)
+                    .map(|f| f.images())
+                    .unwrap_or_default()
+            };
+            (read(self.base), read(self.head))
+        });
+        (base, head)
+    }
+}
+
+/// Constructs of a matching class in `base` whose id is in no changed head file.
+pub(crate) fn cdk_removed(
+    class: &LazyRegex,
+    base: &str,
+    head_ids: &HashSet<String>,
+) -> Vec<StructuredHit> {
+    let Some(file) = CdkFile::read(base) else {
+        return Vec::new();
+    };
+    file.constructs()
+        .into_iter()
+        .filter(|c| class.is_match(&c.class) && !head_ids.contains(&c.id))
+        .map(|c| StructuredHit {
+            side: Side::Base,
+            line: c.line,
+            value: format!("{} '{}'", c.class, c.id),
+            was: String::new(),
+            key: c.id.clone(),
+            identity: c.id,
+        })
+        .collect()
 }
 
 /// Resources of a matching type in `base` whose address is in no changed head file and was not

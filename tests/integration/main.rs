@@ -19,4 +19,5 @@ mod samples;
 mod selection;
 mod shallow;
 mod sources;
+mod stacks;
 mod tools;

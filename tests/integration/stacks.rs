@@ -22,6 +22,11 @@ fn findings(repo: &Repo) -> Vec<(String, String, u64)> {
     found
 }
 
+/// The findings of a change that adds `files` to an empty `main`.
+fn new_files(files: &[(&str, &str)]) -> Vec<(String, String, u64)> {
+    findings(&change(&[], files))
+}
+
 /// `(rule, path, line)` as the report spells it.
 fn at(rule: &str, path: &str, line: u64) -> (String, String, u64) {
     (rule.to_string(), path.to_string(), line)
@@ -173,31 +178,26 @@ fn nomad_jsonnet_and_bicep_images_that_float_are_blocked_and_pinned_ones_are_not
             "resource app 'Microsoft.App/containerApps@2023-05-01' = {{\n  name: 'web'\n  properties: {{\n    template: {{\n      containers: [\n        {{\n          name: 'web'\n          image: '{image}'\n        }}\n      ]\n    }}\n  }}\n}}\n"
         )
     };
-    let floating = change(
-        &[],
-        &[
+    assert_eq!(
+        new_files(&[
             ("jobs/cache.nomad.hcl", &nomad("redis:latest")),
             ("deploy/web.jsonnet", &jsonnet("nginx")),
             ("infra/app.bicep", &bicep("acme.azurecr.io/web:latest")),
-        ],
-    );
-    assert_eq!(
-        findings(&floating),
+        ]),
         [
             at("image/bicep-mutable-image", "infra/app.bicep", 8),
             at("image/jsonnet-mutable-image", "deploy/web.jsonnet", 1),
             at("image/nomad-mutable-image", "jobs/cache.nomad.hcl", 6),
         ]
     );
-    let pinned = change(
-        &[],
-        &[
+    assert_eq!(
+        new_files(&[
             ("jobs/cache.nomad.hcl", &nomad("redis:7.2.4")),
             ("deploy/web.jsonnet", &jsonnet("nginx:1.25.3")),
             ("infra/app.bicep", &bicep("acme.azurecr.io/web:2024.06.1")),
-        ],
+        ]),
+        []
     );
-    assert_eq!(findings(&pinned), []);
 }
 
 #[test]
@@ -212,30 +212,22 @@ fn cdk_and_arm_cors_open_to_every_origin_is_blocked_and_a_listed_origin_only_rev
             "{{\n  \"resources\": [\n    {{\n      \"type\": \"Microsoft.Web/sites\",\n      \"properties\": {{\n        \"siteConfig\": {{\n          \"cors\": {{ \"allowedOrigins\": [\"{origin}\"] }}\n        }}\n      }}\n    }}\n  ]\n}}\n"
         )
     };
-    let open = change(
-        &[],
-        &[
+    assert_eq!(
+        new_files(&[
             ("lib/api-stack.ts", &api("apigateway.Cors.ALL_ORIGINS")),
             ("azure/site.json", &arm("*")),
-        ],
-    );
-    assert_eq!(
-        findings(&open),
+        ]),
         [
             at("cors/allow-all-switch", "lib/api-stack.ts", 5),
             at("cors/wildcard-origin", "azure/site.json", 7),
         ]
     );
-    let listed = change(
-        &[],
-        &[
-            ("lib/api-stack.ts", &api("['https://app.example.com']")),
-            ("azure/site.json", &arm("https://app.example.com")),
-        ],
-    );
     // An explicit list is a reviewed decision: a warning to look, not a block.
     assert_eq!(
-        findings(&listed),
+        new_files(&[
+            ("lib/api-stack.ts", &api("['https://app.example.com']")),
+            ("azure/site.json", &arm("https://app.example.com")),
+        ]),
         [
             at("cors/policy-changed", "azure/site.json", 7),
             at("cors/policy-changed", "lib/api-stack.ts", 5),

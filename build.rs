@@ -47,9 +47,9 @@ fn main() {
 }
 
 /// The keys of a rule (at any depth, outside worked examples) whose values are content
-/// patterns: line patterns and the structured matchers' value, key and resource patterns.
-const PATTERN_KEYS: [&str; 7] = [
-    "added", "removed", "unless", "within", "value", "key", "resource",
+/// patterns: line patterns and the structured matchers' value, key, resource and class patterns.
+const PATTERN_KEYS: [&str; 8] = [
+    "added", "removed", "unless", "within", "value", "key", "resource", "class",
 ];
 
 /// The built-in content patterns, prepared: their needles, and their NFAs all in one array.

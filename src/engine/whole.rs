@@ -19,12 +19,15 @@ use super::pointed::{Grade, HeadPointers};
 use crate::change::{ChangeSet, ChangedFile, FileKind, Side, Status};
 use crate::error::Result;
 use crate::finding::{Finding, Skipped};
+use crate::matching::cdk::{self, CdkFile};
 use crate::matching::cfn_resources;
 use crate::matching::compose::{self, DotEnv};
 use crate::matching::gate_runs;
 use crate::matching::paths::{PathIndex, basename, file_references, folds_case};
 use crate::matching::stale::{Gone, Search};
-use crate::matching::structured::{Sides, Structure, StructuredHit, terraform_removed};
+use crate::matching::structured::{
+    Sides, Structure, StructuredHit, cdk_removed, terraform_removed,
+};
 use crate::matching::terraform;
 use crate::path_class::PathClass;
 use crate::plan::is_load_balancer;
@@ -89,6 +92,7 @@ pub(super) struct Whole<'a> {
     /// stale-reference rule first asks).
     stale: Option<HashMap<String, Vec<(String, u32)>>>,
     envs: HashMap<String, ProjectEnv>,
+    cdk_ids: Option<HashSet<String>>,
 }
 
 /// The extensions of one document in its YAML/JSON spellings.
@@ -105,6 +109,7 @@ impl<'a> Whole<'a> {
             pointers: None,
             stale: None,
             envs: HashMap::new(),
+            cdk_ids: None,
         }
     }
 
@@ -339,6 +344,27 @@ impl<'a> Whole<'a> {
         Ok(grades)
     }
 
+    /// The construct ids of every changed CDK file's head.
+    fn cdk_ids(&mut self) -> Result<&HashSet<String>> {
+        if self.cdk_ids.is_none() {
+            let mut ids = HashSet::new();
+            for f in self
+                .changes
+                .files
+                .iter()
+                .filter(|f| cdk::is_code_path(&f.path) && f.not_scanned.is_none())
+            {
+                if let Some(text) = self.reader.read_text(&f.head)?
+                    && let Some(file) = CdkFile::read(&text)
+                {
+                    ids.extend(file.constructs().into_iter().map(|c| c.id));
+                }
+            }
+            self.cdk_ids = Some(ids);
+        }
+        Ok(self.cdk_ids.get_or_insert_with(Default::default))
+    }
+
     /// Judges one file against the non-line rules whose gate is open; a file whose structure
     /// does not parse is recorded once, in `skipped` and in `unparsed`.
     pub(super) fn judge_file(
@@ -388,6 +414,12 @@ impl<'a> Whole<'a> {
                         sides.base().map_or_else(Vec::new, |b| {
                             terraform_removed(resource, b, addresses, moved)
                         })
+                    }
+                    Structure::CdkConstruct { class } => {
+                        let ids = self.cdk_ids()?;
+                        sides
+                            .base()
+                            .map_or_else(Vec::new, |b| cdk_removed(class, b, ids))
                     }
                     _ if !structure.could_match(&sides) => continue,
                     _ => match structure.evaluate(&sides) {

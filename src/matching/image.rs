@@ -120,14 +120,20 @@ fn mask_variables(r: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Whether `reference` looks like an image reference at all (not a sentence, a path, a URL).
-/// Spaces are allowed only inside a template variable (`{{ .Values.repo }}:latest`).
+/// Picture files, which an `image` key in code or configuration may name instead.
+const PICTURES: &[&str] = &[".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".ico"];
+
+/// Whether `reference` looks like an image reference at all (not a sentence, a path, a URL,
+/// a picture file). Spaces are allowed only inside a template variable
+/// (`{{ .Values.repo }}:latest`).
 pub(crate) fn looks_like_image(reference: &str) -> bool {
     let r = reference.trim().trim_matches(['"', '\'']);
     let masked = mask_variables(r);
+    let lower = r.to_ascii_lowercase();
     !r.is_empty()
         && !r.contains("://")
         && !r.starts_with(['/', '.', '-'])
+        && !PICTURES.iter().any(|ext| lower.ends_with(ext))
         && masked.chars().all(|c| {
             c.is_ascii_alphanumeric()
                 || "._-/:@".contains(c)
@@ -189,5 +195,7 @@ mod tests {
         assert!(looks_like_image("ghcr.io/org/app:1.2"));
         assert!(looks_like_image("{{ .Values.repo }}:latest"));
         assert!(!looks_like_image("app:1 extra"));
+        assert!(!looks_like_image("assets/hero-banner.PNG"));
+        assert!(looks_like_image("ghcr.io/acme/png-optimizer"));
     }
 }

@@ -5,9 +5,11 @@
 //! checks), and which paths only serve local development. The rule language ([`crate::rules`])
 //! compiles into these; the engine runs them.
 
+pub(crate) mod cdk;
 pub(crate) mod cfn_resources;
 pub(crate) mod ci_env;
 pub(crate) mod cloudformation;
+pub(crate) mod code;
 pub(crate) mod comments;
 pub(crate) mod compose;
 pub(crate) mod constants;

@@ -1,5 +1,5 @@
 //! The structured matchers as a rule writes them (`[rule.query]`, `[rule.dockerfile]`,
-//! `[rule.terraform]`), before compilation. Part of the rule language's TOML; they live here,
+//! `[rule.terraform]`, `[rule.cdk_image]`, `[rule.cdk_construct]`), before compilation. Part of the rule language's TOML; they live here,
 //! beside the matchers they configure, so matching needs nothing from the rule language.
 
 use super::image::ImageClass;
@@ -94,6 +94,24 @@ compared_values! {
     }
 }
 
+compared_values! {
+    /// `[rule.cdk_image]`: the images AWS CDK code runs (`ContainerImage.fromRegistry`,
+    /// `fromEcrRepository` and `DockerImageCode.fromEcr`, where no tag means `latest`, and
+    /// string `image` properties), each identified by its enclosing construct.
+    CdkImageSpec {}
+}
+
+/// `[rule.cdk_construct]`: an AWS CDK construct of a matching class whose id is in base and in
+/// no changed head file of the change: the resources it made will be deleted or replaced.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CdkConstructSpec {
+    /// Regex on the construct's class, e.g. `^(?:Application|Network)LoadBalancer$`.
+    #[serde(rename = "class")]
+    #[schemars(with = "String")]
+    pub class_name: Spanned<String>,
+}
+
 /// `[rule.terraform]`: a `resource` block of a matching type whose address is in base and in
 /// no changed head file (and not the `from` of a `moved` block): the resource will be destroyed.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -113,4 +131,8 @@ pub(crate) enum StructureSpec {
     Dockerfile(DockerfileSpec),
     /// `[rule.terraform]`.
     Terraform(TerraformSpec),
+    /// `[rule.cdk_image]`.
+    CdkImage(CdkImageSpec),
+    /// `[rule.cdk_construct]`.
+    CdkConstruct(CdkConstructSpec),
 }

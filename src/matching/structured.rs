@@ -1,12 +1,17 @@
-//! Structured matchers compiled from `[rule.query]`, `[rule.dockerfile]` and `[rule.terraform]`,
-//! and their evaluation: candidates are read from both sides of a file, keyed by identity, and
-//! compared so a rule fires on what the change introduced, not on what was already there.
+//! Structured matchers compiled from `[rule.query]`, `[rule.dockerfile]`, `[rule.terraform]`,
+//! `[rule.cdk_image]` and `[rule.cdk_construct]`, and their evaluation: candidates are read from
+//! both sides of a file, keyed by identity, and compared so a rule fires on what the change
+//! introduced, not on what was already there.
 
+use super::cdk::{self, CdkFile};
 use super::compose::DotEnv;
 use super::image::{self, ImageClass};
 use super::pattern::{Compile, LazyRegex, Syntax};
 use super::query::{Budget, Exhausted, Query};
-use super::spec::{Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec, TerraformSpec};
+use super::spec::{
+    CdkConstructSpec, Change, DockerfileSpec, PredicateSpec, QuerySpec, StructureSpec,
+    TerraformSpec,
+};
 use super::tree::{self, Node, Value};
 use super::{cloudformation, dockerfile, terraform};
 use crate::change::Side;
@@ -52,6 +57,16 @@ pub(crate) enum Structure {
     Terraform {
         /// Regex on the resource type.
         resource: LazyRegex,
+    },
+    /// The images AWS CDK code runs.
+    CdkImage {
+        /// What the images must be, across the two sides.
+        relation: Relation,
+    },
+    /// AWS CDK constructs removed.
+    CdkConstruct {
+        /// Regex on the construct's class.
+        class: LazyRegex,
     },
 }
 
@@ -203,6 +218,10 @@ impl Structure {
             StructureSpec::Query(q) => Structure::query(q, how),
             StructureSpec::Dockerfile(d) => Structure::dockerfile(d, how),
             StructureSpec::Terraform(t) => Structure::terraform(t, how),
+            StructureSpec::CdkImage(i) => Ok(Structure::CdkImage {
+                relation: Relation::compile(i.change, &i.is, i.was.as_ref(), how)?,
+            }),
+            StructureSpec::CdkConstruct(c) => Structure::cdk_construct(c, how),
         }
     }
 
@@ -247,6 +266,13 @@ impl Structure {
         })
     }
 
+    /// Compiles `[rule.cdk_construct]`.
+    fn cdk_construct(spec: &CdkConstructSpec, how: Compile) -> Result<Structure, SpanError> {
+        Ok(Structure::CdkConstruct {
+            class: regex("class", &spec.class_name, how)?,
+        })
+    }
+
     /// Whether the matcher reports what a change removes (a document query's `removed`).
     pub(crate) fn removes(&self) -> bool {
         matches!(
@@ -269,11 +295,14 @@ impl Structure {
             Structure::Query { queries, .. } => queries
                 .iter()
                 .any(|q| q.could_reach(|key| sides.spells(key))),
-            Structure::Dockerfile { .. } | Structure::Terraform { .. } => true,
+            Structure::Dockerfile { .. }
+            | Structure::Terraform { .. }
+            | Structure::CdkImage { .. }
+            | Structure::CdkConstruct { .. } => true,
         }
     }
 
-    /// Evaluates a query or Dockerfile matcher on one file's two sides. `Err` carries why a
+    /// Evaluates a query, Dockerfile or CDK image matcher on one file's two sides. `Err` carries why a
     /// side could not be read as a document, or why not every value in it could be checked
     /// (the caller reports the file as not fully checked).
     pub(crate) fn evaluate(&self, sides: &Sides) -> Result<Vec<StructuredHit>, String> {
@@ -313,7 +342,25 @@ impl Structure {
                 let budget = Budget::for_text(0);
                 Ok(relation.compare(side(base_items), side(head_items), &budget))
             }
-            Structure::Terraform { .. } => Ok(Vec::new()),
+            Structure::CdkImage { relation } => {
+                let (base, head) = sides.cdk_images();
+                let side = |images: &[cdk::Image]| -> Vec<Candidate<'static>> {
+                    images
+                        .iter()
+                        .map(|i| {
+                            Candidate::flat(
+                                i.identity.clone(),
+                                i.how.clone(),
+                                i.line,
+                                i.value.clone(),
+                            )
+                        })
+                        .collect()
+                };
+                let budget = Budget::for_text(0);
+                Ok(relation.compare(side(base), side(head), &budget))
+            }
+            Structure::Terraform { .. } | Structure::CdkConstruct { .. } => Ok(Vec::new()),
         }
     }
 }
@@ -382,6 +429,7 @@ pub(crate) struct Sides<'t> {
     escaped: OnceCell<bool>,
     documents: OnceCell<Result<Documents, String>>,
     instructions: OnceCell<(Vec<dockerfile::Item>, Vec<dockerfile::Item>)>,
+    cdk_images: OnceCell<(Vec<cdk::Image>, Vec<cdk::Image>)>,
 }
 
 impl<'t> Sides<'t> {
@@ -395,6 +443,7 @@ impl<'t> Sides<'t> {
             escaped: OnceCell::new(),
             documents: OnceCell::new(),
             instructions: OnceCell::new(),
+            cdk_images: OnceCell::new(),
         }
     }
 
@@ -462,6 +511,44 @@ impl<'t> Sides<'t> {
         });
         (base, head)
     }
+
+    fn cdk_images(&self) -> (&[cdk::Image], &[cdk::Image]) {
+        let (base, head) = self.cdk_images.get_or_init(|| {
+            let read = |t: Option<&str>| {
+                t.and_then(CdkFile::read)
+                    .map(|f| f.images())
+                    .unwrap_or_default()
+            };
+            (read(self.base), read(self.head))
+        });
+        (base, head)
+    }
+}
+
+/// Constructs of a matching class in `base` whose id is in no changed head file.
+pub(crate) fn cdk_removed(
+    class: &LazyRegex,
+    base: &str,
+    head_ids: &HashSet<String>,
+) -> Vec<StructuredHit> {
+    let Some(file) = CdkFile::read(base) else {
+        return Vec::new();
+    };
+    file.constructs()
+        .into_iter()
+        .filter(|c| class.is_match(&c.class) && !head_ids.contains(&c.id))
+        .map(|c| StructuredHit {
+            side: Side::Base,
+            line: c.line,
+            value: format!("{} '{}'", c.class, c.id),
+            was: String::new(),
+            key: c.id.clone(),
+            identity: c.id,
+            via: Vec::new(),
+            vars: Vec::new(),
+            computed: false,
+        })
+        .collect()
 }
 
 /// Resources of a matching type in `base` whose address is in no changed head file and was not

@@ -122,7 +122,11 @@ mod tests {
                 patterns.push(d.key.clone());
                 patterns.extend(predicates(&d.is, &d.was).into_iter().map(Some));
             }
+            if let Some(i) = &spec.cdk_image {
+                patterns.extend(predicates(&i.is, &i.was).into_iter().map(Some));
+            }
             patterns.push(spec.terraform.map(|t| t.resource));
+            patterns.push(spec.cdk_construct.map(|c| c.class_name));
         }
         let patterns: Vec<String> = patterns
             .into_iter()

@@ -138,6 +138,8 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         query,
         dockerfile,
         terraform,
+        cdk_image,
+        cdk_construct,
         check,
         without_change,
         with_change,
@@ -194,6 +196,8 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         || query.is_some()
         || dockerfile.is_some()
         || terraform.is_some()
+        || cdk_image.is_some()
+        || cdk_construct.is_some()
         || check.is_some();
     let reported_by = reported_by_of(&rule_id, gate_reported, reported_by, has_matcher, builtin)
         .map_err(|message| file.error(id_span.clone(), message))?;
@@ -202,12 +206,14 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
         query.is_some(),
         dockerfile.is_some(),
         terraform.is_some(),
+        cdk_image.is_some(),
+        cdk_construct.is_some(),
         check.is_some(),
     ];
     if kinds.iter().filter(|k| **k).count() > 1 {
         return Err(file.error(
             id_span.clone(),
-            format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform or check"),
+            format!("rule '{rule_id}': use one kind of matcher: added/removed, query, dockerfile, terraform, cdk_image, cdk_construct or check"),
         ));
     }
     if statements && (added.is_none() || within.is_some()) {
@@ -222,10 +228,12 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
             format!("rule '{rule_id}': `within` needs an `added` or `removed` regex"),
         ));
     }
-    let structure = match (query, dockerfile, terraform) {
-        (Some(q), _, _) => Some(StructureSpec::Query(*q)),
-        (_, Some(d), _) => Some(StructureSpec::Dockerfile(*d)),
-        (_, _, Some(t)) => Some(StructureSpec::Terraform(t)),
+    let structure = match (query, dockerfile, terraform, cdk_image, cdk_construct) {
+        (Some(q), ..) => Some(StructureSpec::Query(*q)),
+        (_, Some(d), ..) => Some(StructureSpec::Dockerfile(*d)),
+        (_, _, Some(t), ..) => Some(StructureSpec::Terraform(t)),
+        (.., Some(i), _) => Some(StructureSpec::CdkImage(*i)),
+        (.., Some(c)) => Some(StructureSpec::CdkConstruct(c)),
         _ => None,
     }
     .map(|spec| match eager {
@@ -263,7 +271,7 @@ pub(super) fn compile_rule(draft: RuleDraft, strict: bool) -> Result<Rule> {
             return Err(file.error(
                 message.span(),
                 format!(
-                    "rule '{rule_id}': message uses {{{group}}}, which this rule does not provide (regex rules: capture groups; query/dockerfile/terraform: value, was, key, where; check: value, other)"
+                    "rule '{rule_id}': message uses {{{group}}}, which this rule does not provide (regex rules: capture groups; structured matchers: value, was, key, where; check: value, other)"
                 ),
             ));
         }

@@ -8,7 +8,9 @@
 use crate::change::Status;
 use crate::finding::Severity;
 use crate::matching::image::ImageClass;
-use crate::matching::spec::{DockerfileSpec, QuerySpec, TerraformSpec};
+use crate::matching::spec::{
+    CdkConstructSpec, CdkImageSpec, DockerfileSpec, QuerySpec, TerraformSpec,
+};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -87,6 +89,10 @@ pub struct RuleSpec {
     pub dockerfile: Option<Box<DockerfileSpec>>,
     /// Terraform resource blocks whose address disappears (v2).
     pub terraform: Option<TerraformSpec>,
+    /// The images AWS CDK code runs (v2).
+    pub cdk_image: Option<Box<CdkImageSpec>>,
+    /// AWS CDK constructs whose id disappears (v2).
+    pub cdk_construct: Option<CdkConstructSpec>,
     /// A path check that needs the whole head tree (v2).
     pub check: Option<PathCheck>,
     /// Co-change: the rule fires only if NO changed path matches one of these globs (e.g. a new

@@ -22,6 +22,7 @@ mod samples;
 mod selection;
 mod shallow;
 mod sources;
+mod stacks;
 mod tools;
 mod variables;
 mod yaml_suite;

@@ -212,8 +212,10 @@ impl<'a> Whole<'a> {
     }
 
     /// What a removal rule's hits in `file` really remove: nothing when the file itself is
-    /// deleted (no stack goes with it), and not what another changed template now declares
-    /// under the same logical id and type (moved).
+    /// deleted (no stack goes with it), and not what another changed template of the same
+    /// folder now declares under the same logical id and type (moved: a template renamed or
+    /// rewritten under another name). A template elsewhere is another stack: common logical ids
+    /// (`Distribution`, `Bucket`) there say nothing about this one.
     fn really_removed(
         &mut self,
         file: &ChangedFile,
@@ -223,10 +225,12 @@ impl<'a> Whole<'a> {
             return Ok(Vec::new());
         }
         let declared = self.declared()?;
+        let folder = |p: &str| p.rsplit_once('/').map_or("", |(dir, _)| dir).to_string();
+        let here = folder(&file.path);
         hits.retain(|hit| {
             declared
                 .get(&(hit.key.clone(), hit.was.clone()))
-                .is_none_or(|paths| paths.iter().all(|p| *p == file.path))
+                .is_none_or(|paths| paths.iter().all(|p| *p == file.path || folder(p) != here))
         });
         Ok(hits)
     }

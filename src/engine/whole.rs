@@ -29,7 +29,7 @@ use crate::matching::structured::{
     Sides, Structure, StructuredHit, cdk_removed, terraform_removed,
 };
 use crate::matching::terraform;
-use crate::path_class::PathClass;
+use crate::path_class::{Kind, PathClass};
 use crate::plan::is_load_balancer;
 use crate::rules::spec::PathCheck;
 use crate::rules::{Rule, RuleSet};
@@ -246,14 +246,24 @@ impl<'a> Whole<'a> {
                 .filter(|f| f.status != Status::Deleted)
                 .map(|f| f.path.as_str())
                 .collect();
-            let gone: Vec<Gone> = self
+            let gone: Vec<String> = self
                 .changes
                 .files
                 .iter()
                 .filter_map(ChangedFile::gone_path)
                 .filter(|p| !head.contains(p) && !PathClass::of(p).out_of_the_way())
-                .map(Gone::new)
-                .collect();
+                .map(str::to_string)
+                .collect::<Vec<String>>();
+            let gone: Vec<Gone> = match gone.is_empty() {
+                true => Vec::new(),
+                false => {
+                    let index = self.index()?;
+                    gone.iter()
+                        .filter(|p| !compiled_from_source(p, |q| index.contains(q)))
+                        .map(|p| Gone::new(p))
+                        .collect()
+                }
+            };
             let mut found: HashMap<String, Vec<(String, u32)>> = HashMap::new();
             if !gone.is_empty() {
                 let search = Search::new(gone);
@@ -266,9 +276,13 @@ impl<'a> Whole<'a> {
                     if names.contains(basename(p)) {
                         namesakes.borrow_mut().insert(p.to_string());
                     }
+                    let class = PathClass::of(p);
                     let wanted = read.get() < REFERRER_FILES
                         && search.may_refer(p)
-                        && !PathClass::of(p).out_of_the_way();
+                        && !class.out_of_the_way()
+                        // Lock files and linter settings name packages, not the files
+                        // that deploy; `package.json` (`main`, `scripts`) does name them.
+                        && (class.kind != Kind::Tooling || basename(p) == "package.json");
                     read.set(read.get() + usize::from(wanted));
                     wanted
                 };
@@ -594,5 +608,42 @@ fn gate_disarmed(
             message,
             snippet,
         ));
+    }
+}
+
+/// Whether `path` is JavaScript compiled from a TypeScript file beside it that the head tree
+/// still has (`stack.js` next to `stack.ts`): deleting the build output leaves the source, which
+/// is what imports and tools resolve.
+fn compiled_from_source(path: &str, in_head: impl Fn(&str) -> bool) -> bool {
+    let Some((stem, ext)) = path.rsplit_once('.') else {
+        return false;
+    };
+    let declarations = ext == "ts" && stem.ends_with(".d");
+    let stem = stem.strip_suffix(".d").unwrap_or(stem);
+    (matches!(ext, "js" | "mjs" | "cjs" | "map") || declarations)
+        && ["ts", "tsx", "mts", "cts"]
+            .iter()
+            .map(|source| format!("{}.{source}", stem.strip_suffix(".js").unwrap_or(stem)))
+            .any(|source| source != path && in_head(&source))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::compiled_from_source;
+
+    #[test]
+    fn build_output_beside_its_typescript_source_is_not_a_stale_file() {
+        let head = |p: &str| ["lib/stack.ts", "index.tsx"].contains(&p);
+        for output in [
+            "lib/stack.js",
+            "lib/stack.d.ts",
+            "lib/stack.js.map",
+            "index.js",
+        ] {
+            assert!(compiled_from_source(output, head), "{output}");
+        }
+        for gone in ["lib/other.js", "lib/stack.py", "lib/stack.ts"] {
+            assert!(!compiled_from_source(gone, head), "{gone}");
+        }
     }
 }

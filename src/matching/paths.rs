@@ -94,6 +94,20 @@ impl PathIndex {
         }
     }
 
+    /// Whether the head tree has a file at `path` (exactly).
+    pub(crate) fn contains(&self, path: &str) -> bool {
+        let (mut low, mut high) = (0, self.paths.len());
+        while low < high {
+            let mid = low + (high - low) / 2;
+            match self.paths.get(mid).cmp(path) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
+    }
+
     fn hash(&self, key: &str) -> u64 {
         self.state.hash_one(key)
     }

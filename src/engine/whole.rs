@@ -297,7 +297,9 @@ impl<'a> Whole<'a> {
                             Some((here, _)) => format!("{here}/{}", basename(gone)),
                             None => basename(gone).to_string(),
                         };
-                        if !namesakes.contains(&beside) {
+                        let line = text.lines().nth(r.line.saturating_sub(1) as usize);
+                        let names_other = line.is_some_and(|l| names_another_file(l, &path, gone));
+                        if !namesakes.contains(&beside) && !names_other {
                             found
                                 .entry(gone.clone())
                                 .or_default()
@@ -627,9 +629,87 @@ fn compiled_from_source(path: &str, in_head: impl Fn(&str) -> bool) -> bool {
             .any(|source| source != path && in_head(&source))
 }
 
+/// Whether every place `line` (of the file at `referrer`) writes the gone file's name out is a
+/// path that resolves elsewhere: `src/index.js` in `backend/Dockerfile` names
+/// `backend/src/index.js`, not the gone `backend/index.js`. Resolved against the referrer's
+/// folder and the repository root; a line that never writes the name (a handler, an import)
+/// is left to the reference reader.
+fn names_another_file(line: &str, referrer: &str, gone: &str) -> bool {
+    let name = basename(gone);
+    let here = referrer.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let is_path = |c: char| c.is_ascii_alphanumeric() || "._-/".contains(c);
+    let mut written = false;
+    for (at, _) in line.match_indices(name) {
+        let start = line[..at].rfind(|c: char| !is_path(c)).map_or(0, |i| i + 1);
+        let end = at + name.len();
+        if line[end..].starts_with(is_path) && !line[end..].starts_with(['.', '/']) {
+            continue;
+        }
+        written = true;
+        let token = &line[start..end];
+        let names_gone = [format!("{here}/{token}"), token.to_string()]
+            .iter()
+            .any(|candidate| normalized(candidate) == gone);
+        if names_gone {
+            return false;
+        }
+    }
+    written
+}
+
+/// A relative path with `.` and `..` steps and empty components resolved.
+fn normalized(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::compiled_from_source;
+    use super::{compiled_from_source, names_another_file};
+
+    #[test]
+    fn a_written_path_that_resolves_elsewhere_names_another_file() {
+        let gone = "backend/index.js";
+        assert!(names_another_file(
+            r#"CMD ["node", "src/index.js"]"#,
+            "backend/Dockerfile",
+            gone
+        ));
+        assert!(!names_another_file(
+            r#"CMD ["node", "index.js"]"#,
+            "backend/Dockerfile",
+            gone
+        ));
+        assert!(!names_another_file(
+            "COPY ./index.js .",
+            "backend/Dockerfile",
+            gone
+        ));
+        assert!(!names_another_file(
+            "  - ./backend/index.js:/app",
+            "compose.yaml",
+            gone
+        ));
+        assert!(!names_another_file(
+            "Handler: index.handler",
+            "backend/template.yaml",
+            gone
+        ));
+        assert!(names_another_file(
+            "const p = 'package.json';",
+            "scripts/build.js",
+            "scripts/update/package.json"
+        ));
+    }
 
     #[test]
     fn build_output_beside_its_typescript_source_is_not_a_stale_file() {

@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::finding::{Finding, capped};
 use crate::matching::comments::CommentSyntax;
 use crate::matching::constants::{Constants, Substituted};
+use crate::matching::line_starts::LineStarts;
 use crate::rules::RuleSet;
 use crate::source::ContentReader;
 use std::collections::HashSet;
@@ -68,7 +69,7 @@ pub(super) fn judge_statements(
     let strings: Vec<Range<usize>> = syntax.strings_in_file(&code).collect();
     let constants = Constants::of(&code, &strings);
     let text = File {
-        lines: line_starts(&head),
+        lines: LineStarts::new(&head),
         added: &added,
         constants: &constants,
         substituted: constants.substitute(&code, &strings, syntax.shorthand_properties()),
@@ -158,8 +159,8 @@ pub(super) fn judge_statements(
 
 /// The head file, read for statement rules.
 struct File<'a> {
-    /// Byte offset where each line starts.
-    lines: Vec<usize>,
+    /// Where each line starts.
+    lines: LineStarts,
     /// The change's added lines (1-based, in order).
     added: &'a [u32],
     constants: &'a Constants,
@@ -170,7 +171,7 @@ struct File<'a> {
 impl File<'_> {
     /// The 1-based line holding original byte `at`.
     fn line_of(&self, at: usize) -> u32 {
-        u32::try_from(self.lines.partition_point(|&s| s <= at)).unwrap_or(u32::MAX)
+        self.lines.line_of(at)
     }
 
     /// The first and last lines of an original byte range.
@@ -210,11 +211,4 @@ impl File<'_> {
             .map_or(sub.len(), |n| span.end + n);
         (&sub[start..end], start)
     }
-}
-
-/// The byte offset where each line of `text` starts.
-fn line_starts(text: &str) -> Vec<usize> {
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|n| n + 1))
-        .collect()
 }

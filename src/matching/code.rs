@@ -3,6 +3,7 @@
 //! commas can be followed across lines; each call's dotted callee and top-level arguments are
 //! then read back from the original text. One pass over the file, whatever its nesting.
 
+use super::line_starts::LineStarts;
 use std::ops::Range;
 
 /// A source file with its comments and string contents masked.
@@ -12,7 +13,7 @@ pub(crate) struct Source<'t> {
     /// (newlines kept; string delimiters kept).
     masked: Vec<u8>,
     /// Byte offset where each line starts.
-    line_starts: Vec<usize>,
+    line_starts: LineStarts,
 }
 
 /// One call: `callee(args…)`.
@@ -45,8 +46,7 @@ impl<'t> Source<'t> {
     /// Masks `text`; `python` selects `#` comments, otherwise `//` and `/* */` comments.
     pub(crate) fn new(text: &'t str, python: bool) -> Self {
         let masked = mask(text.as_bytes(), python);
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let line_starts = LineStarts::new(text);
         Source {
             text,
             masked,
@@ -66,8 +66,7 @@ impl<'t> Source<'t> {
 
     /// The 1-based line of a byte offset.
     pub(crate) fn line_of(&self, offset: usize) -> u32 {
-        let line = self.line_starts.partition_point(|&s| s <= offset);
-        u32::try_from(line).unwrap_or(u32::MAX)
+        self.line_starts.line_of(offset)
     }
 
     /// Every call, in order of their opening parentheses.

@@ -21,6 +21,7 @@ pub(crate) mod hcl;
 pub(crate) mod helm;
 pub(crate) mod ids;
 pub(crate) mod image;
+pub(crate) mod line_starts;
 pub(crate) mod lines;
 pub(crate) mod nearest;
 pub(crate) mod origin;

@@ -15,6 +15,7 @@
 //! Lines are 1-based and count `\n` as git does. A collection under a key carries the key's
 //! line, a block scalar (`|`, `>`) the line of its indicator; any other value its own line.
 
+use super::line_starts::LineStarts;
 use granit_parser::{Event, Parser, ScalarStyle, Span, StrInput, Tag};
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
@@ -220,25 +221,24 @@ const MAX_DEPTH: u32 = 1024;
 /// break, does not start a line in a diff).
 struct LineIndex<'t> {
     text: &'t str,
-    starts: Vec<usize>,
+    starts: LineStarts,
 }
 
 impl<'t> LineIndex<'t> {
     fn new(text: &'t str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1))
-            .collect();
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts: LineStarts::new(text),
+        }
     }
 
     /// The 1-based line of a parser position (its byte offset; the parser's own line if the
     /// input gave none).
     fn line(&self, span: &Span) -> u32 {
-        let n = match span.start.byte_offset() {
-            Some(offset) => self.starts.partition_point(|&s| s <= offset),
-            None => span.start.line(),
-        };
-        u32::try_from(n).unwrap_or(u32::MAX)
+        match span.start.byte_offset() {
+            Some(offset) => self.starts.line_of(offset),
+            None => u32::try_from(span.start.line()).unwrap_or(u32::MAX),
+        }
     }
 
     /// The line of a block scalar's indicator: the parser places the scalar at its content,
@@ -248,9 +248,11 @@ impl<'t> LineIndex<'t> {
         let mut line = content_line;
         while line > 1 {
             line -= 1;
-            let i = line as usize - 1;
-            let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
-            let text = self.text.get(self.starts[i]..end).unwrap_or_default();
+            let text = self
+                .starts
+                .range(line, self.text.len())
+                .and_then(|range| self.text.get(range))
+                .unwrap_or_default();
             if !text.trim().is_empty() {
                 return if text.contains(['|', '>']) {
                     line
